@@ -1,0 +1,103 @@
+/*
+ * Persistent TCP/UDP port reservations. The PE side checks the arguments and the caller's
+ * elevation; the store (SQLite, shared by every process of the prefix) is on the Unix side.
+ *
+ * Check order (undocumented on Windows; our choice): arguments first, then elevation, so a bad
+ * call gets ERROR_INVALID_PARAMETER whoever makes it.
+ */
+#include <winsock2.h>
+#include <iphlpapi.h>
+
+#include "unix_call.h"
+#include "socket_rows.h"
+
+namespace {
+
+/* StartPort arrives in network order, NumberOfPorts as a plain count (windows-behavior.md 2.1). */
+bool valid_block(USHORT start_port_net, USHORT count)
+{
+    unsigned start = ntohs(start_port_net);
+    return start != 0 && count != 0 && start + count - 1u <= 65535u;
+}
+
+/* Create and Delete need an elevated caller. The thread token counts when impersonating. */
+bool caller_is_elevated()
+{
+    HANDLE token;
+    if (!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &token) &&
+        !OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+        return false;
+    TOKEN_ELEVATION elevation = {};
+    DWORD len = 0;
+    BOOL ok = GetTokenInformation(token, TokenElevation, &elevation, sizeof(elevation), &len);
+    CloseHandle(token);
+    return ok && elevation.TokenIsElevated;
+}
+
+ULONG call_store(iphlp_unix_func func, UINT32 proto, USHORT start_port_net, USHORT count, ULONG64 *token)
+{
+    iphlp_reservation_params params = {};
+    params.proto = proto;
+    params.start_port = ntohs(start_port_net);
+    params.num_ports = count;
+    NTSTATUS status = iphlp_unix_call(func, &params);
+    if (status) return win32_from_unix_status(status);
+    if (token && params.result == NO_ERROR) *token = params.token;
+    return params.result;
+}
+
+ULONG create(UINT32 proto, USHORT start, USHORT count, PULONG64 token)
+{
+    if (!token || !valid_block(start, count)) return ERROR_INVALID_PARAMETER;
+    if (!caller_is_elevated()) return ERROR_ACCESS_DENIED;
+    return call_store(unix_reservation_create, proto, start, count, token);
+}
+
+ULONG lookup(UINT32 proto, USHORT start, USHORT count, PULONG64 token)
+{
+    if (!token || !valid_block(start, count)) return ERROR_INVALID_PARAMETER;
+    return call_store(unix_reservation_lookup, proto, start, count, token);
+}
+
+ULONG remove(UINT32 proto, USHORT start, USHORT count)
+{
+    if (!valid_block(start, count)) return ERROR_INVALID_PARAMETER;
+    if (!caller_is_elevated()) return ERROR_ACCESS_DENIED;
+    return call_store(unix_reservation_delete, proto, start, count, nullptr);
+}
+
+} // namespace
+
+extern "C" {
+
+ULONG WINAPI CreatePersistentTcpPortReservation(USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token)
+{
+    return create(IPHLP_TCP, StartPort, NumberOfPorts, Token);
+}
+
+ULONG WINAPI CreatePersistentUdpPortReservation(USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token)
+{
+    return create(IPHLP_UDP, StartPort, NumberOfPorts, Token);
+}
+
+ULONG WINAPI LookupPersistentTcpPortReservation(USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token)
+{
+    return lookup(IPHLP_TCP, StartPort, NumberOfPorts, Token);
+}
+
+ULONG WINAPI LookupPersistentUdpPortReservation(USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token)
+{
+    return lookup(IPHLP_UDP, StartPort, NumberOfPorts, Token);
+}
+
+ULONG WINAPI DeletePersistentTcpPortReservation(USHORT StartPort, USHORT NumberOfPorts)
+{
+    return remove(IPHLP_TCP, StartPort, NumberOfPorts);
+}
+
+ULONG WINAPI DeletePersistentUdpPortReservation(USHORT StartPort, USHORT NumberOfPorts)
+{
+    return remove(IPHLP_UDP, StartPort, NumberOfPorts);
+}
+
+} // extern "C"
