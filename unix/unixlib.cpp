@@ -1,0 +1,136 @@
+/*
+ * iphlpbridge.so: the functions behind iphlpapi.dll's unix calls, one per entry of
+ * enum iphlp_unix_func (include/unixlib.h). Wine finds the table by the exported symbol
+ * __wine_unix_call_funcs and calls an entry with the PE side's parameter struct.
+ */
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstdio>
+#include <mutex>
+
+#include "owner_resolver.h"
+#include "reservation_store.h"
+#include "socket_source.h"
+#include "socket_table.h"
+#include "unixlib.h"
+#include "wine_handle_source.h"
+#include "wine_ntdll.h"
+
+using namespace iphlp;
+using wine::NTSTATUS;
+
+namespace {
+
+/* The owner cache is shared by the threads of a process; resolving is serialized. */
+std::mutex owner_mutex;
+WineHandleSource wine_handles;
+OwnerResolver owners(wine_handles);
+
+NTSTATUS socket_table(void *args)
+{
+    auto *params = static_cast<iphlp_socket_table_params *>(args);
+    if (params->proto > IPHLP_UDP || (params->family != IPHLP_INET4 && params->family != IPHLP_INET6) ||
+        params->filter > IPHLP_FILTER_CONNECTIONS || (params->capacity && !params->rows))
+        return wine::STATUS_INVALID_PARAMETER;
+
+    thread_local SocketBuffer records;
+    thread_local std::vector<uint32_t> order;
+    SocketQuery query = {params->proto, params->family, params->filter};
+    int err = read_sockets(query, params->flags & IPHLP_FORCE_PROCFS, records, &params->source);
+    if (err) return err == -ENOMEM ? wine::STATUS_NO_MEMORY : wine::STATUS_UNSUCCESSFUL;
+
+    params->count = (uint32_t)records.size();
+    if (params->count > params->capacity) return wine::STATUS_BUFFER_OVERFLOW;
+    if (params->flags & IPHLP_WANT_OWNERS)
+    {
+        std::lock_guard<std::mutex> lock(owner_mutex);
+        owners.resolve(records);
+    }
+    auto *out = reinterpret_cast<iphlp_socket_row *>(static_cast<uintptr_t>(params->rows));
+    copy_rows(records, params->flags & IPHLP_SORT, out, order);
+    return wine::STATUS_SUCCESS;
+}
+
+/* A port is in use when any socket of the protocol, IPv4 or IPv6, has it as its local port.
+ * TIME_WAIT leftovers do not hold a port for a new bind, so they do not count. */
+bool port_in_use(uint32_t proto, uint16_t first, uint16_t last)
+{
+    thread_local SocketBuffer records;
+    for (uint32_t family : {IPHLP_INET4, IPHLP_INET6})
+    {
+        uint32_t source;
+        if (read_sockets({proto, family, IPHLP_FILTER_ALL}, false, records, &source)) return true;
+        for (const auto &rec : records)
+        {
+            uint16_t port = ntohs(rec.row.local_port);
+            if (port >= first && port <= last && rec.row.state != IPHLP_MIB_TCP_STATE_TIME_WAIT) return true;
+        }
+    }
+    return false;
+}
+
+const StoreConfig &store_config()
+{
+    static const StoreConfig config = [] {
+        StoreConfig c = default_store_config();
+        c.port_in_use = port_in_use;
+        return c;
+    }();
+    return config;
+}
+
+NTSTATUS reservation_call(void *args, int op)
+{
+    auto *p = static_cast<iphlp_reservation_params *>(args);
+    if (p->proto > IPHLP_UDP) return wine::STATUS_INVALID_PARAMETER;
+    switch (op)
+    {
+    case unix_reservation_create:
+        p->result = reservation_create(store_config(), p->proto, p->start_port, p->num_ports, &p->token);
+        break;
+    case unix_reservation_lookup:
+        p->result = reservation_lookup(store_config(), p->proto, p->start_port, p->num_ports, &p->token);
+        break;
+    default:
+        p->result = reservation_delete(store_config(), p->proto, p->start_port, p->num_ports);
+        break;
+    }
+    return wine::STATUS_SUCCESS;
+}
+
+NTSTATUS create_reservation(void *args) { return reservation_call(args, unix_reservation_create); }
+NTSTATUS lookup_reservation(void *args) { return reservation_call(args, unix_reservation_lookup); }
+NTSTATUS delete_reservation(void *args) { return reservation_call(args, unix_reservation_delete); }
+
+NTSTATUS list_reservations(void *args)
+{
+    auto *p = static_cast<iphlp_reservation_list_params *>(args);
+    if (p->proto > IPHLP_UDP || (p->capacity && !p->entries)) return wine::STATUS_INVALID_PARAMETER;
+    std::vector<Reservation> list;
+    p->result = reservation_list(store_config(), p->proto, list);
+    if (p->result) return wine::STATUS_SUCCESS;
+    p->count = (uint32_t)list.size();
+    if (p->count > p->capacity)
+    {
+        p->result = WIN_ERROR_INSUFFICIENT_BUFFER;
+        return wine::STATUS_SUCCESS;
+    }
+    auto *out = reinterpret_cast<iphlp_reservation_entry *>(static_cast<uintptr_t>(p->entries));
+    for (size_t i = 0; i < list.size(); i++)
+        out[i] = {list[i].start_port, list[i].num_ports, list[i].kernel_mirrored ? 1u : 0u, list[i].token};
+    return wine::STATUS_SUCCESS;
+}
+
+using unix_entry = NTSTATUS (*)(void *);
+
+} // namespace
+
+extern "C" __attribute__((visibility("default"))) const unix_entry __wine_unix_call_funcs[] = {
+    socket_table,
+    create_reservation,
+    lookup_reservation,
+    delete_reservation,
+    list_reservations,
+};
+static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
+              "one entry per enum iphlp_unix_func");

@@ -1,0 +1,182 @@
+#include "wine_handle_source.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "wine_ntdll.h"
+
+namespace iphlp {
+
+uint32_t WineHandleSource::own_pid()
+{
+    if (!own_pid_)
+    {
+        wine::ProcessBasicInfo info = {};
+        if (!NtQueryInformationProcess(wine::current_process(), wine::ProcessBasicInformation, &info,
+                                       sizeof(info), nullptr))
+            own_pid_ = (uint32_t)info.pid;
+    }
+    return own_pid_;
+}
+
+/* Every handle of every process (SystemExtendedHandleInformation), into a reused buffer. */
+const wine::HandleInformation *WineHandleSource::query_handles()
+{
+    if (buffer_.empty()) buffer_.resize(64 * 1024);
+    for (;;)
+    {
+        uint32_t needed = 0;
+        wine::NTSTATUS status = NtQuerySystemInformation(wine::SystemExtendedHandleInformation, buffer_.data(),
+                                                         (uint32_t)buffer_.size(), &needed);
+        if (!status) return reinterpret_cast<const wine::HandleInformation *>(buffer_.data());
+        if (status != wine::STATUS_INFO_LENGTH_MISMATCH) return nullptr;
+        buffer_.resize(std::max<size_t>(needed + 4096, buffer_.size() * 2));
+    }
+}
+
+/* The handle list gives each entry a type index, and sockets share the "File" type with files,
+ * pipes and devices. Wine's NtQueryObject reports a different numbering than the handle list
+ * (pid-mapping.md), so learn the index from a File handle we create ourselves. */
+bool WineHandleSource::calibrate()
+{
+    if (file_type_ >= 0) return true;
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    wine::HANDLE handle = nullptr;
+    wine::NTSTATUS status = wine_server_fd_to_handle(fd, wine::GENERIC_READ, 0, &handle);
+    close(fd);
+    if (status) return false;
+    uint32_t pid = own_pid();
+    if (const wine::HandleInformation *info = query_handles())
+    {
+        for (uintptr_t i = 0; i < info->count; i++)
+        {
+            const auto &e = info->handles[i];
+            if (e.pid == pid && e.handle == (uintptr_t)handle) file_type_ = e.type_index;
+        }
+    }
+    NtClose(handle);
+    return file_type_ >= 0;
+}
+
+bool WineHandleSource::list_file_handles(std::vector<HandleRef> &out)
+{
+    if (!calibrate()) return false;
+    const wine::HandleInformation *info = query_handles();
+    if (!info) return false;
+    for (uintptr_t i = 0; i < info->count; i++)
+    {
+        const auto &e = info->handles[i];
+        if (e.type_index == file_type_) out.push_back({(uint32_t)e.pid, (uint32_t)e.handle});
+    }
+    return true;
+}
+
+static uint64_t socket_inode_of(wine::HANDLE handle)
+{
+    int fd = -1;
+    uint32_t options = 0;
+    if (wine_server_handle_to_fd(handle, 0, &fd, &options)) return 0; /* no Unix fd (console, device) */
+    struct stat st;
+    uint64_t inode = (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) ? (uint64_t)st.st_ino : 0;
+    close(fd);
+    return inode;
+}
+
+void WineHandleSource::probe(const HandleRef *refs, size_t count, uint64_t *inodes)
+{
+    uint32_t self = own_pid();
+    uint32_t open_pid = 0;
+    wine::HANDLE process = nullptr;
+    for (size_t i = 0; i < count; i++)
+    {
+        inodes[i] = 0;
+        wine::HANDLE handle = (wine::HANDLE)(uintptr_t)refs[i].handle;
+        if (refs[i].pid == self)
+        {
+            inodes[i] = socket_inode_of(handle); /* our own handle: no duplicate needed */
+            continue;
+        }
+        if (refs[i].pid != open_pid) /* the handle list comes grouped by process */
+        {
+            if (process) NtClose(process);
+            process = nullptr;
+            open_pid = refs[i].pid;
+            wine::ObjectAttributes attr = {sizeof(attr), nullptr, nullptr, 0, nullptr, nullptr};
+            wine::ClientId id = {(wine::HANDLE)(uintptr_t)open_pid, nullptr};
+            if (NtOpenProcess(&process, wine::PROCESS_DUP_HANDLE, &attr, &id)) process = nullptr;
+        }
+        if (!process) continue;
+        wine::HANDLE dup = nullptr;
+        if (NtDuplicateObject(process, handle, wine::current_process(), &dup, 0, 0, wine::DUPLICATE_SAME_ACCESS))
+            continue;
+        inodes[i] = socket_inode_of(dup);
+        NtClose(dup);
+    }
+    if (process) NtClose(process);
+}
+
+/* wineserver is the peer of the Unix socket this process sends its server requests over. */
+int WineHandleSource::wineserver_pid()
+{
+    if (server_pid_) return server_pid_;
+    server_pid_ = -1;
+    DIR *dir = opendir("/proc/self/fd");
+    if (!dir) return server_pid_;
+    while (struct dirent *entry = readdir(dir))
+    {
+        int fd = atoi(entry->d_name);
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+        if (fd <= 2 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.pid <= 0) continue;
+        char path[64], exe[512];
+        snprintf(path, sizeof(path), "/proc/%d/exe", (int)cred.pid);
+        ssize_t n = readlink(path, exe, sizeof(exe) - 1);
+        if (n <= 0) continue;
+        exe[n] = 0;
+        const char *base = strrchr(exe, '/');
+        if (!strncmp(base ? base + 1 : exe, "wineserver", 10))
+        {
+            server_pid_ = cred.pid;
+            break;
+        }
+    }
+    closedir(dir);
+    return server_pid_;
+}
+
+bool WineHandleSource::wine_socket_inodes(std::vector<uint64_t> &out)
+{
+    int pid = wineserver_pid();
+    if (pid <= 0) return false;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+    int dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) return false;
+    DIR *dir = fdopendir(dirfd);
+    if (!dir)
+    {
+        close(dirfd);
+        return false;
+    }
+    while (struct dirent *entry = readdir(dir))
+    {
+        char link[64];
+        ssize_t n = readlinkat(dirfd, entry->d_name, link, sizeof(link) - 1);
+        if (n < 9 || memcmp(link, "socket:[", 8)) continue;
+        link[n] = 0;
+        out.push_back(strtoull(link + 8, nullptr, 10));
+    }
+    closedir(dir);
+    std::sort(out.begin(), out.end());
+    return true;
+}
+
+} // namespace iphlp
