@@ -1,0 +1,291 @@
+/*
+ * Persistent TCP/UDP port reservations. The six functions are looked up with GetProcAddress:
+ * Wine 8.0's builtin iphlpapi does not export them (calling an import would abort the program),
+ * and Windows Server 2008 R2 needs a hotfix for them.
+ *
+ * The store is machine-wide and persistent, so every test deletes what it created, and starts
+ * by deleting leftovers of an interrupted earlier run.
+ */
+#include "harness.h"
+
+#include <iphlpapi.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+
+namespace {
+
+using create_fn = ULONG(WINAPI *)(USHORT, USHORT, PULONG64);
+using delete_fn = ULONG(WINAPI *)(USHORT, USHORT);
+
+struct protocol_api
+{
+    const char *name;
+    create_fn create, lookup;
+    delete_fn remove;
+};
+
+bool load(protocol_api &tcp, protocol_api &udp)
+{
+    HMODULE m = GetModuleHandleA("iphlpapi.dll");
+    tcp = {"tcp", (create_fn)(void *)GetProcAddress(m, "CreatePersistentTcpPortReservation"),
+           (create_fn)(void *)GetProcAddress(m, "LookupPersistentTcpPortReservation"),
+           (delete_fn)(void *)GetProcAddress(m, "DeletePersistentTcpPortReservation")};
+    udp = {"udp", (create_fn)(void *)GetProcAddress(m, "CreatePersistentUdpPortReservation"),
+           (create_fn)(void *)GetProcAddress(m, "LookupPersistentUdpPortReservation"),
+           (delete_fn)(void *)GetProcAddress(m, "DeletePersistentUdpPortReservation")};
+    bool all = tcp.create && tcp.lookup && tcp.remove && udp.create && udp.lookup && udp.remove;
+    ok(all, "iphlpapi.dll exports the six persistent reservation functions");
+    return all;
+}
+
+/* A block in a quiet part of the port space, different per process so parallel runs of the
+ * suite do not collide. Port numbers here are host order; the API takes htons(start). */
+USHORT test_base()
+{
+    return (USHORT)(41000 + (GetCurrentProcessId() % 400) * 40);
+}
+
+void cleanup(const protocol_api &api, USHORT start, USHORT count) { api.remove(htons(start), count); }
+
+void test_parameters()
+{
+    protocol_api apis[2];
+    if (!load(apis[0], apis[1])) return;
+    for (const protocol_api &api : apis)
+    {
+        ULONG64 token = 0;
+        ok(api.create(0, 10, &token) == ERROR_INVALID_PARAMETER, "%s create StartPort 0", api.name);
+        ok(api.create(htons(1000), 0, &token) == ERROR_INVALID_PARAMETER, "%s create 0 ports", api.name);
+        ok(api.create(htons(65530), 7, &token) == ERROR_INVALID_PARAMETER, "%s create past 65535", api.name);
+        ok(api.create(htons(1000), 1, nullptr) == ERROR_INVALID_PARAMETER, "%s create NULL token", api.name);
+        ok(api.lookup(0, 10, &token) == ERROR_INVALID_PARAMETER, "%s lookup StartPort 0", api.name);
+        ok(api.lookup(htons(1000), 0, &token) == ERROR_INVALID_PARAMETER, "%s lookup 0 ports", api.name);
+        ok(api.lookup(htons(1000), 1, nullptr) == ERROR_INVALID_PARAMETER, "%s lookup NULL token", api.name);
+        ok(api.remove(0, 10) == ERROR_INVALID_PARAMETER, "%s delete StartPort 0", api.name);
+        ok(api.remove(htons(1000), 0) == ERROR_INVALID_PARAMETER, "%s delete 0 ports", api.name);
+
+        /* A block that ends exactly at 65535 is valid. */
+        cleanup(api, 65530, 6);
+        ULONG err = api.create(htons(65530), 6, &token);
+        ok(err == NO_ERROR, "%s create 65530..65535: %lu", api.name, err);
+        ok(api.remove(htons(65530), 6) == NO_ERROR, "%s delete 65530..65535", api.name);
+    }
+}
+
+void test_rules()
+{
+    protocol_api apis[2];
+    if (!load(apis[0], apis[1])) return;
+    USHORT p = test_base();
+    for (const protocol_api &api : apis)
+    {
+        for (USHORT s : {p, (USHORT)(p - 1), (USHORT)(p + 10), (USHORT)(p + 9)})
+            for (USHORT n : {(USHORT)1, (USHORT)2, (USHORT)10})
+                cleanup(api, s, n);
+
+        ULONG64 token = 0, looked_up = 0;
+        ULONG err = api.create(htons(p), 10, &token);
+        ok(err == NO_ERROR && token != 0, "%s create %u+10: %lu, token %llx", api.name, p, err, token);
+        ok(api.lookup(htons(p), 10, &looked_up) == NO_ERROR && looked_up == token,
+           "%s lookup returns the create token (%llx vs %llx)", api.name, looked_up, token);
+
+        /* StartPort is network order: the host-order value names another block. */
+        ok(api.lookup(p, 10, &looked_up) == ERROR_NOT_FOUND, "%s lookup with a host-order StartPort", api.name);
+
+        ULONG64 other;
+        ok(api.create(htons(p), 10, &other) == ERROR_SHARING_VIOLATION, "%s same block twice", api.name);
+        ok(api.create(htons(p + 9), 2, &other) == ERROR_SHARING_VIOLATION, "%s overlapping the last port", api.name);
+        ok(api.create(htons(p - 1), 2, &other) == ERROR_SHARING_VIOLATION, "%s overlapping the first port", api.name);
+        err = api.create(htons(p + 10), 10, &other);
+        ok(err == NO_ERROR && other != token, "%s adjacent block: %lu, distinct token", api.name, err);
+
+        /* Exact match only. */
+        ok(api.lookup(htons(p), 5, &looked_up) == ERROR_NOT_FOUND, "%s lookup of a sub-range", api.name);
+        ok(api.remove(htons(p), 5) == ERROR_NOT_FOUND, "%s delete of a sub-range", api.name);
+        ok(api.remove(htons(p + 1), 10) == ERROR_NOT_FOUND, "%s delete of a shifted block", api.name);
+        ok(api.remove(htons(p), 10) == NO_ERROR, "%s delete", api.name);
+        ok(api.remove(htons(p), 10) == ERROR_NOT_FOUND, "%s delete twice", api.name);
+        ok(api.lookup(htons(p), 10, &looked_up) == ERROR_NOT_FOUND, "%s lookup after delete", api.name);
+        ok(api.remove(htons(p + 10), 10) == NO_ERROR, "%s delete adjacent block", api.name);
+    }
+
+    /* TCP and UDP are separate stores. */
+    ULONG64 t1, t2;
+    ok(apis[0].create(htons(p), 3, &t1) == NO_ERROR, "tcp block for the separation check");
+    ok(apis[1].create(htons(p), 3, &t2) == NO_ERROR, "the same block in udp");
+    ok(apis[1].lookup(htons(p), 3, &t2) == NO_ERROR, "udp lookup");
+    ok(apis[0].remove(htons(p), 3) == NO_ERROR && apis[1].lookup(htons(p), 3, &t2) == NO_ERROR,
+       "deleting the tcp block leaves the udp one");
+    ok(apis[1].remove(htons(p), 3) == NO_ERROR, "udp delete");
+}
+
+void test_port_in_use()
+{
+    protocol_api tcp, udp;
+    if (!load(tcp, udp)) return;
+    unsigned short port;
+    SOCKET l = tcp_listener(AF_INET, "127.0.0.1", 0, &port);
+    ULONG64 token;
+    ULONG err = tcp.create(htons(port), 1, &token);
+    ok(err == ERROR_SHARING_VIOLATION, "tcp block over a listening port: %lu", err);
+    if (err == NO_ERROR) tcp.remove(htons(port), 1);
+    closesocket(l);
+
+    SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    sockaddr_in sin = {};
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int len = sizeof(sin);
+    bind(u, (sockaddr *)&sin, sizeof(sin));
+    getsockname(u, (sockaddr *)&sin, &len);
+    err = udp.create(sin.sin_port, 1, &token);
+    ok(err == ERROR_SHARING_VIOLATION, "udp block over a bound port: %lu", err);
+    if (err == NO_ERROR) udp.remove(sin.sin_port, 1);
+    closesocket(u);
+}
+
+/* Another process sees the same reservation and the same token. */
+void test_other_process()
+{
+    protocol_api tcp, udp;
+    if (!load(tcp, udp)) return;
+    USHORT p = (USHORT)(test_base() + 25);
+    cleanup(tcp, p, 4);
+    ULONG64 token = 0;
+    ok(tcp.create(htons(p), 4, &token) == NO_ERROR, "create for the child");
+    char args[64], line[128] = "";
+    snprintf(args, sizeof(args), "reservation lookup %u 4", p);
+    child_process child;
+    if (start_child(args, &child))
+    {
+        read_child_line(&child, line, sizeof(line));
+        stop_child(&child);
+    }
+    unsigned long result = 99;
+    unsigned long long child_token = 0;
+    ok(sscanf(line, "%lu %llx", &result, &child_token) == 2 && result == NO_ERROR && child_token == token,
+       "child's lookup: '%s', expected 0 %llx", line, token);
+    ok(tcp.remove(htons(p), 4) == NO_ERROR, "delete after the child's lookup");
+}
+
+/* Create and Delete need an elevated caller, Lookup does not. Wine gives every process a full
+ * (elevated) token; its linked token is the limited one a non-elevated caller would have. */
+void test_access()
+{
+    protocol_api tcp, udp;
+    if (!load(tcp, udp)) return;
+    HANDLE token, limited = nullptr;
+    OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY | TOKEN_DUPLICATE, &token);
+    TOKEN_ELEVATION elevation = {};
+    DWORD len;
+    GetTokenInformation(token, TokenElevation, &elevation, sizeof(elevation), &len);
+    USHORT p = (USHORT)(test_base() + 30);
+    ULONG64 t;
+    if (!elevation.TokenIsElevated)
+    {
+        ok(tcp.create(htons(p), 1, &t) == ERROR_ACCESS_DENIED, "create without elevation");
+        CloseHandle(token);
+        return;
+    }
+    TOKEN_LINKED_TOKEN linked = {};
+    if (!GetTokenInformation(token, TokenLinkedToken, &linked, sizeof(linked), &len) || !linked.LinkedToken)
+    {
+        skip("no linked limited token");
+        CloseHandle(token);
+        return;
+    }
+    cleanup(tcp, p, 1);
+    ok(tcp.create(htons(p), 1, &t) == NO_ERROR, "elevated create");
+    DuplicateToken(linked.LinkedToken, SecurityImpersonation, &limited);
+    ok(limited && ImpersonateLoggedOnUser(limited), "impersonate the limited token");
+    ULONG64 other;
+    ok(tcp.create(htons(p + 1), 1, &other) == ERROR_ACCESS_DENIED, "create with a limited token");
+    ok(udp.create(htons(p + 1), 1, &other) == ERROR_ACCESS_DENIED, "udp create with a limited token");
+    ok(tcp.remove(htons(p), 1) == ERROR_ACCESS_DENIED, "delete with a limited token");
+    ok(tcp.lookup(htons(p), 1, &other) == NO_ERROR && other == t, "lookup with a limited token");
+    RevertToSelf();
+    ok(tcp.remove(htons(p), 1) == NO_ERROR, "elevated delete");
+    CloseHandle(limited);
+    CloseHandle(linked.LinkedToken);
+    CloseHandle(token);
+}
+
+/* Persistence across a wineserver restart (or a reboot on Windows) takes two runs of this
+ * program with the restart between them: "reservation_persist_create" keeps a block and writes
+ * its token to %TEMP%, "reservation_persist_check" finds the same block and token, deletes it. */
+const USHORT persist_start = 40970, persist_count = 3;
+
+void token_file(char *path, size_t size)
+{
+    char dir[MAX_PATH];
+    GetTempPathA(sizeof(dir), dir);
+    snprintf(path, size, "%siphlp-persist-token.txt", dir);
+}
+
+void test_persist_create()
+{
+    protocol_api tcp, udp;
+    if (!load(tcp, udp)) return;
+    cleanup(tcp, persist_start, persist_count);
+    ULONG64 token = 0;
+    ok(tcp.create(htons(persist_start), persist_count, &token) == NO_ERROR, "create the persistent block");
+    char path[MAX_PATH];
+    token_file(path, sizeof(path));
+    FILE *f = fopen(path, "w");
+    ok(f != nullptr, "write %s", path);
+    if (f)
+    {
+        fprintf(f, "%llx\n", token);
+        fclose(f);
+    }
+}
+
+void test_persist_check()
+{
+    protocol_api tcp, udp;
+    if (!load(tcp, udp)) return;
+    char path[MAX_PATH];
+    token_file(path, sizeof(path));
+    unsigned long long saved = 0;
+    FILE *f = fopen(path, "r");
+    ok(f && fscanf(f, "%llx", &saved) == 1, "read the token saved before the restart");
+    if (f) fclose(f);
+    DeleteFileA(path);
+    ULONG64 token = 0;
+    ok(tcp.lookup(htons(persist_start), persist_count, &token) == NO_ERROR, "the block survived the restart");
+    ok(token == saved, "same token within one boot: %llx vs %llx", token, saved);
+    ok(tcp.remove(htons(persist_start), persist_count) == NO_ERROR, "delete the persistent block");
+}
+
+} // namespace
+
+int reservation_child(int argc, char **argv)
+{
+    if (argc < 3 || strcmp(argv[0], "lookup")) return 2;
+    protocol_api tcp, udp;
+    if (!load(tcp, udp)) return 1;
+    ULONG64 token = 0;
+    ULONG err = tcp.lookup(htons((USHORT)atoi(argv[1])), (USHORT)atoi(argv[2]), &token);
+    printf("%lu %llx\n", err, token);
+    fflush(stdout);
+    Sleep(INFINITE);
+    return 0;
+}
+
+const conformance_test reservation_tests[] = {
+    {"reservation_parameters", test_parameters},
+    {"reservation_rules", test_rules},
+    {"reservation_port_in_use", test_port_in_use},
+    {"reservation_other_process", test_other_process},
+    {"reservation_access", test_access},
+    {nullptr, nullptr},
+};
+
+/* Only run when named: they are the two halves of the restart check. */
+const conformance_test reservation_persist_tests[] = {
+    {"reservation_persist_create", test_persist_create},
+    {"reservation_persist_check", test_persist_check},
+    {nullptr, nullptr},
+};
