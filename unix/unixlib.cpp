@@ -15,6 +15,7 @@
 #include "unixlib.h"
 #include "wine_handle_source.h"
 #include "wine_ntdll.h"
+#include "wine_process_times.h"
 
 using namespace iphlp;
 using wine::NTSTATUS;
@@ -46,6 +47,7 @@ NTSTATUS socket_table(void *args)
         std::lock_guard<std::mutex> lock(owner_mutex);
         owners.resolve(records);
     }
+    if (params->flags & IPHLP_WANT_CREATE_TIME) fill_create_times(records);
     auto *out = reinterpret_cast<iphlp_socket_row *>(static_cast<uintptr_t>(params->rows));
     copy_rows(records, params->flags & IPHLP_SORT, out, order);
     return wine::STATUS_SUCCESS;

@@ -1,0 +1,74 @@
+/*
+ * GetOwnerModuleFromTcpEntry, ...Tcp6Entry, ...UdpEntry, ...Udp6Entry: the module name and
+ * path of the process that owns a table row. The buffer holds a TCPIP_OWNER_MODULE_BASIC_INFO
+ * followed by the two strings it points to. Rows from OWNER_MODULE tables carry no module
+ * cookie here (OwningModuleInfo is zero), so the owner is found from dwOwningPid.
+ */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <iphlpapi.h>
+
+#include <cwchar>
+
+namespace {
+
+DWORD owner_module(const void *entry, DWORD pid, TCPIP_OWNER_MODULE_INFO_CLASS cls, PVOID buffer, PDWORD size)
+{
+    if (!entry || !size || cls != TCPIP_OWNER_MODULE_INFO_BASIC) return ERROR_INVALID_PARAMETER;
+    if (!pid) return ERROR_NOT_FOUND; /* documented: a zero PID has no module */
+
+    HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+    if (!process) return ERROR_NOT_FOUND;
+    WCHAR path[MAX_PATH];
+    DWORD path_len = MAX_PATH;
+    BOOL got = QueryFullProcessImageNameW(process, 0, path, &path_len);
+    CloseHandle(process);
+    if (!got) return ERROR_PARTIAL_COPY;
+
+    const WCHAR *name = wcsrchr(path, L'\\');
+    name = name ? name + 1 : path;
+    size_t name_len = wcslen(name);
+    DWORD needed = (DWORD)(sizeof(TCPIP_OWNER_MODULE_BASIC_INFO) + (name_len + 1 + path_len + 1) * sizeof(WCHAR));
+    if (!buffer || *size < needed)
+    {
+        *size = needed;
+        return ERROR_INSUFFICIENT_BUFFER;
+    }
+    auto *info = static_cast<TCPIP_OWNER_MODULE_BASIC_INFO *>(buffer);
+    WCHAR *strings = reinterpret_cast<WCHAR *>(info + 1);
+    info->pModuleName = strings;
+    memcpy(strings, name, (name_len + 1) * sizeof(WCHAR));
+    info->pModulePath = strings + name_len + 1;
+    memcpy(info->pModulePath, path, (path_len + 1) * sizeof(WCHAR));
+    return NO_ERROR;
+}
+
+} // namespace
+
+extern "C" {
+
+DWORD WINAPI GetOwnerModuleFromTcpEntry(PMIB_TCPROW_OWNER_MODULE pTcpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class,
+                                        PVOID pBuffer, PDWORD pdwSize)
+{
+    return owner_module(pTcpEntry, pTcpEntry ? pTcpEntry->dwOwningPid : 0, Class, pBuffer, pdwSize);
+}
+
+DWORD WINAPI GetOwnerModuleFromTcp6Entry(PMIB_TCP6ROW_OWNER_MODULE pTcpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class,
+                                         PVOID pBuffer, PDWORD pdwSize)
+{
+    return owner_module(pTcpEntry, pTcpEntry ? pTcpEntry->dwOwningPid : 0, Class, pBuffer, pdwSize);
+}
+
+DWORD WINAPI GetOwnerModuleFromUdpEntry(PMIB_UDPROW_OWNER_MODULE pUdpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class,
+                                        PVOID pBuffer, PDWORD pdwSize)
+{
+    return owner_module(pUdpEntry, pUdpEntry ? pUdpEntry->dwOwningPid : 0, Class, pBuffer, pdwSize);
+}
+
+DWORD WINAPI GetOwnerModuleFromUdp6Entry(PMIB_UDP6ROW_OWNER_MODULE pUdpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class,
+                                         PVOID pBuffer, PDWORD pdwSize)
+{
+    return owner_module(pUdpEntry, pUdpEntry ? pUdpEntry->dwOwningPid : 0, Class, pBuffer, pdwSize);
+}
+
+} // extern "C"

@@ -1,0 +1,13 @@
+/* Creation times of the Windows processes that own sockets (OWNER_MODULE tables). */
+#pragma once
+
+#include "socket_source.h"
+
+namespace iphlp {
+
+/* Sets row.create_time of every record with an owner to its process's creation time (FILETIME).
+ * Linux keeps no creation time for a socket (sockfs inode times are 0), so the owning process's
+ * creation time is the closest real timestamp: a lower bound of the socket's. */
+void fill_create_times(SocketBuffer &records);
+
+} // namespace iphlp
