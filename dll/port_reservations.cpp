@@ -8,8 +8,9 @@
 #include <winsock2.h>
 #include <iphlpapi.h>
 
-#include "unix_call.h"
+#include "iphlp_private.h"
 #include "socket_rows.h"
+#include "unix_call.h"
 
 namespace {
 
@@ -98,6 +99,23 @@ ULONG WINAPI DeletePersistentTcpPortReservation(USHORT StartPort, USHORT NumberO
 ULONG WINAPI DeletePersistentUdpPortReservation(USHORT StartPort, USHORT NumberOfPorts)
 {
     return remove(IPHLP_UDP, StartPort, NumberOfPorts);
+}
+
+ULONG WINAPI IphlpEnumPersistentPortReservations(ULONG Protocol, IPHLP_PORT_RESERVATION *Entries, PULONG Count)
+{
+    if (!Count || (Protocol != IPPROTO_TCP && Protocol != IPPROTO_UDP) || (*Count && !Entries))
+        return ERROR_INVALID_PARAMETER;
+    static_assert(sizeof(IPHLP_PORT_RESERVATION) == sizeof(iphlp_reservation_entry) &&
+                      offsetof(IPHLP_PORT_RESERVATION, Token) == offsetof(iphlp_reservation_entry, token),
+                  "same layout as the unix call");
+    iphlp_reservation_list_params params = {};
+    params.proto = Protocol == IPPROTO_TCP ? IPHLP_TCP : IPHLP_UDP;
+    params.capacity = *Count;
+    params.entries = (UINT64)(ULONG_PTR)Entries;
+    NTSTATUS status = iphlp_unix_call(unix_reservation_list, &params);
+    if (status) return win32_from_unix_status(status);
+    *Count = params.count;
+    return params.result;
 }
 
 } // extern "C"

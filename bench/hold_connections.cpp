@@ -1,0 +1,63 @@
+/*
+ * Holds N established loopback TCP connections (2N sockets) owned by a plain Linux process,
+ * until stdin closes. Prints "ready N" once they are all up. Clients are spread over several
+ * listeners so that 30,000 connections fit in the default ephemeral port range (the kernel
+ * reuses a local port for different destinations).
+ */
+#include <arpa/inet.h>
+#include <cstdio>
+#include <cstdlib>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
+
+int main(int argc, char **argv)
+{
+    int n = argc > 1 ? atoi(argv[1]) : 1000;
+    rlimit lim = {(rlim_t)(2 * n + 64), (rlim_t)(2 * n + 64)};
+    if (setrlimit(RLIMIT_NOFILE, &lim)) perror("setrlimit");
+
+    const int listeners = 4;
+    std::vector<int> ls;
+    std::vector<sockaddr_in> addrs;
+    for (int i = 0; i < listeners; i++)
+    {
+        int l = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in sin = {};
+        sin.sin_family = AF_INET;
+        sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof(sin);
+        if (l < 0 || bind(l, (sockaddr *)&sin, sizeof(sin)) || listen(l, 4096) || getsockname(l, (sockaddr *)&sin, &len))
+        {
+            perror("listener");
+            return 1;
+        }
+        ls.push_back(l);
+        addrs.push_back(sin);
+    }
+    std::vector<int> fds;
+    for (int i = 0; i < n; i++)
+    {
+        int c = socket(AF_INET, SOCK_STREAM, 0);
+        if (c < 0 || connect(c, (sockaddr *)&addrs[i % listeners], sizeof(sockaddr_in)))
+        {
+            perror("connect");
+            return 1;
+        }
+        int s = accept(ls[i % listeners], nullptr, nullptr);
+        if (s < 0)
+        {
+            perror("accept");
+            return 1;
+        }
+        fds.push_back(c);
+        fds.push_back(s);
+    }
+    printf("ready %d\n", n);
+    fflush(stdout);
+    char ch;
+    while (read(0, &ch, 1) > 0) {}
+    return 0;
+}

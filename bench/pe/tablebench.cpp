@@ -1,0 +1,147 @@
+/*
+ * Timing through the Windows API, run under Wine by bench/run.sh with either this project's
+ * iphlpapi.dll or Wine's builtin.
+ *
+ *   tablebench tables RUNS       median of RUNS calls of GetTcpTable2(Order=TRUE) and
+ *                                GetExtendedTcpTable(AF_INET, TCP_TABLE_OWNER_PID_ALL): "single"
+ *                                is one call into a large enough buffer (one enumeration),
+ *                                "pair" the usual size probe plus fill
+ *   tablebench hold N            hold N loopback connections inside Wine until stdin closes
+ *   tablebench reservations RUNS median latency of Create/Lookup/DeletePersistentTcpPortReservation
+ */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <iphlpapi.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+static double now_us()
+{
+    static LARGE_INTEGER freq;
+    if (!freq.QuadPart) QueryPerformanceFrequency(&freq);
+    LARGE_INTEGER t;
+    QueryPerformanceCounter(&t);
+    return t.QuadPart * 1e6 / freq.QuadPart;
+}
+
+static double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+template <class Call>
+static void time_table(const char *name, int runs, Call call)
+{
+    ULONG size = 0;
+    call(nullptr, &size);
+    std::vector<char> buf(size + size / 4 + 4096);
+    std::vector<double> single, pair;
+    DWORD rows = 0;
+    for (int i = 0; i < runs; i++)
+    {
+        ULONG s = (ULONG)buf.size();
+        double t0 = now_us();
+        ULONG err = call(buf.data(), &s);
+        single.push_back(now_us() - t0);
+        if (err) fprintf(stderr, "%s: error %lu\n", name, err);
+        rows = *(DWORD *)buf.data();
+
+        t0 = now_us();
+        ULONG probe = 0;
+        call(nullptr, &probe);
+        s = (ULONG)buf.size();
+        call(buf.data(), &s);
+        pair.push_back(now_us() - t0);
+    }
+    printf("%s rows %lu single_us %.0f pair_us %.0f\n", name, rows, median(single), median(pair));
+    fflush(stdout);
+}
+
+static int tables(int runs)
+{
+    time_table("GetTcpTable2", runs,
+               [](void *t, ULONG *size) { return GetTcpTable2((PMIB_TCPTABLE2)t, size, TRUE); });
+    time_table("GetExtendedTcpTable", runs, [](void *t, ULONG *size) {
+        return (ULONG)GetExtendedTcpTable(t, size, FALSE, AF_INET, TCP_TABLE_OWNER_PID_ALL, 0);
+    });
+    return 0;
+}
+
+static int hold(int n)
+{
+    SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    sockaddr_in sin = {};
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int len = sizeof(sin);
+    if (bind(l, (sockaddr *)&sin, sizeof(sin)) || listen(l, SOMAXCONN) || getsockname(l, (sockaddr *)&sin, &len))
+        return 1;
+    std::vector<SOCKET> keep;
+    for (int i = 0; i < n; i++)
+    {
+        SOCKET c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+        if (connect(c, (sockaddr *)&sin, sizeof(sin))) return 1;
+        SOCKET s = accept(l, nullptr, nullptr);
+        if (s == INVALID_SOCKET) return 1;
+        keep.push_back(c);
+        keep.push_back(s);
+    }
+    printf("ready %d\n", n);
+    fflush(stdout);
+    char c;
+    DWORD got;
+    while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), &c, 1, &got, nullptr) && got) {}
+    return 0;
+}
+
+static int reservations(int runs)
+{
+    using create_fn = ULONG(WINAPI *)(USHORT, USHORT, PULONG64);
+    using delete_fn = ULONG(WINAPI *)(USHORT, USHORT);
+    HMODULE m = GetModuleHandleA("iphlpapi.dll");
+    auto create = (create_fn)(void *)GetProcAddress(m, "CreatePersistentTcpPortReservation");
+    auto lookup = (create_fn)(void *)GetProcAddress(m, "LookupPersistentTcpPortReservation");
+    auto remove = (delete_fn)(void *)GetProcAddress(m, "DeletePersistentTcpPortReservation");
+    if (!create || !lookup || !remove)
+    {
+        printf("reservations not exported\n");
+        return 0;
+    }
+    std::vector<double> c, l, d;
+    const USHORT base = 47000;
+    for (int i = 0; i < runs; i++)
+    {
+        USHORT port = htons((USHORT)(base + (i % 100) * 10));
+        ULONG64 token;
+        double t0 = now_us();
+        ULONG err = create(port, 5, &token);
+        c.push_back(now_us() - t0);
+        t0 = now_us();
+        err |= lookup(port, 5, &token);
+        l.push_back(now_us() - t0);
+        t0 = now_us();
+        err |= remove(port, 5);
+        d.push_back(now_us() - t0);
+        if (err) fprintf(stderr, "reservation round %d failed\n", i);
+    }
+    printf("create_us %.0f lookup_us %.1f delete_us %.0f\n", median(c), median(l), median(d));
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    WSADATA wsa;
+    WSAStartup(MAKEWORD(2, 2), &wsa);
+    int n = argc > 2 ? atoi(argv[2]) : 0;
+    if (argc > 1 && !strcmp(argv[1], "tables")) return tables(n ? n : 11);
+    if (argc > 1 && !strcmp(argv[1], "hold")) return hold(n ? n : 1000);
+    if (argc > 1 && !strcmp(argv[1], "reservations")) return reservations(n ? n : 201);
+    fprintf(stderr, "usage: tablebench tables|hold|reservations N\n");
+    return 2;
+}
