@@ -12,3 +12,6 @@ add_test(NAME reservation_persistence COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-pe
 set_tests_properties(exports conformance reservation_persistence PROPERTIES LABELS wine)
 # The persistence check restarts the shared wineserver: never beside another Wine test.
 set_tests_properties(reservation_persistence PROPERTIES RUN_SERIAL ON)
+add_test(NAME excludedports COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-excludedports.sh
+         ${PE_BUILD}/tools/excludedports.exe)
+set_tests_properties(excludedports PROPERTIES LABELS wine)

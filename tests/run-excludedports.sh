@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# excludedports.exe end to end under Wine: add a block, see it in "show" (and, where this
+# process may write it, in Linux's ip_local_reserved_ports), delete it, see it gone.
+# Usage: run-excludedports.sh EXCLUDEDPORTS_EXE
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+exe=$1
+kernel=/proc/sys/net/ipv4/ip_local_reserved_ports
+start=$((43000 + $$ % 500 * 4)) count=3 end=$((start + 2))
+passed=0 failed=0
+check() { # DESCRIPTION COMMAND...
+    local what=$1; shift
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
+}
+run() { "$root/iphlp" run "$exe" "$@" 2>&1 | tr -d '\r'; }
+kernel_ports_listed() { # how many ports of the block the kernel file lists
+    local list p n=0
+    list=$(tr ',' '\n' <"$kernel")
+    for ((p = start; p <= end; p++)); do
+        awk -F- -v p=$p '($2 == "" && $1 == p) || ($1 <= p && p <= $2) {found=1} END {exit !found}' <<<"$list" && n=$((n + 1))
+    done
+    echo $n
+}
+writable=false
+[ -w "$kernel" ] && writable=true
+
+run delete excludedportrange protocol=tcp startport=$start numberofports=$count >/dev/null
+out=$(run int ipv4 add excludedportrange protocol=tcp startport=$start numberofports=$count)
+check "add answers Ok. ($out)" grep -q '^Ok\.' <<<"$out"
+out=$(run show excludedportrange protocol=tcp)
+check "show lists $start-$end" grep -Eq "^ *$start +$end +\*" <<<"$out"
+if $writable; then
+    check "show marks the block as mirrored into Linux" grep -Eq "^ *$start +$end +\* +\+" <<<"$out"
+    check "Linux's ip_local_reserved_ports holds $start-$end" test "$(kernel_ports_listed)" = $count
+else
+    check "not mirrored where the kernel file is read-only" bash -c "! grep -Eq '^ *$start +$end +\* +\+' <<<\"\$0\"" "$out"
+fi
+out=$(run add excludedportrange protocol=tcp startport=$start numberofports=1)
+check "overlapping add fails with error 32 ($out)" grep -q '(error 32)' <<<"$out"
+out=$(run show excludedportrange protocol=udp)
+check "the udp store does not hold the tcp block" bash -c "! grep -Eq '^ *$start ' <<<\"\$0\"" "$out"
+out=$(run delete excludedportrange protocol=tcp startport=$start numberofports=$count)
+check "delete answers Ok. ($out)" grep -q '^Ok\.' <<<"$out"
+out=$(run show excludedportrange protocol=tcp)
+check "show no longer lists the block" bash -c "! grep -Eq '^ *$start ' <<<\"\$0\"" "$out"
+$writable && check "Linux's ip_local_reserved_ports holds none of the block" test "$(kernel_ports_listed)" = 0
+out=$(run delete excludedportrange protocol=tcp startport=$start numberofports=$count)
+check "second delete fails with error 1168 ($out)" grep -q '(error 1168)' <<<"$out"
+out=$(run frobnicate)
+check "bad arguments are refused" test -n "$out"
+echo "excludedports: $passed passed, $failed failed"
+[ "$failed" = 0 ]
