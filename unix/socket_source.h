@@ -41,11 +41,15 @@ uint32_t linux_state_mask(const SocketQuery &query);
  * Parse one buffer of netlink messages (as received from a SOCK_DIAG_BY_FAMILY dump) and append
  * matching records. Returns 1 while more messages are expected, 0 at NLMSG_DONE, -errno on an
  * error message, -EBADMSG on truncated or malformed input (never reads past len).
+ * The buffer must be 4-byte aligned (every receive buffer is). A truncated buffer appends
+ * nothing; a bad message in the middle keeps the rows before it.
  */
 int parse_inet_diag(const void *buf, size_t len, const SocketQuery &query, SocketBuffer &out);
 
 /* Parse the whole text of /proc/net/{tcp,tcp6,udp,udp6}. 0 or -EBADMSG (rows before it kept). */
 int parse_proc_net(const char *text, size_t len, const SocketQuery &query, SocketBuffer &out);
+
+/* The read_* and parse_* functions APPEND to out; read_sockets() clears it first. */
 
 /* Dump over NETLINK_SOCK_DIAG. 0, or -errno (e.g. -EACCES/-EPROTONOSUPPORT when refused). */
 int read_sockets_netlink(const SocketQuery &query, SocketBuffer &out);
@@ -56,7 +60,8 @@ int read_sockets_procfs(const SocketQuery &query, SocketBuffer &out);
 /*
  * netlink, falling back to procfs when netlink fails; force_procfs is the test switch
  * (also set by the environment variable IPHLP_FORCE_PROCFS=1). Sets *source to
- * IPHLP_SOURCE_NETLINK or IPHLP_SOURCE_PROCFS. Returns 0 or -errno.
+ * IPHLP_SOURCE_NETLINK or IPHLP_SOURCE_PROCFS (the last reader tried, even on failure).
+ * Returns 0 or -errno.
  */
 int read_sockets(const SocketQuery &query, bool force_procfs, SocketBuffer &out, uint32_t *source);
 
