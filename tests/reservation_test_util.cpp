@@ -1,0 +1,202 @@
+/* Helpers of the reservation store tests; see reservation_test_util.h. */
+#include "reservation_test_util.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace restest {
+
+Fixture::Fixture(const std::string &kernel_ports, const std::string &boot_id)
+{
+    char templ[] = "/tmp/iphlp-res-XXXXXX";
+    if (!mkdtemp(templ))
+    {
+        perror("mkdtemp");
+        abort();
+    }
+    dir = templ;
+    cfg.db_path = dir + "/store.sqlite3";
+    cfg.boot_id_path = dir + "/boot_id";
+    cfg.kernel_reserved_path = dir + "/reserved_ports";
+    write_file(cfg.boot_id_path, boot_id + "\n");
+    write_file(cfg.kernel_reserved_path, kernel_ports + "\n");
+}
+
+Fixture::~Fixture()
+{
+    remove_tree(dir);
+}
+
+void write_file(const std::string &path, const std::string &content)
+{
+    FILE *f = fopen(path.c_str(), "wb");
+    if (!f || fwrite(content.data(), 1, content.size(), f) != content.size() || fclose(f) != 0)
+    {
+        perror(path.c_str());
+        abort();
+    }
+}
+
+std::string read_file(const std::string &path)
+{
+    std::string text;
+    FILE *f = fopen(path.c_str(), "rb");
+    if (!f)
+        return text;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        text.append(buf, n);
+    fclose(f);
+    return text;
+}
+
+bool file_exists(const std::string &path)
+{
+    struct stat st;
+    return lstat(path.c_str(), &st) == 0;
+}
+
+void remove_tree(const std::string &path)
+{
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode))
+    {
+        chmod(path.c_str(), 0700);
+        if (DIR *d = opendir(path.c_str()))
+        {
+            while (struct dirent *e = readdir(d))
+            {
+                std::string name = e->d_name;
+                if (name != "." && name != "..")
+                    remove_tree(path + "/" + name);
+            }
+            closedir(d);
+        }
+        rmdir(path.c_str());
+    }
+    else
+        unlink(path.c_str());
+}
+
+Snapshot snapshot(const std::string &path)
+{
+    Snapshot snap;
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0)
+        return snap;
+    snap.exists = true;
+    snap.mtime = st.st_mtim;
+    snap.mode = st.st_mode;
+    if (S_ISREG(st.st_mode))
+        snap.bytes = read_file(path);
+    return snap;
+}
+
+bool same(const Snapshot &a, const Snapshot &b)
+{
+    return a.exists == b.exists && a.bytes == b.bytes && a.mode == b.mode &&
+           a.mtime.tv_sec == b.mtime.tv_sec && a.mtime.tv_nsec == b.mtime.tv_nsec;
+}
+
+StderrCapture::StderrCapture()
+{
+    char templ[] = "/tmp/iphlp-stderr-XXXXXX";
+    file_ = mkstemp(templ);
+    if (file_ < 0)
+    {
+        perror("mkstemp");
+        abort();
+    }
+    unlink(templ);
+    fflush(stderr);
+    saved_ = dup(2);
+    dup2(file_, 2);
+}
+
+StderrCapture::~StderrCapture()
+{
+    if (saved_ >= 0)
+        text();
+    close(file_);
+}
+
+std::string StderrCapture::text()
+{
+    fflush(stderr);
+    if (saved_ >= 0)
+    {
+        dup2(saved_, 2);
+        close(saved_);
+        saved_ = -1;
+    }
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    off_t offset = 0;
+    while ((n = pread(file_, buf, sizeof(buf), offset)) > 0)
+    {
+        out.append(buf, static_cast<size_t>(n));
+        offset += n;
+    }
+    /* Let the test's own log show what the store said. */
+    fputs(out.c_str(), stderr);
+    return out;
+}
+
+int run_in_child(const std::function<int()> &fn)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0)
+    {
+        int code = fn();
+        fflush(stdout);
+        fflush(stderr);
+        _exit(code);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+bool become_nobody()
+{
+    return setgroups(0, nullptr) == 0 && setgid(65534) == 0 && setuid(65534) == 0 && geteuid() == 65534;
+}
+
+bool disjoint(const std::vector<iphlp::Reservation> &sorted)
+{
+    for (size_t i = 1; i < sorted.size(); i++)
+    {
+        uint32_t prev_end = uint32_t(sorted[i - 1].start_port) + sorted[i - 1].num_ports - 1;
+        if (sorted[i].start_port <= prev_end)
+            return false;
+    }
+    return true;
+}
+
+std::string random_boot_id(uint64_t seed)
+{
+    char id[40];
+    uint64_t a = seed * 0x9e3779b97f4a7c15ull + 1, b = a * 0xbf58476d1ce4e5b9ull + 7;
+    snprintf(id, sizeof(id), "%08x-%04x-%04x-%04x-%012llx", unsigned(a >> 32), unsigned(a >> 16) & 0xffff,
+             unsigned(a) & 0xffff, unsigned(b >> 48), (unsigned long long)(b & 0xffffffffffffull));
+    return id;
+}
+
+} // namespace restest

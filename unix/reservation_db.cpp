@@ -1,0 +1,152 @@
+/*
+ * The process's connection to the reservation store.
+ *
+ * Durability: journal_mode=WAL (set when the store is created, reservation_file.cpp) with
+ * synchronous=FULL. FULL makes every commit fsync the WAL before COMMIT returns, so a
+ * reservation that Create reported survives a host crash or power loss (WAL with
+ * synchronous=NORMAL may lose the last commits there). WAL rather than a rollback journal
+ * because a commit then costs one fsync instead of several, and readers (Lookup) never wait
+ * for a writer. Either mode survives a process killed at any instant.
+ */
+#include "reservation_db.h"
+
+#include <memory>
+#include <mutex>
+#include <pthread.h>
+
+#include "reservation_errors.h"
+#include "reservation_file.h"
+#include "reservation_schema.h"
+#include "reservation_store.h"
+
+namespace iphlp {
+
+namespace {
+
+void close_store(StoreDb &store)
+{
+    for (sqlite3_stmt *stmt : {store.begin, store.commit, store.rollback, store.find, store.insert,
+                               store.set_mirror, store.remove, store.list, store.stale, store.other_proto})
+        sqlite3_finalize(stmt);
+    sqlite3_close(store.db);
+    store.db = nullptr;
+}
+
+int prepare(StoreDb &store)
+{
+    const struct
+    {
+        sqlite3_stmt **stmt;
+        const char *sql;
+    } statements[] = {
+        {&store.begin, "BEGIN IMMEDIATE"}, /* take the write lock before reading: no lost updates */
+        {&store.commit, "COMMIT"},
+        {&store.rollback, "ROLLBACK"},
+        {&store.find, "SELECT serial, kernel_boot, kernel_ports FROM reservations"
+                      " WHERE proto = ?1 AND first_port = ?2 AND last_port = ?3"},
+        {&store.insert, "INSERT INTO reservations(proto, first_port, last_port) VALUES(?1, ?2, ?3)"},
+        {&store.set_mirror, "UPDATE reservations SET kernel_boot = ?2, kernel_mirrored = ?3,"
+                            " kernel_ports = ?4 WHERE serial = ?1"},
+        {&store.remove, "DELETE FROM reservations WHERE serial = ?1"},
+        {&store.list, "SELECT first_port, last_port, serial, kernel_mirrored, kernel_boot"
+                      " FROM reservations WHERE proto = ?1 ORDER BY first_port"},
+        {&store.stale, "SELECT serial, first_port, last_port FROM reservations"
+                       " WHERE kernel_boot IS NOT ?1"},
+        {&store.other_proto, "SELECT serial, first_port, last_port, kernel_mirrored, kernel_ports"
+                             " FROM reservations WHERE proto <> ?1 AND first_port <= ?3"
+                             " AND last_port >= ?2 AND kernel_boot = ?4"},
+    };
+    for (const auto &s : statements)
+    {
+        int rc = sqlite3_prepare_v3(store.db, s.sql, -1, SQLITE_PREPARE_PERSISTENT, s.stmt, nullptr);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+/* Opens path read-write, after prepare_store_file() made sure it holds our store. */
+uint32_t open_store(const std::string &path, StoreDb &store)
+{
+    bool validated = false;
+    uint32_t code = prepare_store_file(path, validated);
+    if (code != WIN_NO_ERROR)
+        return code;
+    store.path = path;
+    int rc = sqlite3_open_v2(path.c_str(), &store.db, SQLITE_OPEN_READWRITE, nullptr);
+    if (rc == SQLITE_OK)
+    {
+        sqlite3_extended_result_codes(store.db, 1);
+        sqlite3_busy_timeout(store.db, kStoreBusyTimeoutMs);
+        rc = sqlite3_exec(store.db, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
+    }
+    if (rc == SQLITE_OK && !validated)
+        code = check_schema(store.db, path);
+    if (rc == SQLITE_OK && code == WIN_NO_ERROR)
+        rc = prepare(store);
+    if (rc != SQLITE_OK)
+        code = sqlite_failure(store.db, rc, path, "cannot open");
+    if (code != WIN_NO_ERROR)
+        close_store(store);
+    return code;
+}
+
+std::mutex store_mutex;
+StoreDb *current_store;
+
+void drop_current_store()
+{
+    if (current_store)
+    {
+        close_store(*current_store);
+        delete current_store;
+        current_store = nullptr;
+    }
+}
+
+/*
+ * fork(): SQLite forbids using a connection in the child (sqlite.org/howtocorrupt.html), and
+ * merely opening the same file again there is unsafe too, because the child inherits SQLite's
+ * per-process lock bookkeeping but not the parent's fcntl locks. So the connection is closed
+ * in the parent before any fork (and reopened on the next call); the mutex is held across the
+ * fork so that no thread is inside SQLite at that moment. posix_spawn, which is how Wine
+ * starts processes, does not run these handlers and needs none of this.
+ */
+void before_fork()
+{
+    store_mutex.lock();
+    drop_current_store();
+}
+
+void after_fork()
+{
+    store_mutex.unlock();
+}
+
+} // namespace
+
+uint32_t store_error(const StoreDb &store, int rc, const char *what)
+{
+    return sqlite_failure(store.db, rc, store.path, what);
+}
+
+uint32_t with_store(const std::string &path, const std::function<uint32_t(StoreDb &)> &fn)
+{
+    static std::once_flag fork_handlers;
+    std::call_once(fork_handlers, [] { pthread_atfork(before_fork, after_fork, after_fork); });
+
+    std::lock_guard<std::mutex> lock(store_mutex);
+    if (current_store && current_store->path != path)
+        drop_current_store();
+    if (!current_store)
+    {
+        auto store = std::make_unique<StoreDb>();
+        uint32_t code = open_store(path, *store);
+        if (code != WIN_NO_ERROR)
+            return code;
+        current_store = store.release();
+    }
+    return fn(*current_store);
+}
+
+} // namespace iphlp
