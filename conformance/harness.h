@@ -49,6 +49,6 @@ struct child_process
     PROCESS_INFORMATION info;
     HANDLE out;
 };
-bool start_child(const char *args, child_process *child);
+bool start_child(const char *args, child_process *child, HANDLE token = nullptr); /* token: run as it */
 bool read_child_line(child_process *child, char *line, size_t size);
 void stop_child(child_process *child);

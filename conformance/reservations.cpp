@@ -171,13 +171,14 @@ void test_other_process()
 }
 
 /* Create and Delete need an elevated caller, Lookup does not. Wine gives every process a full
- * (elevated) token; its linked token is the limited one a non-elevated caller would have. */
+ * (elevated) token; its linked token is the limited one a non-elevated caller would have. Both
+ * a thread impersonating it and a whole process started with it are checked. */
 void test_access()
 {
     protocol_api tcp, udp;
     if (!load(tcp, udp)) return;
-    HANDLE token, limited = nullptr;
-    OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY | TOKEN_DUPLICATE, &token);
+    HANDLE token;
+    OpenProcessToken(GetCurrentProcess(), MAXIMUM_ALLOWED, &token);
     TOKEN_ELEVATION elevation = {};
     DWORD len;
     GetTokenInformation(token, TokenElevation, &elevation, sizeof(elevation), &len);
@@ -198,16 +199,37 @@ void test_access()
     }
     cleanup(tcp, p, 1);
     ok(tcp.create(htons(p), 1, &t) == NO_ERROR, "elevated create");
-    DuplicateToken(linked.LinkedToken, SecurityImpersonation, &limited);
-    ok(limited && ImpersonateLoggedOnUser(limited), "impersonate the limited token");
+
+    ok(SetThreadToken(nullptr, linked.LinkedToken), "impersonate the limited token: %lu", GetLastError());
     ULONG64 other;
     ok(tcp.create(htons(p + 1), 1, &other) == ERROR_ACCESS_DENIED, "create with a limited token");
     ok(udp.create(htons(p + 1), 1, &other) == ERROR_ACCESS_DENIED, "udp create with a limited token");
     ok(tcp.remove(htons(p), 1) == ERROR_ACCESS_DENIED, "delete with a limited token");
     ok(tcp.lookup(htons(p), 1, &other) == NO_ERROR && other == t, "lookup with a limited token");
     RevertToSelf();
+
+    HANDLE primary = nullptr;
+    child_process child;
+    char args[64], line[128] = "";
+    snprintf(args, sizeof(args), "reservation access %u", p);
+    if (!DuplicateTokenEx(linked.LinkedToken, 0, nullptr, SecurityAnonymous, TokenPrimary, &primary) ||
+        !start_child(args, &child, primary))
+        skip("cannot start a process with the limited token: %lu", GetLastError());
+    else
+    {
+        read_child_line(&child, line, sizeof(line));
+        stop_child(&child);
+        unsigned long created = 99, deleted = 99, looked_up = 99, elevated = 99;
+        unsigned long long seen = 0;
+        ok(sscanf(line, "%lu %lu %lu %lu %llx", &elevated, &created, &deleted, &looked_up, &seen) == 5, "child: '%s'",
+           line);
+        ok(elevated == 0, "the child runs without elevation");
+        ok(created == ERROR_ACCESS_DENIED && deleted == ERROR_ACCESS_DENIED, "limited process: create %lu, delete %lu",
+           created, deleted);
+        ok(looked_up == NO_ERROR && seen == t, "limited process: lookup %lu", looked_up);
+        CloseHandle(primary);
+    }
     ok(tcp.remove(htons(p), 1) == NO_ERROR, "elevated delete");
-    CloseHandle(limited);
     CloseHandle(linked.LinkedToken);
     CloseHandle(token);
 }
@@ -261,14 +283,34 @@ void test_persist_check()
 
 } // namespace
 
+/* "lookup PORT COUNT": print "result token". "access PORT": try create, delete and lookup of the
+ * block [PORT] as this (limited) process and print "elevated create delete lookup token". */
 int reservation_child(int argc, char **argv)
 {
-    if (argc < 3 || strcmp(argv[0], "lookup")) return 2;
     protocol_api tcp, udp;
-    if (!load(tcp, udp)) return 1;
+    if (argc < 2 || !load(tcp, udp)) return 2;
+    USHORT port = htons((USHORT)atoi(argv[1]));
     ULONG64 token = 0;
-    ULONG err = tcp.lookup(htons((USHORT)atoi(argv[1])), (USHORT)atoi(argv[2]), &token);
-    printf("%lu %llx\n", err, token);
+    if (!strcmp(argv[0], "lookup") && argc >= 3)
+    {
+        ULONG err = tcp.lookup(port, (USHORT)atoi(argv[2]), &token);
+        printf("%lu %llx\n", err, token);
+    }
+    else if (!strcmp(argv[0], "access"))
+    {
+        HANDLE self;
+        TOKEN_ELEVATION elevation = {};
+        DWORD len;
+        OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &self);
+        GetTokenInformation(self, TokenElevation, &elevation, sizeof(elevation), &len);
+        CloseHandle(self);
+        ULONG64 unused;
+        ULONG created = tcp.create(htons((USHORT)(ntohs(port) + 2)), 1, &unused);
+        ULONG deleted = tcp.remove(port, 1);
+        ULONG looked_up = tcp.lookup(port, 1, &token);
+        printf("%lu %lu %lu %lu %llx\n", elevation.TokenIsElevated, created, deleted, looked_up, token);
+    }
+    else return 2;
     fflush(stdout);
     Sleep(INFINITE);
     return 0;

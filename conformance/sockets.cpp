@@ -48,7 +48,7 @@ bool tcp_pair(int family, const char *address, SOCKET listener, unsigned short p
     return *server != INVALID_SOCKET;
 }
 
-bool start_child(const char *args, child_process *child)
+bool start_child(const char *args, child_process *child, HANDLE token)
 {
     char exe[MAX_PATH], cmdline[1024];
     GetModuleFileNameA(nullptr, exe, sizeof(exe));
@@ -63,7 +63,9 @@ bool start_child(const char *args, child_process *child)
     si.hStdOutput = write_end;
     si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
     si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
-    BOOL created = CreateProcessA(exe, cmdline, nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &child->info);
+    BOOL created = token ? CreateProcessAsUserA(token, exe, cmdline, nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si,
+                                                &child->info)
+                         : CreateProcessA(exe, cmdline, nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &child->info);
     CloseHandle(write_end);
     if (!created)
     {
