@@ -1,23 +1,37 @@
 /*
  * Holds N established loopback TCP connections (2N sockets) owned by a plain Linux process,
- * until stdin closes. Prints "ready N" once they are all up. Clients are spread over several
+ * until SIGTERM (not stdin EOF: wineserver, started meanwhile, would inherit the pipe). A process may hold only as many fds as its hard limit allows (20,000
+ * here), so bench/run.sh starts several for large N. Prints "ready N" once they are all up. Clients are spread over several
  * listeners so that 30,000 connections fit in the default ephemeral port range (the kernel
  * reuses a local port for different destinations).
  */
 #include <arpa/inet.h>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <vector>
 
 int main(int argc, char **argv)
 {
+    sigset_t block; /* delivered through sigwait() below, from the start */
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, nullptr);
+
     int n = argc > 1 ? atoi(argv[1]) : 1000;
-    rlimit lim = {(rlim_t)(2 * n + 64), (rlim_t)(2 * n + 64)};
-    if (setrlimit(RLIMIT_NOFILE, &lim)) perror("setrlimit");
+    rlimit lim;
+    getrlimit(RLIMIT_NOFILE, &lim);
+    lim.rlim_cur = lim.rlim_max; /* raising the hard limit needs CAP_SYS_RESOURCE: stay within it */
+    if (setrlimit(RLIMIT_NOFILE, &lim) || lim.rlim_cur < (rlim_t)(2 * n + 64))
+    {
+        fprintf(stderr, "hold_connections: %d connections need %d fds, the limit is %llu\n", n, 2 * n + 64,
+                (unsigned long long)lim.rlim_cur);
+        return 1;
+    }
 
     const int listeners = 4;
     std::vector<int> ls;
@@ -57,7 +71,14 @@ int main(int argc, char **argv)
     }
     printf("ready %d\n", n);
     fflush(stdout);
-    char ch;
-    while (read(0, &ch, 1) > 0) {}
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    int sig;
+    sigwait(&stop, &sig);
+    /* Reset rather than close gracefully: no TIME_WAIT rows left behind for the next scenario. */
+    linger reset = {1, 0};
+    for (int fd : fds) setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
     return 0;
 }

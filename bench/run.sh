@@ -10,7 +10,7 @@ set -euo pipefail
 build=$1
 quick=${2:-}
 bench_exe=$build/pe/bench/pe/tablebench.exe
-ulimit -n 200000 2>/dev/null || ulimit -n 65536
+ulimit -n "$(ulimit -Hn)"
 # wineserver holds every Wine socket: restart it under this fd limit.
 wineserver -k 2>/dev/null || true
 wineserver -w 2>/dev/null || true
@@ -31,15 +31,34 @@ measure() { # LABEL BUILTIN_RUNS (0 = skip)
     ' <<<"$ours_out"
 }
 
+# Start holders of N native connections, at most per_holder each (the fd limit is per process).
+per_holder=$(( ($(ulimit -Hn) - 64) / 2 ))
+holders=()
+hold_native() {
+    local left=$1 n dir i=0
+    dir=$(mktemp -d)
+    while [ "$left" -gt 0 ]; do
+        n=$((left < per_holder ? left : per_holder))
+        "$build/bench/hold_connections" "$n" </dev/null >"$dir/ready.$i" &
+        holders+=($!)
+        left=$((left - n)) i=$((i + 1))
+    done
+    while [ "$(cat "$dir"/ready.* | grep -c ready)" -lt "${#holders[@]}" ]; do sleep 0.2; done
+    rm -rf "$dir"
+}
+release_native() { # holders reset their connections on SIGTERM: no TIME_WAIT left behind
+    kill -TERM "${holders[@]}"
+    wait "${holders[@]}" || true
+    holders=()
+}
+
 for n in 1000 10000 30000; do
-    coproc HOLD { exec "$build/bench/hold_connections" "$n"; }
-    read -r _ <&"${HOLD[0]}"
+    hold_native "$n"
     runs=1
     [ "$n" = 1000 ] && runs=3
     [ -n "$quick" ] && [ "$n" != 1000 ] && runs=0
     measure "$n native conns" "$runs"
-    exec {HOLD[1]}>&-
-    wait "$HOLD_PID" || true
+    release_native
 done
 
 # 1,000 connections held by a Wine process: owners must be resolved for every row.

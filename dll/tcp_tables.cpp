@@ -57,26 +57,24 @@ void fill_owner_module(MIB_TCPROW_OWNER_MODULE &out, const iphlp_socket_row &in)
     out.liCreateTimestamp.QuadPart = (LONGLONG)in.create_time;
 }
 
-void fill_row6(MIB_TCP6ROW &out, const iphlp_socket_row &in)
+/* MIB_TCP6ROW and MIB_TCP6ROW2 name their endpoint fields alike (at different offsets). */
+template <class Row>
+void fill_v6_endpoints(Row &out, const iphlp_socket_row &in)
 {
-    out.State = (MIB_TCP_STATE)in.state;
     memcpy(&out.LocalAddr, in.local_addr, 16);
     out.dwLocalScopeId = in.local_scope_id;
     out.dwLocalPort = port_of(in.local_port);
     memcpy(&out.RemoteAddr, in.remote_addr, 16);
     out.dwRemoteScopeId = in.remote_scope_id;
     out.dwRemotePort = port_of(in.remote_port);
+    out.State = (MIB_TCP_STATE)in.state;
 }
+
+void fill_row6(MIB_TCP6ROW &out, const iphlp_socket_row &in) { fill_v6_endpoints(out, in); }
 
 void fill_row6_2(MIB_TCP6ROW2 &out, const iphlp_socket_row &in)
 {
-    memcpy(&out.LocalAddr, in.local_addr, 16);
-    out.dwLocalScopeId = in.local_scope_id;
-    out.dwLocalPort = port_of(in.local_port);
-    memcpy(&out.RemoteAddr, in.remote_addr, 16);
-    out.dwRemoteScopeId = in.remote_scope_id;
-    out.dwRemotePort = port_of(in.remote_port);
-    out.State = (MIB_TCP_STATE)in.state;
+    fill_v6_endpoints(out, in);
     out.dwOwningPid = in.owner_pid;
     out.dwOffloadState = TcpConnectionOffloadStateInHost;
 }
