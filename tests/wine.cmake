@@ -15,3 +15,15 @@ set_tests_properties(reservation_persistence PROPERTIES RUN_SERIAL ON)
 add_test(NAME excludedports COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-excludedports.sh
          ${PE_BUILD}/tools/excludedports.exe)
 set_tests_properties(excludedports PROPERTIES LABELS wine)
+
+# The table tests again with the /proc/net fallback forced (the path sandboxes that refuse
+# netlink take); the switch reaches the Unix side through the environment.
+add_test(NAME conformance_procfs COMMAND ${CMAKE_COMMAND} -E env IPHLP_FORCE_PROCFS=1
+         ${CMAKE_CURRENT_SOURCE_DIR}/run-conformance.sh $<TARGET_FILE:native_listener>
+         ${PE_BUILD}/conformance/conformance.exe
+         tcp_table2_parameters tcp_table2_own_sockets tcp_table2_sort_order tcp6_table2 tcp_table2_other_process
+         tcp_table2_native_owner extended_tcp_parameters extended_tcp_listener_connections basic_tcp_tables
+         udp_tables ipv6_scope_ids extended_tcp_other_process reservation_port_in_use)
+add_test(NAME install COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-install.sh ${PE_BUILD}/tools/iphlpstat.exe)
+add_test(NAME concurrent_runs COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-concurrent.sh ${PE_BUILD}/tools/iphlpstat.exe)
+set_tests_properties(conformance_procfs install concurrent_runs PROPERTIES LABELS wine)

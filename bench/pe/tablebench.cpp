@@ -97,6 +97,9 @@ static int hold(int n)
     char c;
     DWORD got;
     while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), &c, 1, &got, nullptr) && got) {}
+    /* Reset rather than close gracefully: no TIME_WAIT rows left behind for the next scenario. */
+    linger reset = {1, 0};
+    for (SOCKET s : keep) setsockopt(s, SOL_SOCKET, SO_LINGER, (const char *)&reset, sizeof(reset));
     return 0;
 }
 
