@@ -31,6 +31,8 @@ extern "C" {
 
 #include <vector>
 
+#include "link_local.h"
+
 #include "socket_source.h"
 
 using iphlp::SocketBuffer;
@@ -181,26 +183,6 @@ void udp_sockets(int af, const char *address, uint32_t scope)
     expect(IPHLP_UDP, connected, 0);
 }
 
-bool find_link_local(char *text, size_t size, uint32_t *ifindex)
-{
-    ifaddrs *list;
-    if (getifaddrs(&list) < 0)
-        return false;
-    bool found = false;
-    for (ifaddrs *ifa = list; ifa && !found; ifa = ifa->ifa_next)
-    {
-        if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET6 || !(ifa->ifa_flags & IFF_UP))
-            continue;
-        auto *sin6 = reinterpret_cast<const sockaddr_in6 *>(ifa->ifa_addr);
-        if (!IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr))
-            continue;
-        inet_ntop(AF_INET6, &sin6->sin6_addr, text, static_cast<socklen_t>(size));
-        *ifindex = if_nametoindex(ifa->ifa_name);
-        found = true;
-    }
-    freeifaddrs(list);
-    return found;
-}
 
 uint64_t mapped_inode;
 

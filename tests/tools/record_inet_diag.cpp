@@ -37,6 +37,8 @@
 #include <string>
 #include <vector>
 
+#include "../link_local.h"
+
 namespace {
 
 /* Every socket we open uses one of these ports, which is how we pick ours out of the dumps. */
@@ -176,27 +178,6 @@ void expect_fileless(const Address &local, const Address &remote, unsigned mib_s
     expected.push_back({"IPHLP_TCP", local, remote, mib_state, comment, 0});
 }
 
-/* The first link-local address of an interface that is up, if the host has one. */
-bool find_link_local(char *text, size_t size, uint32_t *ifindex)
-{
-    ifaddrs *list;
-    if (getifaddrs(&list) < 0)
-        return false;
-    bool found = false;
-    for (ifaddrs *ifa = list; ifa && !found; ifa = ifa->ifa_next)
-    {
-        if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET6 || !(ifa->ifa_flags & IFF_UP))
-            continue;
-        auto *sin6 = reinterpret_cast<const sockaddr_in6 *>(ifa->ifa_addr);
-        if (!IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr))
-            continue;
-        inet_ntop(AF_INET6, &sin6->sin6_addr, text, static_cast<socklen_t>(size));
-        *ifindex = if_nametoindex(ifa->ifa_name);
-        found = true;
-    }
-    freeifaddrs(list);
-    return found;
-}
 
 void open_sockets()
 {
