@@ -17,7 +17,7 @@ using namespace iphlp;
 
 namespace {
 
-/* A pretend Wine: processes hold handles; a handle is either a socket (inode) or a file (0). */
+/* A pretend Wine: processes hold handles; a handle is a socket (its inode) or a file (0). */
 struct FakeWine : HandleSource
 {
     uint32_t self = 10;
@@ -26,14 +26,23 @@ struct FakeWine : HandleSource
     size_t probed = 0;
 
     uint32_t own_pid() override { return self; }
-    bool list_file_handles(std::vector<HandleRef> &out) override
+    /* A process's table is as large as its highest handle value needs. */
+    bool list_processes(std::vector<ProcessSlots> &out) override
     {
-        for (const auto &h : handles) out.push_back({h.first.first, h.first.second});
+        for (const auto &h : handles)
+        {
+            if (out.empty() || out.back().pid != h.first.first) out.push_back({h.first.first, 0});
+            out.back().slots = std::max(out.back().slots, h.first.second / 4);
+        }
         return true;
     }
     void probe(const HandleRef *refs, size_t count, uint64_t *inodes) override
     {
-        for (size_t i = 0; i < count; i++) inodes[i] = handles.at({refs[i].pid, refs[i].handle});
+        for (size_t i = 0; i < count; i++)
+        {
+            auto it = handles.find({refs[i].pid, refs[i].handle});
+            inodes[i] = it == handles.end() ? 0 : it->second; /* an empty slot */
+        }
         probed += count;
     }
     bool wine_socket_inodes(std::vector<uint64_t> &out) override
@@ -91,7 +100,7 @@ static void test_cache_avoids_reprobing(void **)
     SocketBuffer records = records_for({1001, 2001});
     resolver.resolve(records);
     size_t first = wine.probed;
-    assert_int_equal(first, 3);
+    assert_int_equal(first, 1 + 3); /* every slot: process 10 has 1, process 20 has 3 */
     resolver.resolve(records);
     assert_int_equal(wine.probed, first); /* everything vouched for by the cache */
     assert_int_equal(records[1].row.owner_pid, 20);
@@ -152,6 +161,23 @@ static void test_unknown_wine_sockets_still_resolve(void **)
     assert_int_equal(records[1].row.owner_pid, 0);
 }
 
+/* A socket shared with another process, whose handle value the caller then reuses for a new
+ * socket: the cache's stale entry must not keep claiming the old socket for the caller. */
+static void test_shared_socket_and_reused_value(void **)
+{
+    FakeWine wine;
+    wine.handles = {{{10, 8}, 2001}, {{20, 12}, 2001}};
+    OwnerResolver resolver(wine);
+    SocketBuffer records = records_for({2001});
+    resolver.resolve(records);
+    assert_int_equal(records[0].row.owner_pid, 10);
+    wine.handles = {{{10, 8}, 2002}, {{20, 12}, 2001}}; /* the caller closed 8 and reused it */
+    records = records_for({2001, 2002});
+    resolver.resolve(records);
+    assert_int_equal(records[0].row.owner_pid, 20);
+    assert_int_equal(records[1].row.owner_pid, 10);
+}
+
 /* Closed processes' handles leave the cache. */
 static void test_cache_forgets_closed_handles(void **)
 {
@@ -176,6 +202,7 @@ int main()
         cmocka_unit_test(test_own_process_wins_shared_socket),
         cmocka_unit_test(test_unknown_wine_sockets_still_resolve),
         cmocka_unit_test(test_cache_forgets_closed_handles),
+        cmocka_unit_test(test_shared_socket_and_reused_value),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

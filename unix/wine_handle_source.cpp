@@ -26,56 +26,11 @@ uint32_t WineHandleSource::own_pid()
     return own_pid_;
 }
 
-/* Every handle of every process (SystemExtendedHandleInformation), into a reused buffer. */
-const wine::HandleInformation *WineHandleSource::query_handles()
+bool WineHandleSource::list_processes(std::vector<ProcessSlots> &out)
 {
-    if (buffer_.empty()) buffer_.resize(64 * 1024);
-    for (;;)
-    {
-        uint32_t needed = 0;
-        wine::NTSTATUS status = NtQuerySystemInformation(wine::SystemExtendedHandleInformation, buffer_.data(),
-                                                         (uint32_t)buffer_.size(), &needed);
-        if (!status) return reinterpret_cast<const wine::HandleInformation *>(buffer_.data());
-        if (status != wine::STATUS_INFO_LENGTH_MISMATCH) return nullptr;
-        buffer_.resize(std::max<size_t>(needed + 4096, buffer_.size() * 2));
-    }
-}
-
-/* The handle list gives each entry a type index, and sockets share the "File" type with files,
- * pipes and devices. Wine's NtQueryObject reports a different numbering than the handle list
- * (pid-mapping.md), so learn the index from a File handle we create ourselves. */
-bool WineHandleSource::calibrate()
-{
-    if (file_type_ >= 0) return true;
-    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    wine::HANDLE handle = nullptr;
-    wine::NTSTATUS status = wine_server_fd_to_handle(fd, wine::GENERIC_READ, 0, &handle);
-    close(fd);
-    if (status) return false;
-    uint32_t pid = own_pid();
-    if (const wine::HandleInformation *info = query_handles())
-    {
-        for (uintptr_t i = 0; i < info->count; i++)
-        {
-            const auto &e = info->handles[i];
-            if (e.pid == pid && e.handle == (uintptr_t)handle) file_type_ = e.type_index;
-        }
-    }
-    NtClose(handle);
-    return file_type_ >= 0;
-}
-
-bool WineHandleSource::list_file_handles(std::vector<HandleRef> &out)
-{
-    if (!calibrate()) return false;
-    const wine::HandleInformation *info = query_handles();
-    if (!info) return false;
-    for (uintptr_t i = 0; i < info->count; i++)
-    {
-        const auto &e = info->handles[i];
-        if (e.type_index == file_type_) out.push_back({(uint32_t)e.pid, (uint32_t)e.handle});
-    }
+    processes_.clear();
+    if (!list_wine_processes(processes_)) return false;
+    for (const auto &p : processes_) out.push_back({p.pid, p.handle_slots});
     return true;
 }
 
@@ -83,7 +38,8 @@ static uint64_t socket_inode_of(wine::HANDLE handle)
 {
     int fd = -1;
     uint32_t options = 0;
-    if (wine_server_handle_to_fd(handle, 0, &fd, &options)) return 0; /* no Unix fd (console, device) */
+    /* Fails for empty slots, non-file objects and files with no Unix fd (console, device). */
+    if (wine_server_handle_to_fd(handle, 0, &fd, &options)) return 0;
     struct stat st;
     uint64_t inode = (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) ? (uint64_t)st.st_ino : 0;
     close(fd);
@@ -104,7 +60,7 @@ void WineHandleSource::probe(const HandleRef *refs, size_t count, uint64_t *inod
             inodes[i] = socket_inode_of(handle); /* our own handle: no duplicate needed */
             continue;
         }
-        if (refs[i].pid != open_pid) /* the handle list comes grouped by process */
+        if (refs[i].pid != open_pid) /* refs come grouped by process */
         {
             if (process) NtClose(process);
             process = nullptr;
@@ -115,6 +71,7 @@ void WineHandleSource::probe(const HandleRef *refs, size_t count, uint64_t *inod
         }
         if (!process) continue;
         wine::HANDLE dup = nullptr;
+        /* An empty slot fails here: the server bounds-checks the handle value. */
         if (NtDuplicateObject(process, handle, wine::current_process(), &dup, 0, 0, wine::DUPLICATE_SAME_ACCESS))
             continue;
         inodes[i] = socket_inode_of(dup);

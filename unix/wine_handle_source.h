@@ -2,7 +2,7 @@
 #pragma once
 
 #include "owner_resolver.h"
-#include "wine_ntdll.h"
+#include "wine_processes.h"
 
 namespace iphlp {
 
@@ -10,19 +10,16 @@ class WineHandleSource final : public HandleSource
 {
 public:
     uint32_t own_pid() override;
-    bool list_file_handles(std::vector<HandleRef> &out) override;
+    bool list_processes(std::vector<ProcessSlots> &out) override;
     void probe(const HandleRef *refs, size_t count, uint64_t *inodes) override;
     bool wine_socket_inodes(std::vector<uint64_t> &out) override;
 
 private:
-    const wine::HandleInformation *query_handles();
-    bool calibrate();
     int wineserver_pid();
 
     uint32_t own_pid_ = 0;
-    int file_type_ = -1;   /* type index of "File" objects in the handle list */
-    int server_pid_ = 0;   /* Unix pid of wineserver; -1 when it cannot be found */
-    std::vector<unsigned char> buffer_;
+    int server_pid_ = 0; /* Unix pid of wineserver; -1 when it cannot be found */
+    std::vector<WineProcess> processes_;
 };
 
 } // namespace iphlp

@@ -25,11 +25,9 @@ constexpr NTSTATUS STATUS_UNSUCCESSFUL = (NTSTATUS)0xC0000001;
 inline HANDLE current_process() { return (HANDLE)(intptr_t)-1; }
 
 constexpr uint32_t SystemProcessInformation = 5;
-constexpr uint32_t SystemExtendedHandleInformation = 64;
 constexpr uint32_t ProcessBasicInformation = 0;
 constexpr uint32_t PROCESS_DUP_HANDLE = 0x0040;
 constexpr uint32_t DUPLICATE_SAME_ACCESS = 0x2;
-constexpr uint32_t GENERIC_READ = 0x80000000u;
 
 struct ClientId { HANDLE process; HANDLE thread; };
 struct UnicodeString { uint16_t length; uint16_t max_length; uint16_t *buffer; };
@@ -42,27 +40,6 @@ struct ObjectAttributes
     void *security_descriptor;
     void *security_qos;
 };
-
-/* SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX / SYSTEM_HANDLE_INFORMATION_EX (x64 layout). */
-struct HandleEntry
-{
-    void *object;
-    uintptr_t pid;
-    uintptr_t handle;
-    uint32_t granted_access;
-    uint16_t creator_back_trace_index;
-    uint16_t type_index;
-    uint32_t attributes;
-    uint32_t reserved;
-};
-struct HandleInformation
-{
-    uintptr_t count;
-    uintptr_t reserved;
-    HandleEntry handles[1];
-};
-static_assert(sizeof(HandleEntry) == 40, "SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX");
-static_assert(__builtin_offsetof(HandleInformation, handles) == 16, "SYSTEM_HANDLE_INFORMATION_EX");
 
 /* PROCESS_BASIC_INFORMATION (x64 layout). */
 struct ProcessBasicInfo
@@ -90,6 +67,4 @@ wine::NTSTATUS WINE_ABI NtDuplicateObject(wine::HANDLE source_process, wine::HAN
 wine::NTSTATUS WINE_ABI NtClose(wine::HANDLE handle);
 wine::NTSTATUS WINE_ABI wine_server_handle_to_fd(wine::HANDLE handle, uint32_t access, int *unix_fd,
                                                  uint32_t *options);
-wine::NTSTATUS WINE_ABI wine_server_fd_to_handle(int fd, uint32_t access, uint32_t attributes,
-                                                 wine::HANDLE *handle);
 }
