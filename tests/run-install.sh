@@ -14,6 +14,7 @@ check() {
 }
 reg_override() { grep -A30 '^\[Software\\\\Wine\\\\DllOverrides\]' "$prefix/user.reg" | grep -m1 '^"iphlpapi"=' || true; }
 sys32=$prefix/drive_c/windows/system32
+build=${IPHLP_BUILD_DIR:-$root/build}
 
 WINEPREFIX=$prefix WINEDLLOVERRIDES="mscoree,mshtml=" WINEDEBUG=-all wine wineboot -i >/dev/null 2>&1
 WINEPREFIX=$prefix WINEDEBUG=-all wine reg add 'HKCU\Software\Wine\DllOverrides' /v iphlpapi /d builtin /f >/dev/null 2>&1
@@ -21,13 +22,13 @@ WINEPREFIX=$prefix wineserver -w
 original=$(sha256sum <"$sys32/iphlpapi.dll")
 
 "$root/iphlp" install "$prefix" 2>/dev/null
-check "system32/iphlpapi.dll is ours" cmp -s "$root/build/pe/dll/iphlpapi.dll" "$sys32/iphlpapi.dll"
+check "system32/iphlpapi.dll is ours" cmp -s "$build/pe/dll/iphlpapi.dll" "$sys32/iphlpapi.dll"
 check "system32/iphlpwine.dll is Wine's iphlpapi" cmp -s /usr/lib/x86_64-linux-gnu/wine/x86_64-windows/iphlpapi.dll "$sys32/iphlpwine.dll"
-check "system32/iphlpbridge.dll is the bridge" cmp -s "$root/build/pe/dll/iphlpbridge.dll" "$sys32/iphlpbridge.dll"
-check "the bridge's .so under PREFIX/iphlp" cmp -s "$root/build/unix/iphlpbridge.so" "$prefix/iphlp/x86_64-unix/iphlpbridge.so"
+check "system32/iphlpbridge.dll is the bridge" cmp -s "$build/pe/dll/iphlpbridge.dll" "$sys32/iphlpbridge.dll"
+check "the bridge's .so under PREFIX/iphlp" cmp -s "$build/unix/iphlpbridge.so" "$prefix/iphlp/x86_64-unix/iphlpbridge.so"
 check "override iphlpapi=native ($(reg_override))" test "$(reg_override)" = '"iphlpapi"="native"'
 "$root/iphlp" install "$prefix" 2>/dev/null
-check "installing twice is harmless" cmp -s "$root/build/pe/dll/iphlpapi.dll" "$sys32/iphlpapi.dll"
+check "installing twice is harmless" cmp -s "$build/pe/dll/iphlpapi.dll" "$sys32/iphlpapi.dll"
 
 out=$(WINEPREFIX=$prefix WINEDLLPATH=$prefix/iphlp WINEDEBUG=-all wine "$exe" --demo 2>&1 | tr -d '\r')
 check "iphlpstat through the installed DLL shows its own PID" grep -q '<- this process' <<<"$out"

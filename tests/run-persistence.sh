@@ -7,6 +7,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 exe=$1
 out1=$("$root/iphlp" run "$exe" reservation_persist_create) || { echo "$out1"; exit 1; }
 echo "$out1"
-WINEPREFIX=${WINEPREFIX:-$root/build/wineprefix} wineserver -k || true
-WINEPREFIX=${WINEPREFIX:-$root/build/wineprefix} wineserver -w || true
+WINEPREFIX=${WINEPREFIX:-${IPHLP_BUILD_DIR:-$root/build}/wineprefix} wineserver -k || true
+WINEPREFIX=${WINEPREFIX:-${IPHLP_BUILD_DIR:-$root/build}/wineprefix} wineserver -w || true
 "$root/iphlp" run "$exe" reservation_persist_check

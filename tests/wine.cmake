@@ -27,3 +27,12 @@ add_test(NAME conformance_procfs COMMAND ${CMAKE_COMMAND} -E env IPHLP_FORCE_PRO
 add_test(NAME install COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-install.sh ${PE_BUILD}/tools/iphlpstat.exe)
 add_test(NAME concurrent_runs COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-concurrent.sh ${PE_BUILD}/tools/iphlpstat.exe)
 set_tests_properties(conformance_procfs install concurrent_runs PROPERTIES LABELS wine)
+
+# The test drivers call ./iphlp, which must use this build tree, not the default one.
+get_property(wine_tests DIRECTORY PROPERTY TESTS)
+foreach(t ${wine_tests})
+    get_test_property(${t} LABELS labels)
+    if(labels STREQUAL "wine")
+        set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR})
+    endif()
+endforeach()

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace iphlp {
@@ -114,6 +115,36 @@ static bool write_list(const std::string &path, const PortSet &ports)
     return close(fd) == 0 && ok;
 }
 
+/*
+ * The file is shared by every prefix and user of the machine (and by sysctl), while the store's
+ * transaction only serializes the processes of one store: an flock held around each
+ * read-merge-write keeps two prefixes from overwriting each other's ports. For the real /proc
+ * file it lives in /run/lock; for the stand-in files of the tests, next to them. Without a lock
+ * file (no /run/lock) the update still happens, unserialized.
+ */
+class ListLock
+{
+public:
+    explicit ListLock(const std::string &path)
+    {
+        std::string lock = path.compare(0, 6, "/proc/") == 0 ? "/run/lock/iphlp-ip_local_reserved_ports.lock"
+                                                              : path + ".lock";
+        fd_ = open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (fd_ >= 0)
+            while (flock(fd_, LOCK_EX) < 0 && errno == EINTR) {}
+    }
+    ~ListLock()
+    {
+        if (fd_ >= 0)
+            close(fd_); /* releases the lock */
+    }
+    ListLock(const ListLock &) = delete;
+    ListLock &operator=(const ListLock &) = delete;
+
+private:
+    int fd_ = -1;
+};
+
 PortSet port_block(uint16_t first, uint16_t last)
 {
     return (~PortSet() >> (65535 - (last - first))) << first;
@@ -122,8 +153,11 @@ PortSet port_block(uint16_t first, uint16_t last)
 bool kernel_add(const std::string &path, const PortSet &wanted, PortSet &added)
 {
     added.reset();
+    if (path.empty())
+        return false;
+    ListLock lock(path);
     PortSet listed;
-    if (path.empty() || !read_list(path, listed))
+    if (!read_list(path, listed))
         return false;
     PortSet missing = wanted & ~listed;
     if (missing.none())
@@ -138,8 +172,11 @@ bool kernel_remove(const std::string &path, const PortSet &ours)
 {
     if (ours.none())
         return true;
+    if (path.empty())
+        return false;
+    ListLock lock(path);
     PortSet listed;
-    if (path.empty() || !read_list(path, listed))
+    if (!read_list(path, listed))
         return false;
     if ((listed & ours).none())
         return true;

@@ -2,9 +2,9 @@
  * Mirroring persistent reservations into Linux's /proc/sys/net/ipv4/ip_local_reserved_ports,
  * so the kernel keeps reserved ports out of ephemeral (port 0) binds, as Windows does for its
  * administered port exclusions. The file holds a comma-separated list such as "8080,9000-9010";
- * it can only be rewritten whole, so every change is a read-merge-write of the full list. The
- * caller runs it inside the store's write transaction so that processes sharing a store do not
- * lose each other's updates.
+ * it can only be rewritten whole, so every change is a read-merge-write of the full list, done
+ * under a machine-wide flock (different prefixes share the file). The caller runs it inside the
+ * store's write transaction so that the store and the file change together.
  */
 #pragma once
 
