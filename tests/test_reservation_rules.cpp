@@ -195,13 +195,14 @@ static uint32_t in_use_proto;
 static uint16_t in_use_first, in_use_last;
 
 /* Port 500 of either protocol is "in use". */
-static bool fake_port_in_use(uint32_t proto, uint16_t first, uint16_t last)
+static PortUse fake_port_in_use(uint32_t proto, uint16_t first, uint16_t last)
 {
     in_use_calls++;
     in_use_proto = proto;
     in_use_first = first;
     in_use_last = last;
-    return first <= 500 && 500 <= last;
+    if (first <= 600 && 600 <= last) return PortUse::unknown; /* as if the sockets were unreadable */
+    return first <= 500 && 500 <= last ? PortUse::in_use : PortUse::free;
 }
 
 static void port_in_use_is_a_sharing_violation(void **state)
@@ -227,6 +228,9 @@ static void port_in_use_is_a_sharing_violation(void **state)
         assert_int_equal(reservation_list(c, p, list), WIN_NO_ERROR);
         assert_int_equal(list.size(), 1);
         assert_int_equal(list[0].start_port, 510);
+        /* Sockets that cannot be read are an error, not a guess either way. */
+        assert_int_equal(reservation_create(c, p, 599, 2, &token), WIN_ERROR_INTERNAL_ERROR);
+        assert_int_equal(reservation_lookup(c, p, 599, 2, &token), WIN_ERROR_NOT_FOUND);
     }
     assert_string_equal(restest::read_file(c.kernel_reserved_path).c_str(), "510-512\n");
 }

@@ -109,8 +109,9 @@ void drop_current_store()
  * merely opening the same file again there is unsafe too, because the child inherits SQLite's
  * per-process lock bookkeeping but not the parent's fcntl locks. So the connection is closed
  * in the parent before any fork (and reopened on the next call); the mutex is held across the
- * fork so that no thread is inside SQLite at that moment. posix_spawn, which is how Wine
- * starts processes, does not run these handlers and needs none of this.
+ * fork so that no thread is inside SQLite at that moment. Wine's CreateProcess forks too, so a
+ * process that starts others pays one reopen (header and schema check) per store call after
+ * each start, and a fork waits for a store call in progress.
  */
 void before_fork()
 {

@@ -10,6 +10,7 @@
 #include "boot_token.h"
 #include "kernel_reserved_ports.h"
 #include "reservation_db.h"
+#include "reservation_errors.h"
 #include "reservation_mirror.h"
 #include "reservation_query.h"
 
@@ -59,8 +60,14 @@ uint32_t insert_block(StoreDb &store, const StoreConfig &cfg, const std::string 
 
     /* Asked under the write lock, so no other process reserves the block meanwhile; the
      * callback must therefore be quick and must not call the store (its mutex is held). */
-    if (cfg.port_in_use && cfg.port_in_use(proto, first, last))
+    PortUse use = cfg.port_in_use ? cfg.port_in_use(proto, first, last) : PortUse::free;
+    if (use == PortUse::in_use)
         return WIN_ERROR_SHARING_VIOLATION;
+    if (use == PortUse::unknown)
+    {
+        report_store(cfg.db_path, "cannot read the system's sockets to check that the ports are free");
+        return WIN_ERROR_INTERNAL_ERROR;
+    }
 
     bool mirrored = kernel_add(cfg.kernel_reserved_path, port_block(first, last), added);
     rc = Query(store.set_mirror)

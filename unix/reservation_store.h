@@ -30,6 +30,14 @@ enum : uint32_t
     WIN_ERROR_OPEN_FAILED = 110,         /* the store cannot be opened (permissions, missing dir) */
 };
 
+/* What StoreConfig::port_in_use found out about a block. */
+enum class PortUse
+{
+    free,
+    in_use,
+    unknown, /* the sockets could not be read: Create fails rather than guess */
+};
+
 /* Where things live; every path can be redirected, which is how the unit tests isolate. */
 struct StoreConfig
 {
@@ -37,7 +45,7 @@ struct StoreConfig
     std::string boot_id_path;         /* normally /proc/sys/kernel/random/boot_id */
     std::string kernel_reserved_path; /* normally /proc/sys/net/ipv4/ip_local_reserved_ports */
     /* Answers "is any port in [first, last] in use for proto?"; injected so tests can decide. */
-    bool (*port_in_use)(uint32_t proto, uint16_t first, uint16_t last) = nullptr;
+    PortUse (*port_in_use)(uint32_t proto, uint16_t first, uint16_t last) = nullptr;
 };
 
 /* The default configuration: db_path from $IPHLP_RESERVATION_DB, else

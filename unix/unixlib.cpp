@@ -55,20 +55,20 @@ NTSTATUS socket_table(void *args)
 
 /* A port is in use when any socket of the protocol, IPv4 or IPv6, has it as its local port.
  * TIME_WAIT leftovers do not hold a port for a new bind, so they do not count. */
-bool port_in_use(uint32_t proto, uint16_t first, uint16_t last)
+PortUse port_in_use(uint32_t proto, uint16_t first, uint16_t last)
 {
     thread_local SocketBuffer records;
     for (uint32_t family : {IPHLP_INET4, IPHLP_INET6})
     {
         uint32_t source;
-        if (read_sockets({proto, family, IPHLP_FILTER_ALL}, false, records, &source)) return true;
+        if (read_sockets({proto, family, IPHLP_FILTER_ALL}, false, records, &source)) return PortUse::unknown;
         for (const auto &rec : records)
         {
             uint16_t port = ntohs(rec.row.local_port);
-            if (port >= first && port <= last && rec.row.state != IPHLP_MIB_TCP_STATE_TIME_WAIT) return true;
+            if (port >= first && port <= last && rec.row.state != IPHLP_MIB_TCP_STATE_TIME_WAIT) return PortUse::in_use;
         }
     }
-    return false;
+    return PortUse::free;
 }
 
 const StoreConfig &store_config()
