@@ -50,7 +50,15 @@ int main(int argc, char **argv)
     WSAStartup(MAKEWORD(2, 2), &wsa);
     if (argc > 1 && !strcmp(argv[1], "child")) return child_main(argc - 2, argv + 2);
 
-    /* "conformance [test ...]": run the named tests, or all of them. */
+    /* "conformance [test ...]": run the named tests, or all of them. A name that matches no
+     * test is a failure: a misspelt list must not pass by running nothing. */
+    for (int i = 1; i < argc; i++)
+    {
+        bool known = false;
+        for (const suite &s : suites)
+            for (const conformance_test *t = s.tests; t->name; t++) known |= !strcmp(argv[i], t->name);
+        ok(known, "unknown test '%s'", argv[i]);
+    }
     for (const suite &s : suites)
     {
         for (const conformance_test *t = s.tests; t->name; t++)

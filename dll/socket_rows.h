@@ -69,11 +69,14 @@ DWORD get_socket_table(void *table_out, ULONG *size, BOOL order, socket_query qu
     if (err != NO_ERROR && err != ERROR_INSUFFICIENT_BUFFER) return err;
 
     size_t needed = header + (size_t)snapshot.count() * sizeof(Row);
-    if (err == ERROR_INSUFFICIENT_BUFFER || !table_out || *size < needed)
+    if (!table_out || *size < needed)
     {
         *size = (ULONG)needed;
         return ERROR_INSUFFICIENT_BUFFER;
     }
+    /* The caller's buffer is large enough, but there are more rows than max_rows: answering
+     * ERROR_INSUFFICIENT_BUFFER here would make every caller's retry loop spin forever. */
+    if (err == ERROR_INSUFFICIENT_BUFFER) return ERROR_NOT_ENOUGH_MEMORY;
     auto *table = static_cast<Table *>(table_out);
     table->dwNumEntries = snapshot.count();
     for (UINT32 i = 0; i < snapshot.count(); i++)

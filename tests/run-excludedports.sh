@@ -46,7 +46,7 @@ check "show no longer lists the block" bash -c "! grep -Eq '^ *$start ' <<<\"\$0
 $writable && check "Linux's ip_local_reserved_ports holds none of the block" test "$(kernel_ports_listed)" = 0
 out=$(run delete excludedportrange protocol=tcp startport=$start numberofports=$count)
 check "second delete fails with error 1168 ($out)" grep -q '(error 1168)' <<<"$out"
-out=$(run frobnicate)
-check "bad arguments are refused" test -n "$out"
+out=$("$root/iphlp" run "$exe" add excludedportrange protocol=sctp startport=1 numberofports=1 2>&1); rc=$?
+check "bad arguments are refused with exit code 2 and the usage ($rc: $out)" bash -c '[ "$0" = 2 ] && grep -q "^usage: excludedports" <<<"$1"' "$rc" "$out"
 echo "excludedports: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -5,8 +5,9 @@ add_executable(native_listener native_listener.cpp)
 
 add_test(NAME exports COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check-exports.sh
          ${PE_BUILD}/dll/iphlpapi.dll ${WINE_IPHLPAPI_DLL})
-add_test(NAME conformance COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-conformance.sh
-         $<TARGET_FILE:native_listener> ${PE_BUILD}/conformance/conformance.exe)
+add_test(NAME conformance COMMAND ${CMAKE_COMMAND} -E env IPHLP_EXPECT_SOURCE=netlink
+         ${CMAKE_CURRENT_SOURCE_DIR}/run-conformance.sh $<TARGET_FILE:native_listener>
+         ${PE_BUILD}/conformance/conformance.exe)
 add_test(NAME reservation_persistence COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-persistence.sh
          ${PE_BUILD}/conformance/conformance.exe)
 set_tests_properties(exports conformance reservation_persistence PROPERTIES LABELS wine)
@@ -18,7 +19,7 @@ set_tests_properties(excludedports PROPERTIES LABELS wine)
 
 # The table tests again with the /proc/net fallback forced (the path sandboxes that refuse
 # netlink take); the switch reaches the Unix side through the environment.
-add_test(NAME conformance_procfs COMMAND ${CMAKE_COMMAND} -E env IPHLP_FORCE_PROCFS=1
+add_test(NAME conformance_procfs COMMAND ${CMAKE_COMMAND} -E env IPHLP_FORCE_PROCFS=1 IPHLP_EXPECT_SOURCE=procfs
          ${CMAKE_CURRENT_SOURCE_DIR}/run-conformance.sh $<TARGET_FILE:native_listener>
          ${PE_BUILD}/conformance/conformance.exe
          tcp_table2_parameters tcp_table2_own_sockets tcp_table2_sort_order tcp6_table2 tcp_table2_other_process

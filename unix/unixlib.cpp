@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "owner_resolver.h"
@@ -27,6 +28,18 @@ std::mutex owner_mutex;
 WineHandleSource wine_handles;
 OwnerResolver owners(wine_handles);
 
+/* IPHLP_DEBUG=1: one line per table call on stderr, naming the reader that answered. */
+void trace_table(const iphlp_socket_table_params &p)
+{
+    static const bool enabled = [] {
+        const char *v = getenv("IPHLP_DEBUG");
+        return v && *v == '1';
+    }();
+    if (!enabled) return;
+    fprintf(stderr, "iphlp: %s%s table: %u rows from %s\n", p.proto == IPHLP_TCP ? "tcp" : "udp",
+            p.family == IPHLP_INET4 ? "4" : "6", p.count, p.source == IPHLP_SOURCE_NETLINK ? "netlink" : "procfs");
+}
+
 NTSTATUS socket_table(void *args)
 {
     auto *params = static_cast<iphlp_socket_table_params *>(args);
@@ -41,6 +54,7 @@ NTSTATUS socket_table(void *args)
     if (err) return err == -ENOMEM ? wine::STATUS_NO_MEMORY : wine::STATUS_UNSUCCESSFUL;
 
     params->count = (uint32_t)records.size();
+    trace_table(*params);
     if (params->count > params->capacity) return wine::STATUS_BUFFER_OVERFLOW;
     if (params->flags & IPHLP_WANT_OWNERS)
     {
