@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
 #include "socket_source.h"
 
@@ -13,8 +12,7 @@ namespace iphlp {
  * numeric order; ports after ntohs). Wine 8.0 compares only the first two octets (its bug). */
 bool row_before(const iphlp_socket_row &a, const iphlp_socket_row &b);
 
-/* Copies records[i].row to out[0..records.size()), in Windows order when sort is set.
- * order is scratch space reused between calls. */
-void copy_rows(const SocketBuffer &records, bool sort, iphlp_socket_row *out, std::vector<uint32_t> &order);
+/* Copies records[i].row to out[0..records.size()), in Windows order when sort is set. */
+void copy_rows(const SocketBuffer &records, bool sort, iphlp_socket_row *out);
 
 } // namespace iphlp

@@ -48,7 +48,6 @@ NTSTATUS socket_table(void *args)
         return wine::STATUS_INVALID_PARAMETER;
 
     thread_local SocketBuffer records;
-    thread_local std::vector<uint32_t> order;
     SocketQuery query = {params->proto, params->family, params->filter};
     int err = read_sockets(query, params->flags & IPHLP_FORCE_PROCFS, records, &params->source);
     if (err) return err == -ENOMEM ? wine::STATUS_NO_MEMORY : wine::STATUS_UNSUCCESSFUL;
@@ -63,7 +62,7 @@ NTSTATUS socket_table(void *args)
     }
     if (params->flags & IPHLP_WANT_CREATE_TIME) fill_create_times(records);
     auto *out = reinterpret_cast<iphlp_socket_row *>(static_cast<uintptr_t>(params->rows));
-    copy_rows(records, params->flags & IPHLP_SORT, out, order);
+    copy_rows(records, params->flags & IPHLP_SORT, out);
     return wine::STATUS_SUCCESS;
 }
 
