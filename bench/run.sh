@@ -20,9 +20,12 @@ builtin() { WINEDLLOVERRIDES=iphlpapi=b wine "$bench_exe" "$@"; }
 
 printf '%-34s %8s %12s %12s %12s %9s %9s\n' "scenario / function" rows "floor ms" "ours ms" "wine ms" "ours/flr" "wine/ours"
 measure() { # LABEL BUILTIN_RUNS (0 = skip)
-    local label=$1 builtin_runs=$2 floor ours_out wine_out=""
-    floor=$("$build/bench/netlink_floor" 21 | awk '{print $2}')
+    local label=$1 builtin_runs=$2 floor before after ours_out wine_out=""
+    # The floor is taken before and after our calls and averaged: this machine's load drifts.
+    before=$("$build/bench/netlink_floor" 21 | awk '{print $2}')
     ours_out=$(ours tables 11)
+    after=$("$build/bench/netlink_floor" 21 | awk '{print $2}')
+    floor=$(( (before + after) / 2 ))
     [ "$builtin_runs" -gt 0 ] && wine_out=$(builtin tables "$builtin_runs")
     awk -v label="$label" -v floor="$floor" -v wine="$wine_out" '
         BEGIN { n = split(wine, lines, "\n"); for (i = 1; i <= n; i++) { split(lines[i], f, " "); w[f[1]] = f[5] } }
