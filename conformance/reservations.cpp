@@ -205,6 +205,7 @@ void test_access()
     ok(tcp.create(htons(p + 1), 1, &other) == ERROR_ACCESS_DENIED, "create with a limited token");
     ok(udp.create(htons(p + 1), 1, &other) == ERROR_ACCESS_DENIED, "udp create with a limited token");
     ok(tcp.remove(htons(p), 1) == ERROR_ACCESS_DENIED, "delete with a limited token");
+    ok(udp.remove(htons(p), 1) == ERROR_ACCESS_DENIED, "udp delete with a limited token (checked before lookup)");
     ok(tcp.lookup(htons(p), 1, &other) == NO_ERROR && other == t, "lookup with a limited token");
     RevertToSelf();
 
