@@ -66,14 +66,9 @@ BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
 
 } // namespace
 
-BOOL iphlp_unix_available(void)
-{
-    InitOnceExecuteOnce(&init_once, init_bridge, nullptr, nullptr);
-    return dispatcher != nullptr;
-}
-
 NTSTATUS iphlp_unix_call(enum iphlp_unix_func func, void *params)
 {
-    if (!iphlp_unix_available()) return status_dll_not_found;
+    InitOnceExecuteOnce(&init_once, init_bridge, nullptr, nullptr);
+    if (!dispatcher) return status_dll_not_found;
     return dispatcher(unix_handle, func, params);
 }

@@ -8,6 +8,3 @@
 
 /* STATUS_DLL_NOT_FOUND when the bridge is not installed (real Windows, broken install). */
 NTSTATUS iphlp_unix_call(enum iphlp_unix_func func, void *params);
-
-/* TRUE when the Unix side is reachable. */
-BOOL iphlp_unix_available(void);

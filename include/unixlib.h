@@ -40,7 +40,7 @@ enum iphlp_filter
 /* iphlp_socket_table_params.flags */
 #define IPHLP_WANT_OWNERS      0x1u /* resolve owning Windows PIDs (costly: only when asked) */
 #define IPHLP_SORT             0x2u /* Order=TRUE: local addr, scope, port, remote addr, scope, port */
-#define IPHLP_WANT_CREATE_TIME 0x4u /* fill create_time (OWNER_MODULE classes) */
+#define IPHLP_WANT_CREATE_TIME 0x4u /* fill create_time (OWNER_MODULE classes; with IPHLP_WANT_OWNERS) */
 #define IPHLP_FORCE_PROCFS     0x8u /* test switch: skip netlink, read /proc/net/... */
 
 /* iphlp_socket_table_params.source (out) */

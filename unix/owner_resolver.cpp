@@ -37,7 +37,6 @@ void OwnerResolver::rescan(SocketBuffer &records)
         for (uint32_t slot = 1; slot <= p.slots; slot++) refs_.push_back({p.pid, slot * 4});
     probed_.assign(refs_.size(), 0);
     source_.probe(refs_.data(), refs_.size(), probed_.data());
-    probes_ += refs_.size();
 
     cache_.clear();
     for (const auto &t : targets_) records[t.record].row.owner_pid = 0;

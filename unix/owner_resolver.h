@@ -61,8 +61,6 @@ public:
     explicit OwnerResolver(HandleSource &source) : source_(source) {}
     /* Sets row.owner_pid of every record (0 when no Wine process holds it). */
     void resolve(SocketBuffer &records);
-    /* Handle slots probed so far: lets tests see when the cache answered. */
-    uint64_t probes() const { return probes_; }
 
 private:
     struct Target
@@ -78,7 +76,6 @@ private:
 
     HandleSource &source_;
     std::unordered_map<uint64_t, uint64_t> cache_; /* (pid << 32 | handle) -> socket inode */
-    uint64_t probes_ = 0;
     /* Reused between calls. */
     std::vector<uint64_t> wine_inodes_;
     std::vector<Target> targets_;

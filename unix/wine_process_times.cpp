@@ -2,15 +2,11 @@
 
 #include <algorithm>
 
-#include "wine_processes.h"
 
 namespace iphlp {
 
-void fill_create_times(SocketBuffer &records)
+void fill_create_times(SocketBuffer &records, const std::vector<WineProcess> &processes)
 {
-    thread_local std::vector<WineProcess> processes;
-    processes.clear();
-    if (!list_wine_processes(processes)) return;
     for (auto &rec : records)
     {
         if (!rec.row.owner_pid) continue;
