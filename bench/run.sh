@@ -66,10 +66,12 @@ done
 
 # 1,000 connections held by a Wine process: owners must be resolved for every row.
 coproc WHOLD { WINEDLLOVERRIDES=iphlpapi=n exec wine "$bench_exe" hold 1000; }
+# Bash unsets a coproc's variables once it has reaped it: keep copies.
+whold_pid=$WHOLD_PID whold_in=${WHOLD[1]}
 read -r _ <&"${WHOLD[0]}"
 measure "1000 Wine conns" 3
-exec {WHOLD[1]}>&-
-wait "$WHOLD_PID" || true
+exec {whold_in}>&-
+wait "$whold_pid" || true
 
 echo
 echo "Persistent reservations through the API (median of 201 rounds):"

@@ -9,13 +9,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 listener=$1 exe=$2
 shift 2
 coproc NATIVE { exec "$listener"; }
+# Bash unsets a coproc's variables once it has reaped it: keep copies.
+listener_pid=$NATIVE_PID listener_in=${NATIVE[1]}
 read -r port <&"${NATIVE[0]}"
 export IPHLP_TEST_NATIVE_PORT=$port IPHLP_DEBUG=1
 trace=$(mktemp)
 status=0
 "$root/iphlp" run "$exe" "$@" 2>"$trace" || status=$?
-exec {NATIVE[1]}>&-
-wait "$NATIVE_PID" || true
+exec {listener_in}>&-
+wait "$listener_pid" || true
 grep -v '^iphlp: [a-z0-9]* table: ' "$trace" >&2 || true
 if [ -n "${IPHLP_EXPECT_SOURCE:-}" ]; then
     tables=$(grep -c '^iphlp: [a-z0-9]* table: ' "$trace" || true)
