@@ -19,7 +19,7 @@ uint32_t WineHandleSource::own_pid()
     if (!own_pid_)
     {
         wine::ProcessBasicInfo info = {};
-        if (!NtQueryInformationProcess(wine::current_process(), wine::ProcessBasicInformation, &info,
+        if (!wine::query_information_process(wine::current_process(), wine::ProcessBasicInformation, &info,
                                        sizeof(info), nullptr))
             own_pid_ = (uint32_t)info.pid;
     }
@@ -39,7 +39,7 @@ static uint64_t socket_inode_of(wine::HANDLE handle)
     int fd = -1;
     uint32_t options = 0;
     /* Fails for empty slots, non-file objects and files with no Unix fd (console, device). */
-    if (wine_server_handle_to_fd(handle, 0, &fd, &options)) return 0;
+    if (wine::server_handle_to_fd(handle, 0, &fd, &options)) return 0;
     struct stat st;
     uint64_t inode = (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) ? (uint64_t)st.st_ino : 0;
     close(fd);
@@ -62,22 +62,22 @@ void WineHandleSource::probe(const HandleRef *refs, size_t count, uint64_t *inod
         }
         if (refs[i].pid != open_pid) /* refs come grouped by process */
         {
-            if (process) NtClose(process);
+            if (process) wine::close_handle(process);
             process = nullptr;
             open_pid = refs[i].pid;
             wine::ObjectAttributes attr = {sizeof(attr), nullptr, nullptr, 0, nullptr, nullptr};
             wine::ClientId id = {(wine::HANDLE)(uintptr_t)open_pid, nullptr};
-            if (NtOpenProcess(&process, wine::PROCESS_DUP_HANDLE, &attr, &id)) process = nullptr;
+            if (wine::open_process(&process, wine::PROCESS_DUP_HANDLE, &attr, &id)) process = nullptr;
         }
         if (!process) continue;
         wine::HANDLE dup = nullptr;
         /* An empty slot fails here: the server bounds-checks the handle value. */
-        if (NtDuplicateObject(process, handle, wine::current_process(), &dup, 0, 0, wine::DUPLICATE_SAME_ACCESS))
+        if (wine::duplicate_object(process, handle, wine::current_process(), &dup, 0, 0, wine::DUPLICATE_SAME_ACCESS))
             continue;
         inodes[i] = socket_inode_of(dup);
-        NtClose(dup);
+        wine::close_handle(dup);
     }
-    if (process) NtClose(process);
+    if (process) wine::close_handle(process);
 }
 
 /* wineserver is the peer of the Unix socket this process sends its server requests over. */
