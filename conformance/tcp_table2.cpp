@@ -82,14 +82,14 @@ void test_parameters()
        "v4 NULL table: the required size %lu is written", big);
 
     /* Too small but non-NULL: the required size comes back and the buffer is not touched. */
-    unsigned char small[offsetof(MIB_TCPTABLE2, table) + sizeof(MIB_TCPROW2) / 2];
-    memset(small, 0xcc, sizeof(small));
-    ULONG small_size = sizeof(small);
-    ok(GetTcpTable2((MIB_TCPTABLE2 *)small, &small_size, TRUE) == ERROR_INSUFFICIENT_BUFFER, "v4 small buffer");
-    ok(small_size >= offsetof(MIB_TCPTABLE2, table) + sizeof(MIB_TCPROW2), "v4 small buffer: size %lu", small_size);
+    unsigned char too_small[offsetof(MIB_TCPTABLE2, table) + sizeof(MIB_TCPROW2) / 2];
+    memset(too_small, 0xcc, sizeof(too_small));
+    ULONG small_size = sizeof(too_small);
+    ok(GetTcpTable2((MIB_TCPTABLE2 *)too_small, &small_size, TRUE) == ERROR_INSUFFICIENT_BUFFER, "v4 too_small buffer");
+    ok(small_size >= offsetof(MIB_TCPTABLE2, table) + sizeof(MIB_TCPROW2), "v4 too_small buffer: size %lu", small_size);
     bool untouched = true;
-    for (unsigned char c : small) untouched &= c == 0xcc;
-    ok(untouched, "v4 small buffer: nothing written");
+    for (unsigned char c : too_small) untouched &= c == 0xcc;
+    ok(untouched, "v4 too_small buffer: nothing written");
 
     /* The size the probe returned (plus room for growth) is enough, and rows fit in it. */
     ULONG room = size + 64 * sizeof(MIB_TCPROW2);

@@ -1,0 +1,59 @@
+/*
+ * Exports that only some supported Wines have (def/implemented.txt, last section). A static
+ * forward to iphlpwine.dll would keep a program that imports one of them from loading on a
+ * Wine that lacks it, so each is looked up in iphlpwine.dll at the first call instead: the
+ * Wine underneath answers when it has the function, and the documented "not supported" answer
+ * is given when it does not.
+ */
+#include <winsock2.h>
+#include <ws2ipdef.h>
+#include <iphlpapi.h>
+#include <netioapi.h>
+
+namespace {
+
+template <typename Fn> Fn wine_function(const char *name)
+{
+    HMODULE wine = GetModuleHandleW(L"iphlpwine.dll");
+    if (!wine) wine = LoadLibraryExW(L"iphlpwine.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    return wine ? reinterpret_cast<Fn>(reinterpret_cast<void *>(GetProcAddress(wine, name))) : nullptr;
+}
+
+} // namespace
+
+extern "C" {
+
+NETIO_STATUS WINAPI GetAnycastIpAddressTable(ADDRESS_FAMILY Family, PMIB_ANYCASTIPADDRESS_TABLE *Table)
+{
+    using fn = NETIO_STATUS(WINAPI *)(ADDRESS_FAMILY, PMIB_ANYCASTIPADDRESS_TABLE *);
+    static const fn wine = wine_function<fn>("GetAnycastIpAddressTable");
+    return wine ? wine(Family, Table) : ERROR_NOT_SUPPORTED;
+}
+
+NET_IF_COMPARTMENT_ID WINAPI GetCurrentThreadCompartmentId(void)
+{
+    using fn = NET_IF_COMPARTMENT_ID(WINAPI *)(void);
+    static const fn wine = wine_function<fn>("GetCurrentThreadCompartmentId");
+    /* Every thread is in the default compartment when nothing else can say. */
+    return wine ? wine() : 1; /* NET_IF_COMPARTMENT_ID_PRIMARY (ifdef.h; not in MinGW 10) */
+}
+
+NETIO_STATUS WINAPI SetCurrentThreadCompartmentId(NET_IF_COMPARTMENT_ID CompartmentId)
+{
+    using fn = NETIO_STATUS(WINAPI *)(NET_IF_COMPARTMENT_ID);
+    static const fn wine = wine_function<fn>("SetCurrentThreadCompartmentId");
+    return wine ? wine(CompartmentId) : ERROR_NOT_SUPPORTED;
+}
+
+ULONG WINAPI GetPerTcpConnectionEStats(PMIB_TCPROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion,
+                                       ULONG RwSize, PUCHAR Ros, ULONG RosVersion, ULONG RosSize, PUCHAR Rod,
+                                       ULONG RodVersion, ULONG RodSize)
+{
+    using fn = ULONG(WINAPI *)(PMIB_TCPROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, PUCHAR, ULONG, ULONG, PUCHAR,
+                               ULONG, ULONG);
+    static const fn wine = wine_function<fn>("GetPerTcpConnectionEStats");
+    return wine ? wine(Row, EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod, RodVersion, RodSize)
+                : ERROR_NOT_SUPPORTED;
+}
+
+} // extern "C"
