@@ -15,7 +15,7 @@ static int tcp_sockets()
     getsockname(c, (sockaddr *)&name, &len);
     SOCKET l6 = tcp_listener(AF_INET6, "::1", 0, &port6);
     (void)l6;
-    printf("ports %u %u %u\n", port, ntohs(name.sin_port), port6);
+    printf("ports %u %u %u pid %lu\n", port, ntohs(name.sin_port), port6, GetCurrentProcessId());
     fflush(stdout);
     Sleep(INFINITE);
     return 0;

@@ -1,13 +1,49 @@
 #!/usr/bin/env bash
-# Every function Wine 8.0's iphlpapi.dll exports, plus the six persistent-reservation functions,
-# must be exported by ours: a missing one would abort a program that imports it.
-# Usage: check-exports.sh OUR_DLL WINE_DLL
-set -euo pipefail
-exports() { objdump -p "$1" | sed -n '/\[Ordinal\/Name Pointer\] Table/,/^$/p' | awk 'NR>1 && NF>=2 {print $NF}' | sort -u; }
-want=$( { exports "$2"; printf '%s\n' CreatePersistentTcpPortReservation CreatePersistentUdpPortReservation \
-    DeletePersistentTcpPortReservation DeletePersistentUdpPortReservation \
-    LookupPersistentTcpPortReservation LookupPersistentUdpPortReservation; } | sort -u)
-missing=$(comm -23 <(echo "$want") <(exports "$1"))
-if [ -n "$missing" ]; then echo "missing exports:"; echo "$missing"; echo "0 passed, 1 failed"; exit 1; fi
-echo "all $(echo "$want" | wc -l) exports present"
-echo "1 passed, 0 failed"
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The export table of iphlpapi.dll, both bitnesses, against the one list of what this project
+# implements (def/implemented.txt) and the export lists of the supported Wines
+# (def/wine-exports/): every name any supported Wine exports is exported (a missing one would
+# stop a program that imports it from loading); every implemented name is our code, not a
+# forward to Wine's copy; every other name is forwarded to iphlpwine.dll; and the committed .def
+# files are what def/gen-def.sh makes of those lists.
+# Usage: check-exports.sh BUILD_DIR
+set -uo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$1
+passed=0 failed=0
+check() {
+    local what=$1
+    shift
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
+}
+implemented=$(grep -v '^#' "$src/def/implemented.txt" | awk 'NF {print $1}' | sort -u)
+wine_names=$(cat "$src"/def/wine-exports/wine-*.txt | sort -u)
+# "NAME TARGET" per export; TARGET is "-" for our own code, the forward's target otherwise.
+export_table() {
+    # The name table gives each name's ordinal index; the address table says what is behind it.
+    objdump -p "$1" | awk '
+        /^Export Address Table -- Ordinal Base/ { base = $NF; eat = 1; next }
+        /^\[Ordinal\/Name Pointer\] Table/ { eat = 0; names = 1; next }
+        eat && /^\t\[/ { i = $2; sub(/\]/, "", i); gsub(/[\[\] ]/, "", i); target[i + 0] = /Forwarder RVA/ ? $NF : "-" }
+        names && NF == 0 { names = 0 }
+        names && /^\t\[/ { o = $0; sub(/^\t\[ */, "", o); sub(/\].*/, "", o); print $NF, target[o + 0] }
+    ' | sort
+}
+for pe in pe pe32; do
+    dll=$build/$pe/dll/iphlpapi.dll
+    [ -f "$dll" ] || { check "$pe/dll/iphlpapi.dll is built" false; continue; }
+    table=$(export_table "$dll")
+    missing=$(comm -23 <(echo "$wine_names") <(awk '{print $1}' <<<"$table"))
+    check "$pe: every supported Wine's export is exported${missing:+ (missing: $(echo $missing))}" test -z "$missing"
+    ours=$(awk '$2 == "-" {print $1}' <<<"$table")
+    check "$pe: exactly the implemented names are our code" test "$ours" = "$implemented"
+    stray=$(awk '$2 != "-" && $2 != "iphlpwine." $1 {print $1 " -> " $2}' <<<"$table")
+    check "$pe: every other name forwards to iphlpwine.dll${stray:+ ($stray)}" test -z "$stray"
+done
+tmp=$(mktemp -d)
+"$src/def/gen-def.sh" "$tmp"
+check "def/iphlpapi.def is what gen-def.sh makes" cmp -s "$tmp/iphlpapi.def" "$src/def/iphlpapi.def"
+check "def/iphlpapi-i686.def is what gen-def.sh makes" cmp -s "$tmp/iphlpapi-i686.def" "$src/def/iphlpapi-i686.def"
+rm -rf "$tmp"
+echo "exports: $passed passed, $failed failed"
+[ "$failed" = 0 ]

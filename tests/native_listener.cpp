@@ -1,13 +1,20 @@
-/* A plain Linux process (not a Wine process) that listens on 127.0.0.1, prints its port and
- * waits for stdin to close: its socket must show PID 0 in the tables. */
+/* A plain Linux process (not a Wine process) that listens on 127.0.0.1 and writes its port to
+ * the file named by its argument (by rename, so a reader never sees half of it), then waits to
+ * be killed: its socket must show PID 0 in the tables. */
 #include <arpa/inet.h>
 #include <cstdio>
 #include <netinet/in.h>
+#include <string>
 #include <sys/socket.h>
 #include <unistd.h>
 
-int main()
+int main(int argc, char **argv)
 {
+    if (argc != 2)
+    {
+        fprintf(stderr, "usage: native_listener PORT_FILE\n");
+        return 2;
+    }
     int s = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in sin = {};
     sin.sin_family = AF_INET;
@@ -18,9 +25,12 @@ int main()
         perror("native_listener");
         return 1;
     }
-    printf("%u\n", ntohs(sin.sin_port));
-    fflush(stdout);
-    char c;
-    while (read(0, &c, 1) > 0) {}
-    return 0;
+    std::string tmp = std::string(argv[1]) + ".tmp";
+    FILE *f = fopen(tmp.c_str(), "w");
+    if (!f || fprintf(f, "%u\n", ntohs(sin.sin_port)) < 0 || fclose(f) || rename(tmp.c_str(), argv[1]))
+    {
+        perror(argv[1]);
+        return 1;
+    }
+    for (;;) pause();
 }

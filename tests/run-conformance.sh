@@ -1,23 +1,20 @@
 #!/usr/bin/env bash
-# Runs the conformance suite under Wine with this project's iphlpapi.dll, beside a listener
-# owned by a non-Wine Linux process (its row must report PID 0). With IPHLP_EXPECT_SOURCE
-# (netlink or procfs), also checks through IPHLP_DEBUG's trace that every table came from that
-# reader.
-# Usage: run-conformance.sh NATIVE_LISTENER CONFORMANCE_EXE [TEST...]
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-listener=$1 exe=$2
-shift 2
-coproc NATIVE { exec "$listener"; }
-# Bash unsets a coproc's variables once it has reaped it: keep copies.
-listener_pid=$NATIVE_PID listener_in=${NATIVE[1]}
-read -r port <&"${NATIVE[0]}"
-export IPHLP_TEST_NATIVE_PORT=$port IPHLP_DEBUG=1
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs the conformance suite of one bitness under Wine with this project's iphlpapi.dll, beside
+# a listener owned by a plain Linux process (its row must report PID 0). With
+# IPHLP_EXPECT_SOURCE (netlink or procfs), also checks through IPHLP_DEBUG's trace that every
+# table came from that reader.
+# Usage: run-conformance.sh x86_64|i686 [TEST...]
+. "$(dirname "$0")/lib.sh"
+arch=$1
+shift
+require_arch "$arch"
+start_native_listener || { echo "FAILED: the native listener did not start"; exit 1; }
+export IPHLP_TEST_NATIVE_PORT=$native_port IPHLP_DEBUG=1
 trace=$(mktemp)
 status=0
-"$root/iphlp" run "$exe" "$@" 2>"$trace" || status=$?
-exec {listener_in}>&-
-wait "$listener_pid" || true
+win 900 "$(pe_exe "$arch" conformance/conformance.exe)" "$@" 2>"$trace" || status=$?
+stop_native_listener
 grep -v '^iphlp: [a-z0-9]* table: ' "$trace" >&2 || true
 if [ -n "${IPHLP_EXPECT_SOURCE:-}" ]; then
     tables=$(grep -c '^iphlp: [a-z0-9]* table: ' "$trace" || true)

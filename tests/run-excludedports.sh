@@ -1,18 +1,15 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # excludedports.exe end to end under Wine: add a block, see it in "show" (and, where this
 # process may write it, in Linux's ip_local_reserved_ports), delete it, see it gone.
-# Usage: run-excludedports.sh EXCLUDEDPORTS_EXE
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-exe=$1
+# Usage: run-excludedports.sh x86_64|i686
+. "$(dirname "$0")/lib.sh"
+arch=$1
+require_arch "$arch"
+exe=$(pe_exe "$arch" tools/excludedports.exe)
 kernel=/proc/sys/net/ipv4/ip_local_reserved_ports
 start=$((43000 + $$ % 500 * 4)) count=3 end=$((start + 2))
-passed=0 failed=0
-check() { # DESCRIPTION COMMAND...
-    local what=$1; shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
-}
-run() { "$root/iphlp" run "$exe" "$@" 2>&1 | tr -d '\r'; }
+run() { win 120 "$exe" "$@" 2>&1 | tr -d '\r'; }
 kernel_ports_listed() { # how many ports of the block the kernel file lists
     local list p n=0
     list=$(tr ',' '\n' <"$kernel")
@@ -46,7 +43,6 @@ check "show no longer lists the block" bash -c "! grep -Eq '^ *$start ' <<<\"\$0
 $writable && check "Linux's ip_local_reserved_ports holds none of the block" test "$(kernel_ports_listed)" = 0
 out=$(run delete excludedportrange protocol=tcp startport=$start numberofports=$count)
 check "second delete fails with error 1168 ($out)" grep -q '(error 1168)' <<<"$out"
-out=$("$root/iphlp" run "$exe" add excludedportrange protocol=sctp startport=1 numberofports=1 2>&1); rc=$?
+out=$(win 120 "$exe" add excludedportrange protocol=sctp startport=1 numberofports=1 2>&1); rc=$?
 check "bad arguments are refused with exit code 2 and the usage ($rc: $out)" bash -c '[ "$0" = 2 ] && grep -q "^usage: excludedports" <<<"$1"' "$rc" "$out"
-echo "excludedports: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish excludedports

@@ -1,20 +1,17 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ./iphlp install / uninstall against a fresh prefix: the files land where the README says, the
 # override is set, a program gets correct PIDs through the installed copy, installing twice
 # changes nothing, and uninstall restores the prefix's own iphlpapi.dll and override.
 # Usage: run-install.sh IPHLPSTAT_EXE
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+unset WINEDLLPATH WINEDLLOVERRIDES # this test sets up its own prefix the way a user would
+root=$IPHLP_SRC
 exe=$1
 prefix=$(mktemp -d)/prefix
-passed=0 failed=0
-check() {
-    local what=$1; shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
-}
 reg_override() { grep -A30 '^\[Software\\\\Wine\\\\DllOverrides\]' "$prefix/user.reg" | grep -m1 '^"iphlpapi"=' || true; }
 sys32=$prefix/drive_c/windows/system32
-build=${IPHLP_BUILD_DIR:-$root/build}
+build=$IPHLP_BUILD
 
 WINEPREFIX=$prefix WINEDLLOVERRIDES="mscoree,mshtml=" WINEDEBUG=-all wine wineboot -i >/dev/null 2>&1
 WINEPREFIX=$prefix WINEDEBUG=-all wine reg add 'HKCU\Software\Wine\DllOverrides' /v iphlpapi /d builtin /f >/dev/null 2>&1
@@ -23,7 +20,7 @@ original=$(sha256sum <"$sys32/iphlpapi.dll")
 
 "$root/iphlp" install "$prefix" 2>/dev/null
 check "system32/iphlpapi.dll is ours" cmp -s "$build/pe/dll/iphlpapi.dll" "$sys32/iphlpapi.dll"
-check "system32/iphlpwine.dll is Wine's iphlpapi" cmp -s /usr/lib/x86_64-linux-gnu/wine/x86_64-windows/iphlpapi.dll "$sys32/iphlpwine.dll"
+check "system32/iphlpwine.dll is Wine's iphlpapi" cmp -s "$(iphlp_wine_libdir x86_64)/x86_64-windows/iphlpapi.dll" "$sys32/iphlpwine.dll"
 check "system32/iphlpbridge.dll is the bridge" cmp -s "$build/pe/dll/iphlpbridge.dll" "$sys32/iphlpbridge.dll"
 check "the bridge's .so under PREFIX/iphlp" cmp -s "$build/unix/iphlpbridge.so" "$prefix/iphlp/x86_64-unix/iphlpbridge.so"
 check "override iphlpapi=native ($(reg_override))" test "$(reg_override)" = '"iphlpapi"="native"'
@@ -45,5 +42,4 @@ check "uninstalling twice is harmless" test "$(sha256sum <"$sys32/iphlpapi.dll")
 
 WINEPREFIX=$prefix wineserver -k 2>/dev/null
 rm -rf "$(dirname "$prefix")"
-echo "install: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish install

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# A reservation survives the wineserver being shut down: create it, `wineserver -k`, then look it
-# up from a fresh process and delete it (both halves check the token).
-# Usage: run-persistence.sh CONFORMANCE_EXE
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-exe=$1
-out1=$("$root/iphlp" run "$exe" reservation_persist_create) || { echo "$out1"; exit 1; }
-echo "$out1"
-WINEPREFIX=${WINEPREFIX:-${IPHLP_BUILD_DIR:-$root/build}/wineprefix} wineserver -k || true
-WINEPREFIX=${WINEPREFIX:-${IPHLP_BUILD_DIR:-$root/build}/wineprefix} wineserver -w || true
-"$root/iphlp" run "$exe" reservation_persist_check
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# A reservation survives the wineserver being shut down: create it, end the test prefix's
+# wineserver, then look it up from a fresh process and delete it (both halves check the token).
+# Usage: run-persistence.sh x86_64|i686
+. "$(dirname "$0")/lib.sh"
+arch=$1
+require_arch "$arch"
+exe=$(pe_exe "$arch" conformance/conformance.exe)
+win 300 "$exe" reservation_persist_create || exit 1
+timeout 60 wineserver -k || true
+timeout 60 wineserver -w || true
+win 300 "$exe" reservation_persist_check

@@ -1,39 +1,95 @@
-# Tests that run Windows programs under Wine 8.0 with this project's iphlpapi.dll. They use the
-# PE build of the nested `pe` project and the shared scratch prefix of `./iphlp run`.
+# Tests that run Windows programs under Wine with this project's iphlpapi.dll: on the host, and
+# on every platform of platforms/ (a Debian root with its own Wine, entered through
+# platforms/in-root.sh), each for x86_64 and i686 programs. Every test has a time limit, and the
+# drivers end a hung program's wineserver themselves before it (tests/lib.sh).
 set(PE_BUILD ${CMAKE_BINARY_DIR}/pe)
 add_executable(native_listener native_listener.cpp)
 
-add_test(NAME exports COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check-exports.sh
-         ${PE_BUILD}/dll/iphlpapi.dll ${WINE_IPHLPAPI_DLL})
-add_test(NAME conformance COMMAND ${CMAKE_COMMAND} -E env IPHLP_EXPECT_SOURCE=netlink
-         ${CMAKE_CURRENT_SOURCE_DIR}/run-conformance.sh $<TARGET_FILE:native_listener>
-         ${PE_BUILD}/conformance/conformance.exe)
-add_test(NAME reservation_persistence COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-persistence.sh
-         ${PE_BUILD}/conformance/conformance.exe)
-set_tests_properties(exports conformance reservation_persistence PROPERTIES LABELS wine)
-# The persistence check restarts the shared wineserver: never beside another Wine test.
-set_tests_properties(reservation_persistence PROPERTIES RUN_SERIAL ON)
-add_test(NAME excludedports COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-excludedports.sh
-         ${PE_BUILD}/tools/excludedports.exe)
-set_tests_properties(excludedports PROPERTIES LABELS wine)
+# The exports of both bitnesses against the supported Wines' lists and def/implemented.txt.
+add_test(NAME exports COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check-exports.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(exports PROPERTIES LABELS "wine" TIMEOUT 60)
 
-# The table tests again with the /proc/net fallback forced (the path sandboxes that refuse
-# netlink take); the switch reaches the Unix side through the environment.
-add_test(NAME conformance_procfs COMMAND ${CMAKE_COMMAND} -E env IPHLP_FORCE_PROCFS=1 IPHLP_EXPECT_SOURCE=procfs
-         ${CMAKE_CURRENT_SOURCE_DIR}/run-conformance.sh $<TARGET_FILE:native_listener>
-         ${PE_BUILD}/conformance/conformance.exe
-         tcp_table2_parameters tcp_table2_own_sockets tcp_table2_sort_order tcp6_table2 tcp_table2_other_process
-         tcp_table2_native_owner extended_tcp_parameters extended_tcp_listener_connections basic_tcp_tables
-         udp_tables ipv6_scope_ids extended_tcp_other_process reservation_port_in_use)
-add_test(NAME install COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-install.sh ${PE_BUILD}/tools/iphlpstat.exe)
-add_test(NAME concurrent_runs COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-concurrent.sh ${PE_BUILD}/tools/iphlpstat.exe)
-set_tests_properties(conformance_procfs install concurrent_runs PROPERTIES LABELS wine)
-
-# The test drivers call ./iphlp, which must use this build tree, not the default one.
-get_property(wine_tests DIRECTORY PROPERTY TESTS)
-foreach(t ${wine_tests})
-    get_test_property(${t} LABELS labels)
-    if(labels STREQUAL "wine")
-        set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR})
+# iphlp_wine_test(PLATFORM NAME TIMEOUT COMMAND...): one driver on one platform ("host" or a
+# platforms/ root). Drivers get the build tree and the platform from the environment.
+function(iphlp_wine_test platform name timeout)
+    if(platform STREQUAL "host")
+        set(test_name ${name})
+        set(command ${ARGN})
+        set(labels wine)
+    else()
+        set(test_name ${platform}/${name})
+        set(command ${PROJECT_SOURCE_DIR}/platforms/in-root.sh ${platform} ${PROJECT_SOURCE_DIR} -- ${ARGN})
+        set(labels "platform;${platform}")
     endif()
-endforeach()
+    add_test(NAME ${test_name} COMMAND ${command})
+    set_tests_properties(${test_name} PROPERTIES LABELS "${labels}" TIMEOUT ${timeout} SKIP_RETURN_CODE 77
+        RESOURCE_LOCK prefix-${platform}
+        ENVIRONMENT "IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR};IPHLP_PLATFORM=${platform}")
+    if(NOT platform STREQUAL "host")
+        set_tests_properties(${test_name} PROPERTIES FIXTURES_REQUIRED "root-${platform};unix-i386")
+    endif()
+endfunction()
+
+# The conformance suite and the drivers around it, per platform and bitness.
+set(procfs_tests tcp_table2_parameters tcp_table2_own_sockets tcp_table2_sort_order tcp6_table2
+    tcp_table2_other_process tcp_table2_native_owner extended_tcp_parameters extended_tcp_listener_connections
+    basic_tcp_tables udp_tables ipv6_scope_ids extended_tcp_other_process reservation_port_in_use)
+function(iphlp_platform_tests platform)
+    set(d ${CMAKE_CURRENT_SOURCE_DIR})
+    foreach(arch x86_64 i686)
+        if(platform STREQUAL "host" AND arch STREQUAL "i686")
+            continue() # the host's Debian cannot install wine32:i386 (see platforms/README.md)
+        endif()
+        set(t ${arch}/)
+        if(platform STREQUAL "host")
+            set(t "")
+        endif()
+        iphlp_wine_test(${platform} ${t}conformance 1000
+            env IPHLP_EXPECT_SOURCE=netlink ${d}/run-conformance.sh ${arch})
+        # The table tests again with the /proc/net fallback forced (the path sandboxes that
+        # refuse netlink take); the switch reaches the Unix side through the environment.
+        iphlp_wine_test(${platform} ${t}conformance_procfs 600
+            env IPHLP_FORCE_PROCFS=1 IPHLP_EXPECT_SOURCE=procfs ${d}/run-conformance.sh ${arch} ${procfs_tests})
+        iphlp_wine_test(${platform} ${t}reservation_persistence 600 ${d}/run-persistence.sh ${arch})
+        iphlp_wine_test(${platform} ${t}excludedports 600 ${d}/run-excludedports.sh ${arch})
+    endforeach()
+    if(NOT platform STREQUAL "host")
+        iphlp_wine_test(${platform} cross_bitness 600 ${d}/run-cross-bitness.sh)
+        # The committed export lists (def/wine-exports/) are those of this platform's Wine.
+        iphlp_wine_test(${platform} wine_export_list 60 ${d}/check-wine-exports.sh)
+    endif()
+endfunction()
+
+iphlp_platform_tests(host)
+iphlp_wine_test(host install 600 ${CMAKE_CURRENT_SOURCE_DIR}/run-install.sh ${PE_BUILD}/tools/iphlpstat.exe)
+iphlp_wine_test(host concurrent_runs 600 ${CMAKE_CURRENT_SOURCE_DIR}/run-concurrent.sh ${PE_BUILD}/tools/iphlpstat.exe)
+# The persistence check restarts the platform's wineserver.
+set_tests_properties(reservation_persistence PROPERTIES RUN_SERIAL ON)
+
+# The platforms: their roots (built or refreshed by platforms/root.sh, cached outside the build
+# tree) and the i386 Unix side, built inside the oldest root so that it runs on every platform.
+# The platform tests need the build tree inside the source tree (one directory is shared with
+# the root); ./iphlp's default build/ is.
+file(GLOB platform_lists ${PROJECT_SOURCE_DIR}/platforms/*.packages)
+string(FIND "${CMAKE_BINARY_DIR}/" "${PROJECT_SOURCE_DIR}/" inside)
+if(platform_lists AND inside EQUAL 0)
+    set(platforms "")
+    foreach(list ${platform_lists})
+        get_filename_component(platform ${list} NAME_WE)
+        list(APPEND platforms ${platform})
+        add_test(NAME ${platform}/root COMMAND ${PROJECT_SOURCE_DIR}/platforms/root.sh ${platform})
+        set_tests_properties(${platform}/root PROPERTIES LABELS "platform;${platform}" TIMEOUT 1800
+            FIXTURES_SETUP root-${platform})
+    endforeach()
+    list(SORT platforms)
+    list(GET platforms 0 oldest)
+    add_test(NAME unix-i386/build COMMAND ${PROJECT_SOURCE_DIR}/platforms/in-root.sh ${oldest} ${PROJECT_SOURCE_DIR}
+        -- ${CMAKE_CURRENT_SOURCE_DIR}/build-unix-i386.sh ${CMAKE_BINARY_DIR}/unix-i386)
+    set_tests_properties(unix-i386/build PROPERTIES LABELS platform TIMEOUT 900 FIXTURES_SETUP unix-i386
+        FIXTURES_REQUIRED root-${oldest})
+    foreach(platform ${platforms})
+        iphlp_platform_tests(${platform})
+    endforeach()
+elseif(platform_lists)
+    message(STATUS "platform tests left out: the build tree is not inside the source tree")
+endif()

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# How this project lays its files into a Wine prefix and runs Windows programs there; sourced by
+# ./iphlp, the Wine tests (tests/lib.sh) and the benchmark. Needs IPHLP_SRC (the source tree)
+# and IPHLP_BUILD (the build tree) set by the caller.
+#
+# One prefix serves both bitnesses: 64-bit files go to system32, 32-bit ones to syswow64, and the
+# bridge's builtin DLL and Unix library of each go under one WINEDLLPATH directory
+# ($IPHLP_BUILD/winedllpath/{x86_64,i386}-{windows,unix}), where Wine's loader looks for them.
+
+# shellcheck source=scripts/wine-paths.sh
+. "$IPHLP_SRC/scripts/wine-paths.sh"
+
+# The Windows bitnesses: "WINDOWS_ARCH PE_BUILD_DIR PREFIX_DIR UNIX_ARCH UNIX_SO".
+iphlp_arches() {
+    echo "x86_64 pe system32 x86_64 $IPHLP_BUILD/unix/iphlpbridge.so"
+    echo "i686 pe32 syswow64 i386 $IPHLP_BUILD/unix-i386/unix/iphlpbridge.so"
+}
+
+iphlp_wine_libdir() { # UNIX_ARCH
+    local var=WINE_LIBDIR_$1
+    printf '%s' "${!var}"
+}
+
+# Can this machine run programs of that Windows bitness with this project's DLL? (The Wine of
+# that architecture and both halves of our build are there.)
+iphlp_arch_available() { # WINDOWS_ARCH
+    local arch pe dir unix so
+    while read -r arch pe dir unix so; do
+        [ "$arch" = "$1" ] || continue
+        [ -f "$(iphlp_wine_libdir "$unix")/$unix-windows/iphlpapi.dll" ] && [ -f "$IPHLP_BUILD/$pe/dll/iphlpapi.dll" ] &&
+            [ -f "$so" ]
+        return
+    done < <(iphlp_arches)
+    return 1
+}
+
+# Copy only when the content changed, and by rename: a running Wine process maps these files,
+# so they must never be rewritten in place.
+iphlp_put() { # SRC DST
+    cmp -s "$1" "$2" 2>/dev/null && return 0
+    mkdir -p "$(dirname "$2")"
+    cp "$1" "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"
+}
+
+# Lay out every available bitness: our iphlpapi.dll, the Wine's own iphlpapi.dll renamed to
+# iphlpwine.dll (target of the forwarded exports, taken from the Wine that runs the prefix) and
+# the bridge's placeholder in the prefix; the bridge's builtin DLL and .so under DLLPATH.
+iphlp_stage() { # WINDOWS_DIR DLLPATH
+    local windows=$1 dllpath=$2 arch pe dir unix so
+    while read -r arch pe dir unix so; do
+        iphlp_arch_available "$arch" || continue
+        [ -d "$windows/$dir" ] || continue
+        iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpapi.dll" "$windows/$dir/iphlpapi.dll"
+        iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpbridge.dll" "$windows/$dir/iphlpbridge.dll"
+        iphlp_put "$(iphlp_wine_libdir "$unix")/$unix-windows/iphlpapi.dll" "$windows/$dir/iphlpwine.dll"
+        iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpbridge.dll" "$dllpath/$unix-windows/iphlpbridge.dll"
+        iphlp_put "$so" "$dllpath/$unix-unix/iphlpbridge.so"
+    done < <(iphlp_arches)
+}
+
+iphlp_wine_env() { # PREFIX DLLPATH
+    export WINEPREFIX=$1
+    export WINEDLLPATH=$2${WINEDLLPATH:+:$WINEDLLPATH}
+    export WINEDLLOVERRIDES="iphlpapi=n${WINEDLLOVERRIDES:+;$WINEDLLOVERRIDES}"
+    export WINEDEBUG=${WINEDEBUG:--all}
+}
+
+# Create the prefix once (no Mono/Gecko prompts) and keep the staged files current. Locked, so
+# concurrent runs share one prefix and one wineserver without racing the set-up. Wine's own
+# error output is shown when wineboot fails.
+iphlp_ensure_prefix() { # PREFIX DLLPATH
+    local prefix=$1 dllpath=$2 log
+    mkdir -p "$(dirname "$prefix")"
+    (
+        flock 9
+        if [ ! -f "$prefix/system.reg" ]; then
+            printf 'iphlp: creating Wine prefix %s\n' "$prefix" >&2
+            log=$(WINEPREFIX=$prefix WINEDLLOVERRIDES="mscoree,mshtml=" WINEDEBUG=-all \
+                timeout 300 wine wineboot -i 2>&1 >/dev/null) || {
+                printf 'iphlp: wineboot failed for %s:\n%s\n' "$prefix" "$log" >&2
+                exit 1
+            }
+            WINEPREFIX=$prefix timeout 60 wineserver -w || true
+        fi
+        iphlp_stage "$prefix/drive_c/windows" "$dllpath"
+    ) 9>"$prefix.lock"
+}
+
+# Run a command with a time limit. On expiry the command is killed, and so is the prefix's
+# wineserver (with every Windows program of that prefix): a hung Wine program must fail one test,
+# not leave a server behind that stalls the next. Exit code 124 then.
+iphlp_run_bounded() { # SECONDS COMMAND...
+    local limit=$1 rc=0
+    shift
+    timeout --kill-after=10 "$limit" "$@" || rc=$?
+    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+        printf 'iphlp: %s did not finish within %s s; ending the wineserver of %s\n' "$*" "$limit" "$WINEPREFIX" >&2
+        timeout 30 wineserver -k 2>/dev/null || true
+        return 124
+    fi
+    return "$rc"
+}

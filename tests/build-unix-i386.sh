@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Builds the i386 Unix side (iphlpbridge.so for 32-bit Windows programs) into BUILD_DIR. Runs
+# inside a platform root, which has the i386 -dev packages the host cannot install.
+# Usage: build-unix-i386.sh BUILD_DIR
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$1
+if [ ! -f "$build/build.ninja" ]; then
+    cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIPHLP_UNIX_ONLY=ON \
+        -DCMAKE_TOOLCHAIN_FILE="$src/cmake/linux-i386.cmake"
+fi
+cmake --build "$build"
+echo "unix-i386: 1 passed, 0 failed"
