@@ -8,6 +8,9 @@
 #include <netioapi.h>
 
 #include <cstdlib>
+#include <cstring>
+
+#include "implemented_names.h"
 
 namespace {
 
@@ -55,10 +58,61 @@ void test_forwarding_target()
     ok(owner == ours, "GetTcpTable2 is implemented by iphlpapi.dll itself");
 }
 
+bool is_implemented(const char *name)
+{
+    for (const char *n : implemented_names)
+        if (!strcmp(n, name)) return true;
+    return false;
+}
+
+/* Every name iphlpapi.dll exports resolves, and into the right module: the implemented ones
+ * (def/implemented.txt) into iphlpapi.dll, every other one into Wine's copy. A forward the Wine
+ * underneath cannot satisfy would make GetProcAddress fail here, and stop a program importing
+ * that name from loading. */
+void test_every_export()
+{
+    HMODULE wine_copy = GetModuleHandleA("iphlpwine.dll");
+    if (!wine_copy)
+    {
+        skip("iphlpwine.dll not loaded (real Windows, or Wine's builtin iphlpapi)");
+        return;
+    }
+    HMODULE ours = GetModuleHandleA("iphlpapi.dll");
+    auto *base = (const unsigned char *)ours;
+    auto *dos = (const IMAGE_DOS_HEADER *)base;
+    auto *nt = (const IMAGE_NT_HEADERS *)(base + dos->e_lfanew);
+    const IMAGE_DATA_DIRECTORY &dir = nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_EXPORT];
+    auto *exports = (const IMAGE_EXPORT_DIRECTORY *)(base + dir.VirtualAddress);
+    auto *names = (const DWORD *)(base + exports->AddressOfNames);
+    unsigned wrong = 0, implemented = 0;
+    for (DWORD i = 0; i < exports->NumberOfNames; i++)
+    {
+        const char *name = (const char *)(base + names[i]);
+        FARPROC proc = GetProcAddress(ours, name);
+        HMODULE owner = nullptr;
+        if (proc)
+            GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                               (const char *)proc, &owner);
+        bool own = is_implemented(name);
+        implemented += own;
+        if (!proc || owner != (own ? ours : wine_copy))
+        {
+            wrong++;
+            ok(false, "%s resolves to %p in module %p; expected %s", name, (void *)proc, (void *)owner,
+               own ? "iphlpapi.dll" : "iphlpwine.dll");
+        }
+    }
+    ok(exports->NumberOfNames > 170 && !wrong, "%lu exports, %u resolving wrongly", exports->NumberOfNames, wrong);
+    ok(implemented == sizeof(implemented_names) / sizeof(implemented_names[0]),
+       "every implemented name is exported (%u of %u)", implemented,
+       (unsigned)(sizeof(implemented_names) / sizeof(implemented_names[0])));
+}
+
 } // namespace
 
 const conformance_test forwarded_tests[] = {
     {"forwarded_exports", test_forwarded_answer},
     {"forwarding_target", test_forwarding_target},
+    {"every_export_resolves", test_every_export},
     {nullptr, nullptr},
 };

@@ -44,11 +44,13 @@ SOCKET tcp_listener(int family, const char *address, unsigned short port, unsign
 bool tcp_pair(int family, const char *address, SOCKET listener, unsigned short port, SOCKET *client, SOCKET *server);
 
 /* Starts this program as a child with the given arguments; the child's stdout is a pipe the
- * caller reads with read_child_line(). */
+ * caller reads with read_child_line(). With a token, the child is a copy of this program without
+ * its manifest (see sockets.cpp), deleted again by stop_child(). */
 struct child_process
 {
     PROCESS_INFORMATION info;
     HANDLE out;
+    char copy[MAX_PATH];
 };
 bool start_child(const char *args, child_process *child, HANDLE token = nullptr); /* token: run as it */
 bool read_child_line(child_process *child, char *line, size_t size);

@@ -48,10 +48,39 @@ bool tcp_pair(int family, const char *address, SOCKET listener, unsigned short p
     return *server != INVALID_SOCKET;
 }
 
+/* This program's manifest asks for the administrator's token. A child meant to run with a
+ * limited token must not ask: Windows refuses to start a program that requires elevation that
+ * way (ERROR_ELEVATION_REQUIRED) and Wine 10.0 elevates it. Such a child runs from a copy of this
+ * program with the manifest resource removed. */
+static bool copy_without_manifest(char *path, size_t size)
+{
+    char exe[MAX_PATH], dir[MAX_PATH];
+    GetModuleFileNameA(nullptr, exe, sizeof(exe));
+    GetTempPathA(sizeof(dir), dir);
+    snprintf(path, size, "%sconformance-limited-%lu.exe", dir, GetCurrentProcessId());
+    if (!CopyFileA(exe, path, FALSE)) return false;
+    HANDLE update = BeginUpdateResourceA(path, FALSE);
+    if (!update) return false;
+    if (!UpdateResourceA(update, MAKEINTRESOURCEA(24) /* RT_MANIFEST */, MAKEINTRESOURCEA(1),
+                         MAKELANGID(LANG_NEUTRAL, SUBLANG_NEUTRAL), nullptr, 0))
+    {
+        EndUpdateResourceA(update, TRUE);
+        return false;
+    }
+    return EndUpdateResourceA(update, FALSE);
+}
+
 bool start_child(const char *args, child_process *child, HANDLE token)
 {
     char exe[MAX_PATH], cmdline[1024];
-    GetModuleFileNameA(nullptr, exe, sizeof(exe));
+    child->copy[0] = 0;
+    if (token)
+    {
+        if (!copy_without_manifest(child->copy, sizeof(child->copy))) return false;
+        strcpy(exe, child->copy);
+    }
+    else
+        GetModuleFileNameA(nullptr, exe, sizeof(exe));
     snprintf(cmdline, sizeof(cmdline), "\"%s\" child %s", exe, args);
     SECURITY_ATTRIBUTES sa = {sizeof(sa), nullptr, TRUE};
     HANDLE read_end, write_end;
@@ -70,6 +99,7 @@ bool start_child(const char *args, child_process *child, HANDLE token)
     if (!created)
     {
         CloseHandle(read_end);
+        if (child->copy[0]) DeleteFileA(child->copy);
         return false;
     }
     child->out = read_end;
@@ -97,4 +127,5 @@ void stop_child(child_process *child)
     CloseHandle(child->info.hProcess);
     CloseHandle(child->info.hThread);
     CloseHandle(child->out);
+    if (child->copy[0]) DeleteFileA(child->copy);
 }

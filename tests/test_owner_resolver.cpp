@@ -24,11 +24,17 @@ struct FakeWine : HandleSource
     std::map<std::pair<uint32_t, uint32_t>, uint64_t> handles;
     bool server_visible = true;
     size_t probed = 0;
+    size_t server_reads = 0; /* reads of wineserver's fd table */
+    size_t lists = 0;        /* process lists */
+    uint64_t clock_ms = 0;
+
+    uint64_t now_ms() override { return clock_ms; }
 
     uint32_t own_pid() override { return self; }
     /* A process's table is as large as its highest handle value needs. */
     bool list_processes(std::vector<ProcessSlots> &out) override
     {
+        lists++;
         for (const auto &h : handles)
         {
             if (out.empty() || out.back().pid != h.first.first) out.push_back({h.first.first, 0});
@@ -47,6 +53,7 @@ struct FakeWine : HandleSource
     }
     bool wine_socket_inodes(std::vector<uint64_t> &out) override
     {
+        server_reads++;
         if (!server_visible) return false;
         for (const auto &h : handles)
             if (h.second) out.push_back(h.second);
@@ -178,7 +185,9 @@ static void test_shared_socket_and_reused_value(void **)
     assert_int_equal(records[1].row.owner_pid, 10);
 }
 
-/* Closed processes' handles leave the cache. */
+/* Closed processes' handles leave the cache: a socket that lives on in another process (it was
+ * inherited or duplicated) gets that process once the process list is asked again, which is at
+ * most a second later while no unknown socket turns up. */
 static void test_cache_forgets_closed_handles(void **)
 {
     FakeWine wine;
@@ -187,8 +196,87 @@ static void test_cache_forgets_closed_handles(void **)
     SocketBuffer records = records_for({2001});
     resolver.resolve(records);
     wine.handles = {{{21, 8}, 2001}}; /* the socket now belongs to another process */
+    wine.clock_ms += process_list_max_age_ms - 1;
+    resolver.resolve(records);
+    assert_int_equal(records[0].row.owner_pid, 20); /* the documented second of staleness */
+    wine.clock_ms += 1;
     resolver.resolve(records);
     assert_int_equal(records[0].row.owner_pid, 21);
+}
+
+/* Cached answers cost no server query while the last process list is recent. */
+static void test_recent_list_vouches_for_the_cache(void **)
+{
+    FakeWine wine;
+    wine.handles = {{{20, 8}, 2001}, {{30, 4}, 3001}};
+    OwnerResolver resolver(wine);
+    SocketBuffer records = records_for({2001, 3001});
+    resolver.resolve(records);
+    size_t lists = wine.lists, probed = wine.probed;
+    for (int i = 0; i < 10; i++) resolver.resolve(records);
+    assert_int_equal(wine.lists, lists);
+    assert_int_equal(wine.probed, probed);
+    assert_int_equal(records[0].row.owner_pid, 20);
+    assert_int_equal(records[1].row.owner_pid, 30);
+    wine.clock_ms += process_list_max_age_ms;
+    resolver.resolve(records);
+    assert_int_equal(wine.lists, lists + 1);
+    assert_int_equal(wine.probed, probed); /* the list agreed with the cache: nothing probed */
+}
+
+/* Which inodes are Wine's is remembered: tables of known sockets read nothing of wineserver's,
+ * a native socket stays PID 0 without a read, and only a new inode makes it read again. */
+static void test_known_inodes_skip_the_server_table(void **)
+{
+    FakeWine wine;
+    wine.handles = {{{20, 8}, 2001}};
+    OwnerResolver resolver(wine);
+    SocketBuffer records = records_for({2001, 9999});
+    resolver.resolve(records);
+    assert_int_equal(wine.server_reads, 1);
+    resolver.resolve(records);
+    resolver.resolve(records);
+    assert_int_equal(wine.server_reads, 1);
+    assert_int_equal(records[0].row.owner_pid, 20);
+    assert_int_equal(records[1].row.owner_pid, 0);
+    wine.handles = {{{20, 8}, 2001}, {{20, 12}, 2002}}; /* a new Wine socket */
+    records = records_for({2001, 9999, 2002});
+    resolver.resolve(records);
+    assert_int_equal(wine.server_reads, 2);
+    assert_int_equal(records[2].row.owner_pid, 20);
+    assert_int_equal(records[1].row.owner_pid, 0);
+}
+
+/* Where the fd table cannot be read nothing is remembered as native: a socket seen then is
+ * still looked up once the table can be read. */
+static void test_unreadable_server_table_remembers_nothing(void **)
+{
+    FakeWine wine;
+    wine.server_visible = false;
+    wine.handles = {{{20, 8}, 2001}};
+    OwnerResolver resolver(wine);
+    SocketBuffer records = records_for({2001, 4242});
+    resolver.resolve(records);
+    resolver.resolve(records);
+    assert_int_equal(wine.server_reads, 2);
+    wine.server_visible = true;
+    resolver.resolve(records);
+    assert_int_equal(records[0].row.owner_pid, 20);
+    assert_int_equal(wine.server_reads, 3);
+}
+
+/* Many inodes: the table grows and keeps every answer. */
+static void test_many_inodes(void **)
+{
+    InodeKinds kinds;
+    for (uint64_t i = 1; i <= 100000; i++) kinds.add(i * 7919, i % 3 == 0);
+    assert_int_equal(kinds.size(), 100000);
+    for (uint64_t i = 1; i <= 100000; i++)
+        assert_int_equal(kinds.find(i * 7919), i % 3 == 0 ? InodeKinds::wine : InodeKinds::native);
+    assert_int_equal(kinds.find(5), InodeKinds::unknown);
+    kinds.add(7919, true); /* a second add replaces, it does not duplicate */
+    assert_int_equal(kinds.size(), 100000);
+    assert_int_equal(kinds.find(7919), InodeKinds::wine);
 }
 
 int main()
@@ -203,6 +291,10 @@ int main()
         cmocka_unit_test(test_unknown_wine_sockets_still_resolve),
         cmocka_unit_test(test_cache_forgets_closed_handles),
         cmocka_unit_test(test_shared_socket_and_reused_value),
+        cmocka_unit_test(test_known_inodes_skip_the_server_table),
+        cmocka_unit_test(test_unreadable_server_table_remembers_nothing),
+        cmocka_unit_test(test_many_inodes),
+        cmocka_unit_test(test_recent_list_vouches_for_the_cache),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -59,8 +59,8 @@ NTSTATUS socket_table(void *args)
     {
         std::lock_guard<std::mutex> lock(owner_mutex);
         owners.resolve(records);
-        /* A row has an owner only if resolve() listed the processes in this call: their
-         * creation times come from that list, not from a second query. */
+        /* An owner is always in resolve()'s latest process list (a new process's sockets are
+         * new, and new sockets make it list again): creation times come from that list. */
         if (params->flags & IPHLP_WANT_CREATE_TIME) fill_create_times(records, wine_handles.processes());
     }
     auto *out = reinterpret_cast<iphlp_socket_row *>(static_cast<uintptr_t>(params->rows));

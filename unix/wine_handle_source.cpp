@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <ctime>
 #include <unistd.h>
 
 #include "wine_ntdll.h"
@@ -78,6 +79,13 @@ void WineHandleSource::probe(const HandleRef *refs, size_t count, uint64_t *inod
         wine::close_handle(dup);
     }
     if (process) wine::close_handle(process);
+}
+
+uint64_t WineHandleSource::now_ms()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* wineserver is the peer of the Unix socket this process sends its server requests over. */

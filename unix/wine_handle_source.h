@@ -13,6 +13,7 @@ public:
     bool list_processes(std::vector<ProcessSlots> &out) override;
     void probe(const HandleRef *refs, size_t count, uint64_t *inodes) override;
     bool wine_socket_inodes(std::vector<uint64_t> &out) override;
+    uint64_t now_ms() override;
     /* The processes of the latest list_processes(), with their creation times. */
     const std::vector<WineProcess> &processes() const { return processes_; }
 
