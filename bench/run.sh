@@ -5,10 +5,17 @@
 #
 # Usage: bench/run.sh BUILD_DIR [--quick]   (--quick: Wine's builtin only at 1,000 connections;
 #        Wine 8.0's needs about 0.3 ms per row, i.e. seconds per call at 30,000 connections)
-# Environment (set by ./iphlp bench): WINEPREFIX, WINEDLLPATH, WINEDEBUG.
+# Runs on the host, or inside a platform root (./iphlp bench does both); its scratch prefix is
+# BUILD_DIR/prefixes/bench-PLATFORM, never the user's.
 set -euo pipefail
 build=$1
 quick=${2:-}
+IPHLP_SRC=$(cd "$(dirname "$0")/.." && pwd) IPHLP_BUILD=$build
+# shellcheck source=scripts/wine.sh
+. "$IPHLP_SRC/scripts/wine.sh"
+unset WINEPREFIX WINEDLLPATH
+iphlp_wine_env "$build/prefixes/bench-${IPHLP_PLATFORM:-host}" "$build/winedllpath"
+iphlp_ensure_prefix "$WINEPREFIX" "$build/winedllpath"
 bench_exe=$build/pe/bench/pe/tablebench.exe
 # 10,000 Wine-held connections are 20,000 sockets in wineserver and in the holder: raise the
 # limit (root may), else take the hard limit as it is.
@@ -22,7 +29,7 @@ ours() { WINEDLLOVERRIDES=iphlpapi=n wine "$bench_exe" "$@"; }
 builtin() { WINEDLLOVERRIDES=iphlpapi=b wine "$bench_exe" "$@"; }
 
 echo "$(wine --version), kernel $(uname -r), $(nproc) cores"
-printf '%-34s %8s %12s %12s %12s %9s %9s\n' "scenario / function" rows "floor ms" "ours ms" "wine ms" "ours/flr" "wine/ours"
+printf '%-38s %7s %9s %9s %9s %10s %9s %9s\n' "scenario / function" rows "floor ms" "ours ms" "wine ms" "wine rows" "ours/flr" "wine/ours"
 measure() { # LABEL BUILTIN_RUNS (0 = skip)
     local label=$1 builtin_runs=$2 floor before after ours_out wine_out=""
     # The floor is taken before and after our calls and averaged: this machine's load drifts.
@@ -32,9 +39,9 @@ measure() { # LABEL BUILTIN_RUNS (0 = skip)
     floor=$(( (before + after) / 2 ))
     [ "$builtin_runs" -gt 0 ] && wine_out=$(builtin tables "$builtin_runs")
     awk -v label="$label" -v floor="$floor" -v wine="$wine_out" '
-        BEGIN { n = split(wine, lines, "\n"); for (i = 1; i <= n; i++) { split(lines[i], f, " "); w[f[1]] = f[5] } }
+        BEGIN { n = split(wine, lines, "\n"); for (i = 1; i <= n; i++) { split(lines[i], f, " "); w[f[1]] = f[5]; wn[f[1]] = f[3] } }
         { ws = ($1 in w) ? sprintf("%.1f", w[$1] / 1000) : "-"; wr = ($1 in w) ? sprintf("%.0fx", w[$1] / $5) : "-"
-          printf "%-34s %8s %12.2f %12.2f %12s %9.2f %9s\n", label " " $1, $3, floor / 1000, $5 / 1000, ws, $5 / floor, wr }
+          printf "%-38s %7s %9.2f %9.2f %9s %10s %9.2f %9s\n", label " " $1, $3, floor / 1000, $5 / 1000, ws, ($1 in wn) ? wn[$1] : "-", $5 / floor, wr }
     ' <<<"$ours_out"
 }
 
