@@ -7,6 +7,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
+
+#include <sqlite3.h>
+
+#include "boot_token.h"
+#include "reservation_mirror.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +30,7 @@ Fixture::Fixture(const std::string &kernel_ports, const std::string &boot_id)
     cfg.db_path = dir + "/store.sqlite3";
     cfg.boot_id_path = dir + "/boot_id";
     cfg.kernel_reserved_path = dir + "/reserved_ports";
+    cfg.lock_dir = dir + "/lock";
     write_file(cfg.boot_id_path, boot_id + "\n");
     write_file(cfg.kernel_reserved_path, kernel_ports + "\n");
 }
@@ -188,6 +195,29 @@ bool disjoint(const std::vector<iphlp::Reservation> &sorted)
             return false;
     }
     return true;
+}
+
+bool enter_private_netns()
+{
+    return unshare(CLONE_NEWNET) == 0;
+}
+
+std::string owned_ports(const iphlp::StoreConfig &cfg)
+{
+    std::string owned;
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(cfg.db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK)
+    {
+        sqlite3_stmt *stmt = nullptr;
+        std::string key = iphlp::mirror_key(iphlp::read_boot_id(cfg.boot_id_path));
+        if (sqlite3_prepare_v2(db, "SELECT owned FROM kernel_mirror WHERE ns = ?1", -1, &stmt, nullptr) == SQLITE_OK &&
+            sqlite3_bind_text(stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+            sqlite3_step(stmt) == SQLITE_ROW)
+            owned = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 0));
+        sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return owned;
 }
 
 std::string random_boot_id(uint64_t seed)

@@ -1,0 +1,51 @@
+/*
+ * The lock that serialises read-merge-writes of the kernel's reserved port list between
+ * processes (several prefixes, several stores, several users with CAP_NET_ADMIN share one list
+ * per network namespace; the store's own transaction only serialises one store).
+ *
+ * What it must not allow (issue 8, item 3; the old lock was a 0644 file in /run/lock opened
+ * O_RDWR|O_CREAT without O_NOFOLLOW): another user holding it (every Create then hung), or
+ * redirecting it (a planted symlink made root create a file elsewhere), or a non-file at the
+ * path silently disabling it. Hence:
+ *  - it lives in a directory only its user can write: /run/iphlp for root (created 0755, must
+ *    be owned by root and writable by nobody else), otherwise $XDG_RUNTIME_DIR/iphlp or
+ *    /tmp/iphlp-UID (created 0700, must be owned by that user, not group/other writable);
+ *  - the file is opened relative to that directory with O_NOFOLLOW, created 0600, and must be a
+ *    regular file owned by the caller;
+ *  - waiting is bounded (kListLockTimeoutMs), after which the call fails with ERROR_TIMEOUT and
+ *    a message on stderr instead of hanging;
+ *  - it is taken before the store's mutex and before BEGIN IMMEDIATE, so a process waiting for
+ *    it holds neither the SQLite write lock nor anything fork() waits for.
+ */
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace iphlp {
+
+constexpr int kListLockTimeoutMs = 3000;
+
+/* The lock directory for this user: /run/iphlp for euid 0, else per user. */
+std::string default_lock_dir();
+
+class ListLock
+{
+public:
+    ListLock() = default;
+    ~ListLock();
+    ListLock(const ListLock &) = delete;
+    ListLock &operator=(const ListLock &) = delete;
+
+    /* Takes the lock dir/ip_local_reserved_ports.lock, creating dir and file as described
+     * above. Returns 0 (WIN_NO_ERROR), WIN_ERROR_TIMEOUT after timeout_ms, or
+     * WIN_ERROR_ACCESS_DENIED when the directory or file fails its checks; failures are
+     * reported on stderr. */
+    uint32_t acquire(const std::string &dir, int timeout_ms = kListLockTimeoutMs);
+    bool held() const { return fd_ >= 0; }
+
+private:
+    int fd_ = -1;
+};
+
+} // namespace iphlp
