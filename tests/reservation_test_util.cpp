@@ -15,6 +15,7 @@
 #include "reservation_mirror.h"
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace restest {
 
@@ -50,17 +51,29 @@ void write_file(const std::string &path, const std::string &content)
     }
 }
 
+/* One pread at offset 0 into a buffer that grows until the answer is shorter: the sysctl files
+ * answer only a read at offset 0 (kernel_reserved_ports.h), so chunked reads cut long lists. */
 std::string read_file(const std::string &path)
 {
     std::string text;
-    FILE *f = fopen(path.c_str(), "rb");
-    if (!f)
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return text;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        text.append(buf, n);
-    fclose(f);
+    std::vector<char> buf(64 * 1024);
+    for (;;)
+    {
+        ssize_t n = pread(fd, buf.data(), buf.size(), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || size_t(n) < buf.size())
+        {
+            if (n > 0)
+                text.assign(buf.data(), size_t(n));
+            break;
+        }
+        buf.resize(buf.size() * 2);
+    }
+    close(fd);
     return text;
 }
 

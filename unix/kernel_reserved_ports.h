@@ -41,6 +41,9 @@ std::string format_port_list(const PortSet &ports);
 /* The ports first..last. */
 PortSet port_block(uint16_t first, uint16_t last);
 
+/* ports |= first..last, without building a second set. */
+void add_ports(PortSet &ports, uint16_t first, uint16_t last);
+
 /* The largest write the sysctl applies whole (PAGE_SIZE - 1 on 4 KiB pages; we never rely on a
  * larger page). */
 constexpr size_t kSysctlWriteMax = 4095;

@@ -184,13 +184,20 @@ int desired_ports(StoreDb &store, const std::string &range_path, PortSet &desire
     PortSet range;
     const bool capped = read_port_range(range_path, range);
     const size_t cap = range.count() / kEphemeralShareDenominator;
+    size_t in_range = 0; /* of desired */
     Query q(store.blocks);
     int rc;
     while ((rc = q.step()) == SQLITE_ROW)
     {
-        PortSet with = desired | port_block(uint16_t(q.integer(1)), uint16_t(q.integer(2)));
-        if (!capped || (with & range).count() <= cap)
-            desired = with;
+        const uint32_t first = uint32_t(q.integer(1)), last = uint32_t(q.integer(2));
+        size_t more = 0;
+        if (capped)
+            for (uint32_t p = first; p <= last; p++)
+                more += range[p] && !desired[p];
+        if (capped && in_range + more > cap)
+            continue;
+        in_range += more;
+        add_ports(desired, uint16_t(first), uint16_t(last));
     }
     return rc;
 }
