@@ -99,11 +99,14 @@ uint32_t reservation_create(const StoreConfig &cfg, uint32_t proto, uint16_t sta
     PortSet listed;
     if (kernel_writable(cfg.kernel_reserved_path) && kernel_read(cfg.kernel_reserved_path, listed) &&
         (port_block(start, last) & ~listed).any())
-        fprintf(stderr,
-                "iphlp: ports %u-%u are reserved for Windows programs but not in %s: the kernel's ephemeral"
-                " range stays at least %u/%u free of reservations\n",
-                unsigned(start), unsigned(last), cfg.kernel_reserved_path.c_str(), kEphemeralShareDenominator - 1,
-                kEphemeralShareDenominator);
+    {
+        PortSet range;
+        bool cap = read_port_range(cfg.port_range_path, range) && (port_block(start, last) & range).any();
+        fprintf(stderr, "iphlp: ports %u-%u are reserved for Windows programs but not in %s: %s\n", unsigned(start),
+                unsigned(last), cfg.kernel_reserved_path.c_str(),
+                cap ? "the store's blocks may cover at most a quarter of ip_local_port_range there (or see above)"
+                    : "the list could not be updated (see above)");
+    }
     *token = token_for_serial(boot_key(boot), serial);
     return WIN_NO_ERROR;
 }
