@@ -17,3 +17,4 @@ target_sources(iphlp_core PRIVATE
 find_package(Threads REQUIRED)
 target_link_libraries(iphlp_core PUBLIC Threads::Threads)
 target_sources(iphlp_core PRIVATE reservation_lock.cpp)
+target_sources(iphlp_core PRIVATE port_use.cpp)
