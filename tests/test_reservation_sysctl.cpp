@@ -15,8 +15,14 @@ extern "C" {
 #include <cmocka.h>
 }
 
+#include <arpa/inet.h>
 #include <cstdio>
+#include <cstring>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <random>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "kernel_reserved_ports.h"
@@ -206,6 +212,122 @@ void thousands_of_separate_blocks(void **)
     assert_string_equal(restest::read_file(kProcPath).c_str(), "\n");
 }
 
+/* Brings up lo in this (new, empty) namespace, for connections to 127.0.0.1. */
+void loopback_up()
+{
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    assert_true(s >= 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    strcpy(ifr.ifr_name, "lo");
+    assert_int_equal(ioctl(s, SIOCGIFFLAGS, &ifr), 0);
+    ifr.ifr_flags = short(ifr.ifr_flags | IFF_UP);
+    assert_int_equal(ioctl(s, SIOCSIFFLAGS, &ifr), 0);
+    close(s);
+}
+
+/* Issue 8 item 4: a UDP reservation of the whole ephemeral range (32768-60999) by an ordinary
+ * Wine program made 20 of 20 TCP connect()s of Linux programs fail with EADDRNOTAVAIL. Blocks
+ * are admitted in creation order while they cover at most a quarter of the range. */
+void ephemeral_range_stays_available(void **)
+{
+    require_private_list();
+    Fixture fx;
+    StoreConfig cfg = real_cfg(fx);
+    cfg.port_range_path = "/proc/sys/net/ipv4/ip_local_port_range";
+    assert_string_equal(restest::read_file(cfg.port_range_path).c_str(), "32768\t60999\n");
+    set_list(PortSet());
+    uint64_t token = 0;
+    assert_int_equal(reservation_create(cfg, IPHLP_TCP, 40000, 1000, &token), WIN_NO_ERROR); /* 1,000: admitted */
+    restest::StderrCapture capture;
+    assert_int_equal(reservation_create(cfg, IPHLP_UDP, 32768, 60999 - 32768 + 1, &token), WIN_NO_ERROR);
+    assert_true(capture.text().find("at most a quarter of ip_local_port_range") != std::string::npos);
+    assert_int_equal(reservation_create(cfg, IPHLP_UDP, 50000, 6000, &token), WIN_ERROR_SHARING_VIOLATION);
+    assert_int_equal(reservation_create(cfg, IPHLP_TCP, 50000, 6058, &token), WIN_NO_ERROR); /* 7,058: exactly full */
+    assert_int_equal(reservation_create(cfg, IPHLP_TCP, 61000, 10, &token), WIN_NO_ERROR);   /* outside: admitted */
+    assert_true(read_list() == (port_block(40000, 40999) | port_block(50000, 56057) | port_block(61000, 61009)));
+    std::vector<Reservation> udp;
+    assert_int_equal(reservation_list(cfg, IPHLP_UDP, udp), WIN_NO_ERROR);
+    assert_int_equal(udp.size(), 1);
+    assert_false(udp[0].kernel_mirrored);
+    assert_int_equal(reservation_lookup(cfg, IPHLP_UDP, 32768, 60999 - 32768 + 1, &token), WIN_NO_ERROR);
+
+    /* Linux programs still get ephemeral ports: 20 connections to a listener. */
+    loopback_up();
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(20001);
+    assert_int_equal(bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0);
+    assert_int_equal(listen(listener, 64), 0);
+    int connected = 0;
+    std::vector<int> clients;
+    for (int i = 0; i < 20; i++)
+    {
+        int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        connected += connect(c, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) == 0;
+        clients.push_back(c);
+    }
+    for (int c : clients)
+        close(c);
+    close(listener);
+    printf("  %d of 20 connect()s succeeded with the whole range reserved for UDP\n", connected);
+    assert_int_equal(connected, 20);
+
+    /* Deleting the big block admits nothing new, and takes nothing out it did not add. */
+    assert_int_equal(reservation_delete(cfg, IPHLP_UDP, 32768, 60999 - 32768 + 1), WIN_NO_ERROR);
+    assert_true(read_list() == (port_block(40000, 40999) | port_block(50000, 56057) | port_block(61000, 61009)));
+    for (auto [start, count] : {std::pair<uint16_t, uint16_t>{40000, 1000}, {50000, 6058}, {61000, 10}})
+        assert_int_equal(reservation_delete(cfg, IPHLP_TCP, start, count), WIN_NO_ERROR);
+    assert_string_equal(restest::read_file(kProcPath).c_str(), "\n");
+}
+
+/* Issue 8 item 5: one store used from two network namespaces. Each namespace's list gets the
+ * blocks, and each takes out only what was added there: namespace B's administrator's port
+ * survives a Delete made from B, and A's list loses our ports at A's next write. */
+void two_namespaces_share_a_store(void **)
+{
+    require_private_list();
+    Fixture fx;
+    StoreConfig cfg = real_cfg(fx);
+    set_list(PortSet());
+    uint64_t token = 0;
+    assert_int_equal(reservation_create(cfg, IPHLP_TCP, 50000, 5, &token), WIN_NO_ERROR);
+    assert_true(read_list() == port_block(50000, 50004));
+    assert_string_equal(restest::owned_ports(cfg).c_str(), "50000-50004");
+
+    int status = restest::run_in_child([&] {
+        if (!restest::enter_private_netns())
+            return 10;
+        PortSet admin, current, after, listed;
+        admin.set(50002);
+        if (!kernel_read(kProcPath, current) || !kernel_write(kProcPath, current, admin, after))
+            return 11;
+        uint64_t t = 0;
+        if (reservation_lookup(cfg, IPHLP_TCP, 50000, 5, &t) != WIN_NO_ERROR || t != token)
+            return 12;
+        /* The first call in this namespace mirrored the block here too, claiming only 4 ports. */
+        if (!kernel_read(kProcPath, listed) || listed != port_block(50000, 50004))
+            return 13;
+        if (restest::owned_ports(cfg) != "50000-50001,50003-50004")
+            return 14;
+        if (reservation_delete(cfg, IPHLP_TCP, 50000, 5) != WIN_NO_ERROR)
+            return 15;
+        if (!kernel_read(kProcPath, listed) || listed != admin)
+            return 16; /* the administrator's 50002 stays */
+        return 0;
+    });
+    assert_int_equal(status, 0);
+    /* A still lists them until its next write, which takes them out (and only them). */
+    assert_true(read_list() == port_block(50000, 50004));
+    assert_int_equal(reservation_create(cfg, IPHLP_UDP, 51000, 1, &token), WIN_NO_ERROR);
+    assert_true(read_list() == port_block(51000, 51000));
+    assert_int_equal(reservation_delete(cfg, IPHLP_UDP, 51000, 1), WIN_NO_ERROR);
+    assert_string_equal(restest::read_file(kProcPath).c_str(), "\n");
+}
+
 } // namespace
 
 int main(void)
@@ -215,6 +337,8 @@ int main(void)
         cmocka_unit_test(long_lists_round_trip),
         cmocka_unit_test(admin_list_survives_random_operations),
         cmocka_unit_test(thousands_of_separate_blocks),
+        cmocka_unit_test(ephemeral_range_stays_available),
+        cmocka_unit_test(two_namespaces_share_a_store),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
