@@ -153,12 +153,13 @@ void kill_at_each_step(void **)
     assert_true(kills >= 17);
 }
 
-/* A call killed while it finishes the update of a call killed before it. */
+/* A call killed while it finishes the update of a call killed before it: first the journal
+ * beside the lock (reservation_lock.h) completes the cut list, then the store's own. */
 void kill_during_recovery(void **)
 {
     require_private_list();
     const PortSet admin = admin_ports();
-    for (const char *second : {"recover-write-0", "recover-write-1", "recovered", "body"})
+    for (const char *second : {"journal-write-0", "journal-write-1", "locked", "recovered", "body"})
     {
         Fixture fx;
         StoreConfig cfg = fx.cfg;
@@ -179,6 +180,37 @@ void kill_during_recovery(void **)
         assert_true(kernel_read(kProcPath, listed));
         assert_true(listed == admin);
     }
+}
+
+/* A replace cut by a kill, then the lock goes to a process of another prefix (another store):
+ * it must find the list whole, not take the cut list for the real one (and then claim the
+ * administrator's missing ports as its own additions). */
+void another_store_after_a_cut_replace(void **)
+{
+    require_private_list();
+    const PortSet admin = admin_ports();
+    Fixture fx;
+    StoreConfig a = fx.cfg, b = fx.cfg;
+    a.kernel_reserved_path = b.kernel_reserved_path = kProcPath;
+    b.db_path = fx.dir + "/other-prefix.sqlite3";
+    set_list(admin);
+    create(a, IPHLP_TCP, 30000, 10);
+    assert_true(killed_at(a, "write-1", [](const StoreConfig &c) { reservation_delete(c, IPHLP_TCP, 30000, 10); }));
+    PortSet listed;
+    assert_true(kernel_read(kProcPath, listed));
+    assert_true((admin & ~listed).any()); /* cut */
+
+    restest::StderrCapture capture;
+    create(b, IPHLP_UDP, 10001, 10); /* over the administrator's 10001-10009 odd ports */
+    assert_true(capture.text().find("finished an update a killed process had left half done") != std::string::npos);
+    assert_true(kernel_read(kProcPath, listed));
+    assert_true(listed == (admin | port_block(10001, 10010)));
+    assert_string_equal(restest::owned_ports(b).c_str(), "10002,10004,10006,10008,10010");
+    assert_int_equal(reservation_delete(b, IPHLP_UDP, 10001, 10), WIN_NO_ERROR);
+    assert_true(kernel_read(kProcPath, listed));
+    assert_true(listed == admin);
+    /* And store a, at its next call, is in step too. */
+    assert_in_step_after_next_call(a, admin);
 }
 
 /* 200 rounds of kill -9 at a random moment of a process doing random writes. */
@@ -282,6 +314,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(kill_at_each_step),
         cmocka_unit_test(kill_during_recovery),
+        cmocka_unit_test(another_store_after_a_cut_replace),
         cmocka_unit_test(random_kills),
         cmocka_unit_test(exception_inside_transaction),
     };

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kernel_reserved_ports.h"
 #include "reservation_store.h"
 
 namespace iphlp {
@@ -60,7 +61,81 @@ long long now_ms()
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+std::string journal_name(const std::string &ns)
+{
+    std::string name = "ip_local_reserved_ports." + ns + ".journal";
+    for (char &c : name)
+        if (c == '/' || c == ':')
+            c = '_';
+    return name;
+}
+
 } // namespace
+
+bool journal_replace(const std::string &dir, const std::string &ns, const std::string &target_text)
+{
+    int dfd = open_dir(dir);
+    if (dfd < 0)
+        return false;
+    const std::string name = journal_name(ns), tmp = name + ".tmp";
+    /* Written beside and renamed, so a reader never sees half a journal. */
+    int fd = openat(dfd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    bool ok = fd >= 0;
+    if (ok)
+    {
+        const std::string text = target_text + "\n";
+        ok = write(fd, text.data(), text.size()) == ssize_t(text.size());
+        ok = close(fd) == 0 && ok;
+    }
+    ok = ok && renameat(dfd, tmp.c_str(), dfd, name.c_str()) == 0;
+    if (!ok)
+        report_lock(dir + "/" + name, std::string("cannot write the journal: ") + strerror(errno));
+    close(dfd);
+    return ok;
+}
+
+void journal_done(const std::string &dir, const std::string &ns)
+{
+    int dfd = open_dir(dir);
+    if (dfd < 0)
+        return;
+    unlinkat(dfd, journal_name(ns).c_str(), 0);
+    close(dfd);
+}
+
+void journal_finish(const std::string &dir, const std::string &ns, const std::string &list_path,
+                    const KernelWriteHook &hook)
+{
+    int dfd = open_dir(dir);
+    if (dfd < 0)
+        return;
+    const std::string name = journal_name(ns);
+    int fd = openat(dfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    close(dfd);
+    if (fd < 0)
+        return; /* the normal case: nothing left over */
+    std::string text;
+    char buf[65536];
+    ssize_t n;
+    struct stat st;
+    bool ours = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid();
+    while (ours && (n = read(fd, buf, sizeof(buf))) > 0)
+        text.append(buf, size_t(n));
+    close(fd);
+    PortSet target, listed, after;
+    if (ours && parse_port_list(text, target) && kernel_read(list_path, listed))
+    {
+        /* Everything written of the cut replace was part of target: ORing target completes it,
+         * and adds back nothing anyone removed since (nobody could, without the lock). */
+        if (!kernel_write(list_path, listed, listed | target, after, hook))
+        {
+            report_lock(dir + "/" + name, "cannot finish the interrupted update of " + list_path);
+            return;
+        }
+        fprintf(stderr, "iphlp: %s: finished an update a killed process had left half done\n", list_path.c_str());
+    }
+    journal_done(dir, ns);
+}
 
 std::string default_lock_dir()
 {

@@ -22,12 +22,29 @@
 #include <cstdint>
 #include <string>
 
+#include "kernel_reserved_ports.h"
+
 namespace iphlp {
 
 constexpr int kListLockTimeoutMs = 3000;
 
 /* The lock directory for this user: /run/iphlp for euid 0, else per user. */
 std::string default_lock_dir();
+
+/*
+ * A replace of the list is not atomic when it takes several writes (kernel_reserved_ports.h), and
+ * a process killed between them leaves the list cut short. The store's own journal lets the next
+ * call of the same store finish it; but the lock then passes to whoever comes next, maybe a
+ * process of another prefix (another store), which would take the cut list for the real one. So
+ * the target of each replace is also written, under the lock, to a file beside the lock (one per
+ * network namespace), and every process that takes the lock first ORs a leftover target back into
+ * the list. The file is removed once the replace is read back complete.
+ */
+bool journal_replace(const std::string &dir, const std::string &ns, const std::string &target_text);
+void journal_done(const std::string &dir, const std::string &ns);
+/* Finishes a leftover replace of namespace ns on the list at list_path (additions only). */
+void journal_finish(const std::string &dir, const std::string &ns, const std::string &list_path,
+                    const KernelWriteHook &hook = {});
 
 class ListLock
 {

@@ -108,15 +108,23 @@ int import_v1(StoreDb &store, const std::string &boot, MirrorState &st)
     return rc == SQLITE_DONE ? run(store.v1_clear) : rc;
 }
 
-/* Steps 5 and 6 of the protocol, and step 2 (finishing a pending update). */
-void apply_pending(const StoreConfig &cfg, MirrorState &st, PortSet &listed, const char *hook_prefix)
+/* Steps 5 and 6 of the protocol, and step 2 (finishing a pending update). A replace is also
+ * journaled beside the lock, for the next process of any store (reservation_lock.h). */
+void apply_pending(const StoreConfig &cfg, const std::string &ns, MirrorState &st, PortSet &listed,
+                   const char *hook_prefix)
 {
     PortSet target = (listed | st.add | (st.has_list ? st.list : PortSet())) & ~st.remove;
     PortSet after;
     KernelWriteHook hook;
     if (cfg.step_hook)
         hook = [&](int piece) { cfg.step_hook(std::string(hook_prefix) + std::to_string(piece)); };
-    if (!kernel_write(cfg.kernel_reserved_path, listed, target, after, hook))
+    const bool replace = (listed & ~target).any();
+    if (replace)
+        journal_replace(cfg.lock_dir, ns, format_port_list(target));
+    bool complete = kernel_write(cfg.kernel_reserved_path, listed, target, after, hook);
+    if (replace && complete)
+        journal_done(cfg.lock_dir, ns);
+    if (!complete)
         fprintf(stderr, "iphlp: %s: could not make it %s (it reads %s)\n", cfg.kernel_reserved_path.c_str(),
                 format_port_list(target).c_str(), format_port_list(after).c_str());
     st.owned = (st.owned | st.add) & after;
@@ -222,8 +230,16 @@ uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::
             return code;
         kernel = code == WIN_NO_ERROR; /* an untrustworthy lock: leave the list alone (reported) */
     }
+    const std::string ns = kernel ? namespace_id() : std::string();
+    if (kernel)
+    {
+        KernelWriteHook hook;
+        if (cfg.step_hook)
+            hook = [&](int piece) { cfg.step_hook("journal-write-" + std::to_string(piece)); };
+        journal_finish(cfg.lock_dir, ns, cfg.kernel_reserved_path, hook);
+    }
     step(cfg, "locked");
-    const std::string key = kernel ? mirror_key(boot) : std::string();
+    const std::string key = kernel ? boot + "/" + ns : std::string();
     return with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
         Transaction txn(store);
         int rc = txn.begin();
@@ -256,7 +272,7 @@ uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::
                 return store_error(store, rc, "cannot read the kernel mirror state");
             if (st.pending)
             {
-                apply_pending(cfg, st, listed, "recover-write-");
+                apply_pending(cfg, ns, st, listed, "recover-write-");
                 step(cfg, "recovered");
             }
         }
@@ -303,7 +319,7 @@ uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::
         if (!kernel || !st.pending)
             return code;
 
-        apply_pending(cfg, st, listed, "write-");
+        apply_pending(cfg, ns, st, listed, "write-");
         step(cfg, "written");
         /* Outside a transaction of ours, this UPDATE is one by itself. If it fails, the pending
          * update stays recorded and the next call finishes it (again: it is idempotent). */
