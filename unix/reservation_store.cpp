@@ -43,22 +43,31 @@ bool store_absent(const std::string &path)
     return stat(dir.empty() ? "/" : dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Before a read: the first call of a boot in a namespace puts the blocks back into the kernel
- * list, and an update a killed process left unfinished is finished. Failures are reported by
- * write_call and do not fail the read. */
-void reconcile_if_needed(const StoreConfig &cfg, const std::string &boot)
+/* For Lookup and List: the first call of a boot in a namespace puts the blocks back into the
+ * kernel list, and an update a killed process left unfinished is finished. Checked inside the
+ * read's own with_store (one indexed SELECT), done after it; failures are reported by write_call
+ * and do not fail the read, whose answer does not depend on the list. */
+struct Reconcile
 {
-    if (!kernel_writable(cfg.kernel_reserved_path))
-        return;
-    const std::string key = mirror_key(boot);
+    explicit Reconcile(const StoreConfig &c, const std::string &b) : cfg(c), boot(b)
+    {
+        if (kernel_writable(cfg.kernel_reserved_path))
+            key = mirror_key(boot);
+    }
+    void check(StoreDb &store)
+    {
+        needed = !key.empty() && mirror_needs_reconcile(store, key);
+    }
+    void run_if_needed()
+    {
+        if (needed)
+            write_call(cfg, boot, {});
+    }
+    const StoreConfig &cfg;
+    const std::string &boot;
+    std::string key;
     bool needed = false;
-    uint32_t code = with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
-        needed = mirror_needs_reconcile(store, key);
-        return WIN_NO_ERROR;
-    });
-    if (code == WIN_NO_ERROR && needed)
-        write_call(cfg, boot, {});
-}
+};
 
 } // namespace
 
@@ -120,9 +129,10 @@ uint32_t reservation_lookup(const StoreConfig &cfg, uint32_t proto, uint16_t sta
         return WIN_ERROR_NOT_FOUND;
     const uint16_t last = uint16_t(start + count - 1);
     const std::string boot = read_boot_id(cfg.boot_id_path);
-    reconcile_if_needed(cfg, boot);
+    Reconcile reconcile(cfg, boot);
     int64_t serial = 0;
     uint32_t code = with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
+        reconcile.check(store);
         Query q(store.find);
         q.bind(1, proto).bind(2, start).bind(3, last);
         int rc = q.step();
@@ -133,6 +143,7 @@ uint32_t reservation_lookup(const StoreConfig &cfg, uint32_t proto, uint16_t sta
         serial = q.integer(0);
         return WIN_NO_ERROR;
     });
+    reconcile.run_if_needed();
     if (code == WIN_NO_ERROR)
         *token = token_for_serial(boot_key(boot), serial);
     return code;
@@ -171,12 +182,11 @@ uint32_t reservation_list(const StoreConfig &cfg, uint32_t proto, std::vector<Re
         return WIN_NO_ERROR;
     const std::string boot = read_boot_id(cfg.boot_id_path);
     const BootKey key = boot_key(boot);
-    reconcile_if_needed(cfg, boot);
-    PortSet listed;
-    if (!kernel_read(cfg.kernel_reserved_path, listed))
-        listed.reset();
+    Reconcile reconcile(cfg, boot);
     std::vector<Reservation> rows;
+    std::vector<std::pair<uint16_t, uint16_t>> blocks;
     uint32_t code = with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
+        reconcile.check(store);
         Query q(store.list);
         q.bind(1, proto);
         int rc;
@@ -186,16 +196,30 @@ uint32_t reservation_list(const StoreConfig &cfg, uint32_t proto, std::vector<Re
             r.start_port = uint16_t(q.integer(0));
             r.num_ports = uint16_t(q.integer(1) - q.integer(0) + 1);
             r.token = token_for_serial(key, q.integer(2));
-            r.kernel_mirrored = (port_block(uint16_t(q.integer(0)), uint16_t(q.integer(1))) & ~listed).none();
             rows.push_back(r);
+            blocks.emplace_back(uint16_t(q.integer(0)), uint16_t(q.integer(1)));
         }
         if (rc != SQLITE_DONE)
             return store_error(store, rc, "cannot list the reservations");
         return WIN_NO_ERROR;
     });
-    if (code == WIN_NO_ERROR)
-        out.swap(rows);
-    return code;
+    if (code != WIN_NO_ERROR)
+        return code;
+    /* "Mirrored" is what the list holds now, read after the reconcile. */
+    reconcile.run_if_needed();
+    PortSet listed;
+    if (!kernel_read(cfg.kernel_reserved_path, listed))
+        listed.reset();
+    for (size_t i = 0; i < rows.size(); i++)
+    {
+        PortSet missing;
+        for (uint32_t p = blocks[i].first; p <= blocks[i].second && missing.none(); p++)
+            if (!listed[p])
+                missing.set(p);
+        rows[i].kernel_mirrored = missing.none();
+    }
+    out.swap(rows);
+    return WIN_NO_ERROR;
 }
 
 } // namespace iphlp
