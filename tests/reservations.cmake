@@ -3,7 +3,7 @@
 add_library(reservation_test_util STATIC reservation_test_util.cpp)
 target_link_libraries(reservation_test_util PUBLIC iphlp_core)
 
-foreach(name rules concurrency crash corrupt boot_token kernel shared_kernel latency sysctl kill lock port_use fault paths)
+foreach(name rules concurrency crash corrupt boot_token kernel shared_kernel latency sysctl kill lock port_use fault paths upgrade)
     iphlp_unit_test(test_reservation_${name} test_reservation_${name}.cpp)
     target_link_libraries(test_reservation_${name} PRIVATE reservation_test_util)
     set_tests_properties(test_reservation_${name} PROPERTIES TIMEOUT 120)
