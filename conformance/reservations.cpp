@@ -209,6 +209,42 @@ void test_access()
     ok(tcp.lookup(htons(p), 1, &other) == NO_ERROR && other == t, "lookup with a limited token");
     RevertToSelf();
 
+    /* The limited token at each impersonation level, and the full one at SecurityAnonymous. At
+     * the anonymous level OpenThreadToken fails (ERROR_CANT_OPEN_ANONYMOUS), and falling back to
+     * the process token let a non-elevated thread Create: the check must fail closed. The linked
+     * token is an identification-level token, which cannot be raised to the impersonation level
+     * (1346): the levels are made from a primary copy of it. */
+    HANDLE limited = nullptr;
+    ok(DuplicateTokenEx(linked.LinkedToken, 0, nullptr, SecurityAnonymous, TokenPrimary, &limited),
+       "primary copy of the limited token: %lu", GetLastError());
+    const struct
+    {
+        HANDLE from;
+        SECURITY_IMPERSONATION_LEVEL level;
+        const char *what;
+    } impersonations[] = {
+        {limited, SecurityAnonymous, "limited, anonymous"},
+        {limited, SecurityIdentification, "limited, identification"},
+        {limited, SecurityImpersonation, "limited, impersonation"},
+        {token, SecurityAnonymous, "full, anonymous"},
+    };
+    for (const auto &imp : impersonations)
+    {
+        HANDLE level_token = nullptr;
+        if (!DuplicateTokenEx(imp.from, TOKEN_QUERY | TOKEN_IMPERSONATE, nullptr, imp.level, TokenImpersonation,
+                              &level_token) ||
+            !SetThreadToken(nullptr, level_token))
+        {
+            ok(0, "impersonate (%s): %lu", imp.what, GetLastError());
+            continue;
+        }
+        ok(tcp.create(htons(p + 2), 1, &other) == ERROR_ACCESS_DENIED, "create impersonating %s", imp.what);
+        ok(tcp.remove(htons(p), 1) == ERROR_ACCESS_DENIED, "delete impersonating %s", imp.what);
+        RevertToSelf();
+        CloseHandle(level_token);
+    }
+    if (limited) CloseHandle(limited);
+
     HANDLE primary = nullptr;
     child_process child;
     char args[64], line[128] = "";

@@ -9,6 +9,7 @@
 #include <iphlpapi.h>
 
 #include <cwchar>
+#include <vector>
 
 namespace {
 
@@ -19,11 +20,21 @@ DWORD owner_module(const void *entry, DWORD pid, TCPIP_OWNER_MODULE_INFO_CLASS c
 
     HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
     if (!process) return ERROR_NOT_FOUND;
-    WCHAR path[MAX_PATH];
-    DWORD path_len = MAX_PATH;
-    BOOL got = QueryFullProcessImageNameW(process, 0, path, &path_len);
+    /* Image paths may be longer than MAX_PATH (\\?\ paths, up to 32,767 characters): a fixed
+     * MAX_PATH buffer answered 299 for them. Grow until it fits. */
+    std::vector<WCHAR> buf(MAX_PATH);
+    DWORD path_len;
+    BOOL got;
+    for (;;)
+    {
+        path_len = (DWORD)buf.size();
+        got = QueryFullProcessImageNameW(process, 0, buf.data(), &path_len);
+        if (got || GetLastError() != ERROR_INSUFFICIENT_BUFFER || buf.size() >= 32768) break;
+        buf.resize(buf.size() * 4 > 32768 ? 32768 : buf.size() * 4);
+    }
     CloseHandle(process);
     if (!got) return ERROR_PARTIAL_COPY;
+    const WCHAR *path = buf.data();
 
     const WCHAR *name = wcsrchr(path, L'\\');
     name = name ? name + 1 : path;

@@ -7,8 +7,15 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
+
+#include <sqlite3.h>
+
+#include "boot_token.h"
+#include "reservation_mirror.h"
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace restest {
 
@@ -24,6 +31,7 @@ Fixture::Fixture(const std::string &kernel_ports, const std::string &boot_id)
     cfg.db_path = dir + "/store.sqlite3";
     cfg.boot_id_path = dir + "/boot_id";
     cfg.kernel_reserved_path = dir + "/reserved_ports";
+    cfg.lock_dir = dir + "/lock";
     write_file(cfg.boot_id_path, boot_id + "\n");
     write_file(cfg.kernel_reserved_path, kernel_ports + "\n");
 }
@@ -43,17 +51,29 @@ void write_file(const std::string &path, const std::string &content)
     }
 }
 
+/* One pread at offset 0 into a buffer that grows until the answer is shorter: the sysctl files
+ * answer only a read at offset 0 (kernel_reserved_ports.h), so chunked reads cut long lists. */
 std::string read_file(const std::string &path)
 {
     std::string text;
-    FILE *f = fopen(path.c_str(), "rb");
-    if (!f)
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return text;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        text.append(buf, n);
-    fclose(f);
+    std::vector<char> buf(64 * 1024);
+    for (;;)
+    {
+        ssize_t n = pread(fd, buf.data(), buf.size(), 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || size_t(n) < buf.size())
+        {
+            if (n > 0)
+                text.assign(buf.data(), size_t(n));
+            break;
+        }
+        buf.resize(buf.size() * 2);
+    }
+    close(fd);
     return text;
 }
 
@@ -188,6 +208,29 @@ bool disjoint(const std::vector<iphlp::Reservation> &sorted)
             return false;
     }
     return true;
+}
+
+bool enter_private_netns()
+{
+    return unshare(CLONE_NEWNET) == 0;
+}
+
+std::string owned_ports(const iphlp::StoreConfig &cfg)
+{
+    std::string owned;
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(cfg.db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK)
+    {
+        sqlite3_stmt *stmt = nullptr;
+        std::string key = iphlp::mirror_key(iphlp::read_boot_id(cfg.boot_id_path));
+        if (sqlite3_prepare_v2(db, "SELECT owned FROM kernel_mirror WHERE ns = ?1", -1, &stmt, nullptr) == SQLITE_OK &&
+            sqlite3_bind_text(stmt, 1, key.c_str(), -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+            sqlite3_step(stmt) == SQLITE_ROW)
+            owned = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 0));
+        sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return owned;
 }
 
 std::string random_boot_id(uint64_t seed)

@@ -69,6 +69,15 @@ bool become_nobody();
 /* The last start..end of each reservation must not reach the next one's start. */
 bool disjoint(const std::vector<iphlp::Reservation> &sorted);
 
+/* Moves the whole test process into a new, empty network namespace (unshare(CLONE_NEWNET)), so
+ * that /proc/sys/net/ipv4/ip_local_reserved_ports is a private list and the host's is never
+ * touched. false when not permitted (not root): tests of the real list then skip. */
+bool enter_private_netns();
+
+/* The ports the store records as added by itself to the kernel list, for the fixture's boot id
+ * and this process's network namespace ("" when none recorded). */
+std::string owned_ports(const iphlp::StoreConfig &cfg);
+
 /* A random boot id in the kernel's format. */
 std::string random_boot_id(uint64_t seed);
 

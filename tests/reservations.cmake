@@ -3,10 +3,10 @@
 add_library(reservation_test_util STATIC reservation_test_util.cpp)
 target_link_libraries(reservation_test_util PUBLIC iphlp_core)
 
-foreach(name rules concurrency crash corrupt boot_token kernel shared_kernel latency)
+foreach(name rules concurrency crash corrupt boot_token kernel shared_kernel latency sysctl kill lock port_use fault paths upgrade)
     iphlp_unit_test(test_reservation_${name} test_reservation_${name}.cpp)
     target_link_libraries(test_reservation_${name} PRIVATE reservation_test_util)
     set_tests_properties(test_reservation_${name} PROPERTIES TIMEOUT 120)
 endforeach()
-# It briefly adds a block to the host's real /proc/sys/net/ipv4/ip_local_reserved_ports.
-set_tests_properties(test_reservation_kernel PROPERTIES RUN_SERIAL ON)
+# Tests that write the real /proc/sys/net/ipv4/ip_local_reserved_ports do it only after
+# unshare(CLONE_NEWNET), in a namespace of their own: never the host's list.

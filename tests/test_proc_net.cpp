@@ -313,6 +313,31 @@ void test_apply_scopes(void **)
 
 } // namespace
 
+/* Issue 8 item 9: under TIME_WAIT churn the seq_file behind /proc/net/tcp prints some lines
+ * twice (it resumes each read() by position). Each socket comes out once, first copy kept, in
+ * the kernel's order; distinct sockets that share a 4-tuple (a TIME_WAIT and a new connection,
+ * two SO_REUSEPORT listeners) stay distinct. */
+void test_duplicate_lines(void **)
+{
+    const std::string header =
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+    const std::string listen_a = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 111 1\n";
+    const std::string listen_b = "   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 222 1\n";
+    const std::string tw = "   2: 0100007F:1F90 0100007F:C350 06 00000000:00000000 03:00001000 00000000     0        0 0 3\n";
+    const std::string est = "   3: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 333 1\n";
+    SocketBuffer out;
+    SocketQuery query = {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL};
+    assert_int_equal(parse_text(header + listen_a + tw + listen_b + tw + est + listen_a + tw, query, out), 0);
+    assert_int_equal(out.size(), 4);
+    assert_int_equal(out[0].inode, 111);
+    assert_int_equal(out[1].row.state, IPHLP_MIB_TCP_STATE_TIME_WAIT);
+    assert_int_equal(out[2].inode, 222);
+    assert_int_equal(out[3].inode, 333);
+    /* Only within one call's rows: what the buffer held before is left alone. */
+    assert_int_equal(parse_text(header + tw, query, out), 0);
+    assert_int_equal(out.size(), 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_appends),
         cmocka_unit_test(test_if_inet6),
         cmocka_unit_test(test_apply_scopes),
+        cmocka_unit_test(test_duplicate_lines),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

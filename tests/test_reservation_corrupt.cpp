@@ -154,7 +154,7 @@ void newer_schema(void **)
     Fixture fx;
     StoreConfig cfg = fx.cfg;
     cfg.db_path = make_real_store(fx, "newer.sqlite3", 10);
-    exec_sql(cfg.db_path, "UPDATE meta SET value = 2 WHERE key = 'schema_version';");
+    exec_sql(cfg.db_path, "UPDATE meta SET value = 3 WHERE key = 'schema_version';");
     expect_refused(cfg, WIN_ERROR_NOT_SUPPORTED);
 }
 
@@ -288,13 +288,19 @@ void empty_file_is_initialised(void **)
     assert_true(restest::read_file(fx.cfg.db_path).compare(0, 16, std::string("SQLite format 3\0", 16)) == 0);
 }
 
+/* Queries answer "nothing reserved" without creating the store (a read-only prefix cannot, and
+ * answered Lookup with ERROR_OPEN_FAILED); the first Create creates it. */
 void absent_file_is_created(void **)
 {
     Fixture fx;
     std::vector<Reservation> list;
+    uint64_t token = 0;
     assert_false(restest::file_exists(fx.cfg.db_path));
     assert_int_equal(reservation_list(fx.cfg, IPHLP_TCP, list), WIN_NO_ERROR);
     assert_true(list.empty());
+    assert_int_equal(reservation_lookup(fx.cfg, IPHLP_TCP, 100, 1, &token), WIN_ERROR_NOT_FOUND);
+    assert_false(restest::file_exists(fx.cfg.db_path));
+    assert_int_equal(reservation_create(fx.cfg, IPHLP_TCP, 100, 1, &token), WIN_NO_ERROR);
     assert_true(restest::file_exists(fx.cfg.db_path));
 }
 

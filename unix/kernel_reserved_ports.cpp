@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
-#include <sys/file.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+#include <vector>
 
 namespace iphlp {
 
@@ -29,6 +32,8 @@ static void skip_space(const std::string &text, size_t &pos)
         pos++;
 }
 
+void add_ports(PortSet &ports, uint16_t first, uint16_t last);
+
 bool parse_port_list(const std::string &text, PortSet &out)
 {
     out.reset();
@@ -48,7 +53,7 @@ bool parse_port_list(const std::string &text, PortSet &out)
             if (!parse_port(text, pos, last) || last < first)
                 return false;
         }
-        out |= port_block(uint16_t(first), uint16_t(last));
+        add_ports(out, uint16_t(first), uint16_t(last));
         skip_space(text, pos);
         if (pos == text.size())
             return true;
@@ -78,109 +83,176 @@ std::string format_port_list(const PortSet &ports)
     return text;
 }
 
-static bool read_list(const std::string &path, PortSet &ports)
+namespace {
+
+bool is_procfs(int fd)
 {
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    std::string text;
-    char buf[4096];
+    struct statfs fs;
+    return fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+}
+
+void set_why(std::string *why, const std::string &text)
+{
+    if (why)
+        *why = text;
+}
+
+/* The sysctl answers only a read at offset 0 (see the header), so the whole list must come from
+ * one read: pread at 0 with a buffer that grows until the answer is shorter than it. The
+ * longest possible list ("1,3,5,...,65535") is about 190 KB. A regular file is read the same
+ * way, which also reads it whole. */
+bool read_text(int fd, std::string &text, std::string *why)
+{
+    std::vector<char> buf(64 * 1024);
     for (;;)
     {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
+        ssize_t n;
+        do
+            n = pread(fd, buf.data(), buf.size(), 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
         {
-            close(fd);
-            return n == 0 && parse_port_list(text, ports);
+            set_why(why, std::string("cannot read it: ") + strerror(errno));
+            return false;
         }
-        text.append(buf, static_cast<size_t>(n));
+        if (size_t(n) < buf.size())
+        {
+            text.assign(buf.data(), size_t(n));
+            return true;
+        }
+        if (buf.size() >= 4 * 1024 * 1024)
+        {
+            set_why(why, "cannot read it: longer than 4 MB");
+            return false;
+        }
+        buf.resize(buf.size() * 2);
     }
 }
 
-static bool write_list(const std::string &path, const PortSet &ports)
+bool read_fd(int fd, PortSet &ports, std::string *why)
 {
-    /* One write(2) of the whole list: the sysctl handler parses a single buffer, and a bare "\n"
-     * is how the list is emptied (a zero-byte write would leave it unchanged). */
-    std::string text = format_port_list(ports) + '\n';
-    int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (fd < 0)
+    std::string text;
+    if (!read_text(fd, text, why))
         return false;
-    ssize_t n;
-    do
-        n = write(fd, text.data(), text.size());
-    while (n < 0 && errno == EINTR);
-    bool ok = n == static_cast<ssize_t>(text.size());
-    return close(fd) == 0 && ok;
-}
-
-/*
- * The file is shared by every prefix and user of the machine (and by sysctl), while the store's
- * transaction only serializes the processes of one store: an flock held around each
- * read-merge-write keeps two prefixes from overwriting each other's ports. For the real /proc
- * file it lives in /run/lock; for the stand-in files of the tests, next to them. Without a lock
- * file (no /run/lock) the update still happens, unserialized.
- */
-class ListLock
-{
-public:
-    explicit ListLock(const std::string &path)
+    if (!parse_port_list(text, ports))
     {
-        std::string lock = path.compare(0, 6, "/proc/") == 0 ? "/run/lock/iphlp-ip_local_reserved_ports.lock"
-                                                              : path + ".lock";
-        fd_ = open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-        if (fd_ >= 0)
-            while (flock(fd_, LOCK_EX) < 0 && errno == EINTR) {}
+        set_why(why, "cannot parse it");
+        return false;
     }
-    ~ListLock()
-    {
-        if (fd_ >= 0)
-            close(fd_); /* releases the lock */
-    }
-    ListLock(const ListLock &) = delete;
-    ListLock &operator=(const ListLock &) = delete;
-
-private:
-    int fd_ = -1;
-};
-
-PortSet port_block(uint16_t first, uint16_t last)
-{
-    return (~PortSet() >> (65535 - (last - first))) << first;
-}
-
-bool kernel_add(const std::string &path, const PortSet &wanted, PortSet &added)
-{
-    added.reset();
-    if (path.empty())
-        return false;
-    ListLock lock(path);
-    PortSet listed;
-    if (!read_list(path, listed))
-        return false;
-    PortSet missing = wanted & ~listed;
-    if (missing.none())
-        return true;
-    if (!write_list(path, listed | missing))
-        return false;
-    added = missing;
     return true;
 }
 
-bool kernel_remove(const std::string &path, const PortSet &ours)
+bool write_at(int fd, const std::string &piece, off_t offset)
 {
-    if (ours.none())
-        return true;
+    ssize_t n;
+    do
+        n = pwrite(fd, piece.data(), piece.size(), offset);
+    while (n < 0 && errno == EINTR);
+    return n == ssize_t(piece.size());
+}
+
+/* The sysctl: each piece fits one write, so each is applied whole (checked: a short count is a
+ * failure). Offset 0 replaces, offset 1 ORs. */
+bool write_sysctl(int fd, const PortSet &current, const PortSet &target, const KernelWriteHook &hook)
+{
+    bool replace = (current & ~target).any();
+    /* A bare "\n" at offset 0 empties the list (an empty write would change nothing). */
+    std::vector<std::string> pieces = split_port_list(format_port_list(replace ? target : target & ~current),
+                                                      kSysctlWriteMax);
+    for (size_t i = 0; i < pieces.size(); i++)
+    {
+        if (hook)
+            hook(int(i));
+        if (!write_at(fd, pieces[i], replace && i == 0 ? 0 : 1))
+            return false;
+    }
+    return true;
+}
+
+/* The stand-in file of the unit tests: rewritten whole. */
+bool write_plain(int fd, const PortSet &target, const KernelWriteHook &hook)
+{
+    if (hook)
+        hook(0);
+    std::string text = format_port_list(target) + '\n';
+    return ftruncate(fd, 0) == 0 && write_at(fd, text, 0);
+}
+
+} // namespace
+
+std::vector<std::string> split_port_list(const std::string &text, size_t max)
+{
+    std::vector<std::string> pieces;
+    size_t pos = 0;
+    do
+    {
+        size_t end = text.size();
+        if (end - pos > max - 1) /* room for the newline */
+        {
+            end = text.rfind(',', pos + max - 1);
+            if (end == std::string::npos || end <= pos)
+                end = text.size(); /* cannot happen for our output: an entry is <= 11 bytes */
+        }
+        pieces.push_back(text.substr(pos, end - pos) + '\n');
+        pos = end < text.size() ? end + 1 : end;
+    } while (pos < text.size());
+    return pieces;
+}
+
+bool kernel_read(const std::string &path, PortSet &ports, std::string *why)
+{
+    if (path.empty())
+    {
+        set_why(why, "no path");
+        return false;
+    }
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+    {
+        set_why(why, std::string("cannot open it: ") + strerror(errno));
+        return false;
+    }
+    bool ok = read_fd(fd, ports, why);
+    close(fd);
+    return ok;
+}
+
+bool kernel_write(const std::string &path, const PortSet &current, const PortSet &target, PortSet &after,
+                  const KernelWriteHook &hook)
+{
+    after.reset();
     if (path.empty())
         return false;
-    ListLock lock(path);
-    PortSet listed;
-    if (!read_list(path, listed))
+    int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0)
         return false;
-    if ((listed & ours).none())
-        return true;
-    return write_list(path, listed & ~ours);
+    bool proc = is_procfs(fd);
+    if (current != target)
+        proc ? write_sysctl(fd, current, target, hook) : write_plain(fd, target, hook);
+    /* Whatever the writes answered, what counts is what the list now holds. */
+    bool ok = read_fd(fd, after, nullptr) && after == target;
+    close(fd);
+    return ok;
+}
+
+bool kernel_writable(const std::string &path)
+{
+    return !path.empty() && faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) == 0;
+}
+
+/* Bit by bit: shifting a whole 65,536-bit set twice per block made parse_port_list of a
+ * 1,500-entry list and the admission pass over thousands of rows take 70% of a call. */
+void add_ports(PortSet &ports, uint16_t first, uint16_t last)
+{
+    for (uint32_t p = first; p <= last; p++)
+        ports.set(p);
+}
+
+PortSet port_block(uint16_t first, uint16_t last)
+{
+    PortSet ports;
+    add_ports(ports, first, last);
+    return ports;
 }
 
 } // namespace iphlp

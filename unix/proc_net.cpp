@@ -6,6 +6,7 @@
  */
 #include "socket_source.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -117,6 +118,68 @@ bool has_link_local(const SocketRecord *first, const SocketRecord *last)
     return false;
 }
 
+/* The Linux state of each record parse_proc_net keeps, by position from its first record: two
+ * Linux states (SYN_RECV, NEW_SYN_RECV) map to one MIB state, and must still tell sockets
+ * apart. */
+thread_local std::vector<uint8_t> linux_states;
+
+int compare_identity(const SocketRecord &a, uint8_t state_a, const SocketRecord &b, uint8_t state_b)
+{
+    if (int c = memcmp(a.row.local_addr, b.row.local_addr, sizeof(a.row.local_addr)))
+        return c;
+    if (int c = memcmp(a.row.remote_addr, b.row.remote_addr, sizeof(a.row.remote_addr)))
+        return c;
+    if (a.row.local_port != b.row.local_port)
+        return a.row.local_port < b.row.local_port ? -1 : 1;
+    if (a.row.remote_port != b.row.remote_port)
+        return a.row.remote_port < b.row.remote_port ? -1 : 1;
+    if (a.inode != b.inode)
+        return a.inode < b.inode ? -1 : 1;
+    if (state_a != state_b)
+        return state_a < state_b ? -1 : 1;
+    return 0;
+}
+
+/*
+ * The /proc/net files are printed by a seq_file that walks the kernel's hash tables over several
+ * read() calls and resumes each by position; when sockets come and go in between (TIME_WAIT
+ * churn), some lines come twice (issue 8 item 9: duplicate TIME_WAIT rows with netlink refused).
+ * A socket is its 4-tuple, inode (0 for TIME_WAIT and request sockets, which the 4-tuple names
+ * alone) and Linux state; the first copy is kept, and the order of the rest.
+ */
+void drop_duplicates(SocketBuffer &out, size_t first)
+{
+    const size_t n = out.size() - first;
+    if (n < 2)
+        return;
+    thread_local std::vector<uint32_t> order;
+    order.resize(n);
+    for (size_t i = 0; i < n; ++i)
+        order[i] = uint32_t(i);
+    const SocketRecord *rec = out.data() + first;
+    const uint8_t *st = linux_states.data();
+    std::sort(order.begin(), order.end(), [rec, st](uint32_t a, uint32_t b) {
+        int c = compare_identity(rec[a], st[a], rec[b], st[b]);
+        return c != 0 ? c < 0 : a < b;
+    });
+    thread_local std::vector<uint8_t> dup;
+    dup.assign(n, 0);
+    bool any = false;
+    for (size_t i = 1; i < n; ++i)
+        if (compare_identity(rec[order[i - 1]], st[order[i - 1]], rec[order[i]], st[order[i]]) == 0)
+        {
+            dup[order[i]] = 1;
+            any = true;
+        }
+    if (!any)
+        return;
+    size_t kept = first;
+    for (size_t i = 0; i < n; ++i)
+        if (!dup[i])
+            out[kept++] = out[first + i];
+    out.resize(kept);
+}
+
 } // namespace
 
 /*
@@ -135,6 +198,8 @@ int parse_proc_net(const char *text, size_t len, const SocketQuery &query, Socke
 
     size_t words = query.family == IPHLP_INET6 ? 4 : 1;
     bool tcp = query.proto == IPHLP_TCP;
+    const size_t first = out.size();
+    linux_states.clear();
     uint32_t state_mask = linux_state_mask(query);
     for (const char *line = eol + 1; line < end; line = eol + 1)
     {
@@ -147,15 +212,19 @@ int parse_proc_net(const char *text, size_t len, const SocketQuery &query, Socke
         if (!parse_line(line, eol, words, rec, state))
         {
             out.pop_back();
+            drop_duplicates(out, first);
             return -EBADMSG;
         }
-        if (!tcp)
-            continue;
-        if (state >= 32 || !(state_mask >> state & 1))
+        if (tcp && (state >= 32 || !(state_mask >> state & 1)))
+        {
             out.pop_back();
-        else
+            continue;
+        }
+        if (tcp)
             rec.row.state = mib_tcp_state_from_linux(state);
+        linux_states.push_back(uint8_t(state));
     }
+    drop_duplicates(out, first);
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* Where the store lives by default: inside the Wine prefix, next to the registry files that
  * hold Windows' own persistent state. */
 #include "reservation_store.h"
+#include "reservation_lock.h"
 
 #include <cstdlib>
 #include <pwd.h>
@@ -40,6 +41,8 @@ StoreConfig default_store_config()
     }
     cfg.boot_id_path = "/proc/sys/kernel/random/boot_id";
     cfg.kernel_reserved_path = "/proc/sys/net/ipv4/ip_local_reserved_ports";
+    cfg.port_range_path = "/proc/sys/net/ipv4/ip_local_port_range";
+    cfg.lock_dir = default_lock_dir();
     return cfg;
 }
 

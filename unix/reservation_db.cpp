@@ -10,12 +10,15 @@
  */
 #include "reservation_db.h"
 
+#include <cstdio>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <pthread.h>
 
 #include "reservation_errors.h"
 #include "reservation_file.h"
+#include "reservation_query.h"
 #include "reservation_schema.h"
 #include "reservation_store.h"
 
@@ -25,8 +28,10 @@ namespace {
 
 void close_store(StoreDb &store)
 {
-    for (sqlite3_stmt *stmt : {store.begin, store.commit, store.rollback, store.find, store.insert,
-                               store.set_mirror, store.remove, store.list, store.stale, store.other_proto})
+    for (sqlite3_stmt *stmt : {store.begin, store.commit, store.rollback, store.savepoint, store.release,
+                               store.rollback_to, store.find, store.insert, store.remove, store.list,
+                               store.blocks, store.state_get, store.state_put, store.state_prune,
+                               store.v1_owned, store.v1_clear})
         sqlite3_finalize(stmt);
     sqlite3_close(store.db);
     store.db = nullptr;
@@ -42,19 +47,21 @@ int prepare(StoreDb &store)
         {&store.begin, "BEGIN IMMEDIATE"}, /* take the write lock before reading: no lost updates */
         {&store.commit, "COMMIT"},
         {&store.rollback, "ROLLBACK"},
-        {&store.find, "SELECT serial, kernel_boot, kernel_ports FROM reservations"
-                      " WHERE proto = ?1 AND first_port = ?2 AND last_port = ?3"},
+        {&store.savepoint, "SAVEPOINT body"},
+        {&store.release, "RELEASE body"},
+        {&store.rollback_to, "ROLLBACK TO body"},
+        {&store.find, "SELECT serial FROM reservations WHERE proto = ?1 AND first_port = ?2 AND last_port = ?3"},
         {&store.insert, "INSERT INTO reservations(proto, first_port, last_port) VALUES(?1, ?2, ?3)"},
-        {&store.set_mirror, "UPDATE reservations SET kernel_boot = ?2, kernel_mirrored = ?3,"
-                            " kernel_ports = ?4 WHERE serial = ?1"},
         {&store.remove, "DELETE FROM reservations WHERE serial = ?1"},
-        {&store.list, "SELECT first_port, last_port, serial, kernel_mirrored, kernel_boot"
-                      " FROM reservations WHERE proto = ?1 ORDER BY first_port"},
-        {&store.stale, "SELECT serial, first_port, last_port FROM reservations"
-                       " WHERE kernel_boot IS NOT ?1"},
-        {&store.other_proto, "SELECT serial, first_port, last_port, kernel_mirrored, kernel_ports"
-                             " FROM reservations WHERE proto <> ?1 AND first_port <= ?3"
-                             " AND last_port >= ?2 AND kernel_boot = ?4"},
+        {&store.list, "SELECT first_port, last_port, serial FROM reservations WHERE proto = ?1 ORDER BY first_port"},
+        {&store.blocks, "SELECT serial, first_port, last_port FROM reservations ORDER BY serial"},
+        {&store.state_get, "SELECT owned, pending_add, pending_remove, pending_list FROM kernel_mirror WHERE ns = ?1"},
+        {&store.state_put, "INSERT OR REPLACE INTO kernel_mirror(ns, owned, pending_add, pending_remove, pending_list)"
+                           " VALUES(?1, ?2, ?3, ?4, ?5)"},
+        {&store.state_prune, "DELETE FROM kernel_mirror WHERE substr(ns, 1, length(?1)) <> ?1"},
+        {&store.v1_owned, "SELECT kernel_ports FROM reservations WHERE kernel_boot = ?1 AND kernel_ports <> ''"},
+        {&store.v1_clear, "UPDATE reservations SET kernel_boot = NULL, kernel_mirrored = 0, kernel_ports = ''"
+                          " WHERE kernel_boot IS NOT NULL"},
     };
     for (const auto &s : statements)
     {
@@ -82,6 +89,8 @@ uint32_t open_store(const std::string &path, StoreDb &store)
     }
     if (rc == SQLITE_OK && !validated)
         code = check_schema(store.db, path);
+    if (rc == SQLITE_OK && code == WIN_NO_ERROR)
+        code = upgrade_schema(store.db, path);
     if (rc == SQLITE_OK && code == WIN_NO_ERROR)
         rc = prepare(store);
     if (rc != SQLITE_OK)
@@ -126,6 +135,28 @@ void after_fork()
 
 } // namespace
 
+Transaction::~Transaction()
+{
+    /* Also when COMMIT failed: SQLite keeps the transaction open after SQLITE_BUSY. */
+    if (active_ && !sqlite3_get_autocommit(store_.db))
+        run(store_.rollback);
+}
+
+int Transaction::begin()
+{
+    int rc = run(store_.begin);
+    active_ = rc == SQLITE_DONE;
+    return rc;
+}
+
+int Transaction::commit()
+{
+    int rc = run(store_.commit);
+    if (rc == SQLITE_DONE)
+        active_ = false;
+    return rc;
+}
+
 uint32_t store_error(const StoreDb &store, int rc, const char *what)
 {
     return sqlite_failure(store.db, rc, store.path, what);
@@ -147,7 +178,22 @@ uint32_t with_store(const std::string &path, const std::function<uint32_t(StoreD
             return code;
         current_store = store.release();
     }
-    return fn(*current_store);
+    /* The Transaction and Query objects of fn have rolled back and reset by the time an
+     * exception arrives here; the connection stays usable. */
+    try
+    {
+        return fn(*current_store);
+    }
+    catch (const std::bad_alloc &)
+    {
+        report_store(path, "out of memory");
+        return WIN_ERROR_NOT_ENOUGH_MEMORY;
+    }
+    catch (const std::exception &e)
+    {
+        report_store(path, std::string("internal error: ") + e.what());
+        return WIN_ERROR_INTERNAL_ERROR;
+    }
 }
 
 } // namespace iphlp

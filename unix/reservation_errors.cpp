@@ -28,6 +28,8 @@ uint32_t win_code(int rc)
         return WIN_ERROR_ACCESS_DENIED;
     case SQLITE_NOMEM:
         return WIN_ERROR_NOT_ENOUGH_MEMORY;
+    case SQLITE_FULL: /* the disk (or the file size limit) is full */
+        return WIN_ERROR_DISK_FULL;
     default:
         return WIN_ERROR_INTERNAL_ERROR;
     }

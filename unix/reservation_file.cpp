@@ -35,6 +35,9 @@ uint32_t inspect_path(const std::string &path, bool &empty)
 {
     if (path.empty())
         return open_failed("(none)", "no path configured");
+    /* A relative path would give each working directory a store of its own. */
+    if (path[0] != '/')
+        return open_failed(path, "the path is relative; set an absolute IPHLP_RESERVATION_DB or WINEPREFIX");
     struct stat st;
     if (stat(path.c_str(), &st) == 0)
     {
@@ -93,7 +96,11 @@ void sync_dir(const std::string &dir)
 /* Builds the store beside path and renames it over the empty placeholder at path. */
 uint32_t create_store(const std::string &path)
 {
-    int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+    /* O_NOFOLLOW: a dangling symlink at the path (planted in a world-writable directory) must
+     * not make us create its target, wherever that is. */
+    int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == ELOOP)
+        return open_failed(path, "cannot create it: it is a symbolic link to a missing file");
     if (fd < 0)
         return open_failed(path, std::string("cannot create it: ") + strerror(errno));
     while (flock(fd, LOCK_EX) != 0 && errno == EINTR)

@@ -1,102 +1,333 @@
-/* Kernel mirror bookkeeping across rows; see reservation_mirror.h. */
+/*
+ * Keeping the kernel list in step with the store; see reservation_mirror.h and
+ * docs/reservations.md.
+ *
+ * The protocol of one write, all of it under the kernel list's lock (reservation_lock.h), which
+ * is taken first, so that no other process changes the list between our read and our write:
+ *   1. BEGIN IMMEDIATE; read this namespace's state (owned ports, pending update) and the list K.
+ *   2. A pending update (a process was killed after step 4) is finished first: the list becomes
+ *      (K | add | list) & ~remove, which is idempotent, so being killed again here is harmless.
+ *   3. body: the row change (insert or delete), in a savepoint.
+ *   4. D = admitted ports of all rows; add = D & ~K, remove = owned & ~D & K. When either is
+ *      non-empty the state is saved with pending = (add, remove[, target list when the write
+ *      cannot be atomic]) and COMMITted together with the row change.
+ *   5. The list is written and read back (after).
+ *   6. owned = (owned | add) & after, pending cleared, in a transaction of its own.
+ * A kill before 4's COMMIT loses the row change and leaves the list as it was (or as step 2
+ * made it, with the pending update still recorded); a kill after it leaves a pending update
+ * that the next call finishes in step 2. Either way store and list are in step after the next
+ * call by a process that may write the list. Tested at every step by test_reservation_kill.
+ */
 #include "reservation_mirror.h"
 
-#include <vector>
+#include <cerrno>
+#include <cstdio>
+#include <mutex>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "reservation_errors.h"
+#include "reservation_lock.h"
 #include "reservation_query.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71 /* Linux 5.14, asm-generic/socket.h */
+#endif
 
 namespace iphlp {
 
-/*
- * A reboot empties the kernel list, so blocks mirrored during an earlier boot are mirrored
- * again, once per process and boot, by whichever call comes first. Failing to do so is not an
- * error for that call: such rows are simply reported as not mirrored, and their old
- * kernel_ports (which may now belong to someone else) are never removed.
- */
-void refresh_kernel_mirrors(StoreDb &store, const std::string &boot, const std::string &kernel_path)
-{
-    if (store.mirrors_boot == boot)
-        return;
-    store.mirrors_boot = boot;
-    if (Query(store.stale).bind(1, boot).step() != SQLITE_ROW)
-        return; /* the common case: nothing to do, and no write lock taken */
+namespace {
 
-    struct Stale
-    {
-        int64_t serial;
-        uint16_t first, last;
-    };
-    std::vector<Stale> rows;
-    int rc = run(store.begin);
-    if (rc == SQLITE_DONE)
-    {
-        Query q(store.stale); /* again, now under the write lock */
-        q.bind(1, boot);
-        while ((rc = q.step()) == SQLITE_ROW)
-            rows.push_back({q.integer(0), uint16_t(q.integer(1)), uint16_t(q.integer(2))});
-    }
-    PortSet added_all;
-    for (size_t i = 0; rc == SQLITE_DONE && i < rows.size(); i++)
-    {
-        PortSet added;
-        bool mirrored = kernel_add(kernel_path, port_block(rows[i].first, rows[i].last), added);
-        added_all |= added;
-        rc = Query(store.set_mirror)
-                 .bind(1, rows[i].serial)
-                 .bind(2, boot)
-                 .bind(3, mirrored)
-                 .bind(4, format_port_list(added))
-                 .step();
-    }
-    if (rc == SQLITE_DONE)
-        rc = run(store.commit);
-    if (rc != SQLITE_DONE)
-    {
-        store_error(store, rc, "cannot refresh the kernel reserved port list");
-        run(store.rollback);
-        kernel_remove(kernel_path, added_all);
-    }
+struct MirrorState
+{
+    PortSet owned;
+    bool pending = false;
+    PortSet add, remove;
+    bool has_list = false;
+    PortSet list;
+};
+
+void step(const StoreConfig &cfg, const char *name)
+{
+    if (cfg.step_hook)
+        cfg.step_hook(name);
 }
 
-/*
- * The kernel list is shared by TCP and UDP, so a port we added for a TCP block may also serve a
- * UDP block over the same ports (whose create found it listed and did not claim it). Before a
- * block's ports are released, those still inside a block of the other protocol are handed over
- * to that block's row instead, and taken out of ports; what is left may go.
- */
-int hand_over_shared_ports(StoreDb &store, const std::string &boot, uint32_t proto, uint16_t first,
-                           uint16_t last, PortSet &ports)
+/* SQLITE_ROW when found, SQLITE_DONE when this namespace has no state yet. */
+int load_state(StoreDb &store, const std::string &key, MirrorState &st)
 {
-    struct Other
+    Query q(store.state_get);
+    q.bind(1, key);
+    int rc = q.step();
+    if (rc != SQLITE_ROW)
+        return rc;
+    /* The columns only ever hold format_port_list() output; anything else is damage, and the
+     * safe reading of damage is "owns nothing" (we then never remove a port). */
+    if (!parse_port_list(q.text(0), st.owned))
+        st.owned.reset();
+    st.pending = !q.is_null(1);
+    if (st.pending && (!parse_port_list(q.text(1), st.add) || !parse_port_list(q.text(2), st.remove)))
+        st.pending = false;
+    st.has_list = st.pending && !q.is_null(3) && parse_port_list(q.text(3), st.list);
+    return SQLITE_ROW;
+}
+
+int save_state(StoreDb &store, const std::string &key, const MirrorState &st)
+{
+    Query q(store.state_put);
+    q.bind(1, key).bind(2, format_port_list(st.owned));
+    if (st.pending)
     {
-        int64_t serial;
-        bool mirrored;
-        PortSet owned;
-    };
-    std::vector<Other> others;
+        q.bind(3, format_port_list(st.add)).bind(4, format_port_list(st.remove));
+        if (st.has_list)
+            q.bind(5, format_port_list(st.list));
+        else
+            q.bind_null(5);
+    }
+    else
+        q.bind_null(3).bind_null(4).bind_null(5);
+    return q.step();
+}
+
+/* Ports a schema 1 process recorded as added this boot (it did not know namespaces: they are
+ * taken as this one's), imported once and then cleared. */
+int import_v1(StoreDb &store, const std::string &boot, MirrorState &st)
+{
     int rc;
     {
-        Query q(store.other_proto);
-        q.bind(1, proto).bind(2, first).bind(3, last).bind(4, boot);
+        Query q(store.v1_owned);
+        q.bind(1, boot);
         while ((rc = q.step()) == SQLITE_ROW)
         {
-            Other other{q.integer(0), q.integer(3) != 0, {}};
-            PortSet take = ports & port_block(uint16_t(q.integer(1)), uint16_t(q.integer(2)));
-            if (take.none() || !parse_port_list(q.text(4), other.owned))
-                continue;
-            other.owned |= take;
-            ports &= ~take;
-            others.push_back(other);
+            PortSet ports;
+            if (parse_port_list(q.text(0), ports))
+                st.owned |= ports;
         }
     }
-    for (size_t i = 0; rc == SQLITE_DONE && i < others.size(); i++)
-        rc = Query(store.set_mirror)
-                 .bind(1, others[i].serial)
-                 .bind(2, boot)
-                 .bind(3, others[i].mirrored)
-                 .bind(4, format_port_list(others[i].owned))
-                 .step();
+    return rc == SQLITE_DONE ? run(store.v1_clear) : rc;
+}
+
+/* Steps 5 and 6 of the protocol, and step 2 (finishing a pending update). A replace is also
+ * journaled beside the lock, for the next process of any store (reservation_lock.h). */
+void apply_pending(const StoreConfig &cfg, const std::string &ns, MirrorState &st, PortSet &listed,
+                   const char *hook_prefix)
+{
+    PortSet target = (listed | st.add | (st.has_list ? st.list : PortSet())) & ~st.remove;
+    PortSet after;
+    KernelWriteHook hook;
+    if (cfg.step_hook)
+        hook = [&](int piece) { cfg.step_hook(std::string(hook_prefix) + std::to_string(piece)); };
+    const bool replace = (listed & ~target).any();
+    if (replace)
+        journal_replace(cfg.lock_dir, ns, format_port_list(target));
+    bool complete = kernel_write(cfg.kernel_reserved_path, listed, target, after, hook);
+    if (replace && complete)
+        journal_done(cfg.lock_dir, ns);
+    if (!complete)
+        fprintf(stderr, "iphlp: %s: could not make it %s (it reads %s)\n", cfg.kernel_reserved_path.c_str(),
+                format_port_list(target).c_str(), format_port_list(after).c_str());
+    st.owned = (st.owned | st.add) & after;
+    st.pending = st.has_list = false;
+    st.add.reset();
+    st.remove.reset();
+    st.list.reset();
+    listed = after;
+}
+
+} // namespace
+
+std::string namespace_id()
+{
+    /* The cookie costs a socket; cache it per namespace inode (a process rarely changes its
+     * namespace, and a changed inode is noticed because stat is done every time). */
+    static std::mutex mutex;
+    static ino_t cached_ino = 0;
+    static std::string cached;
+    struct stat st;
+    if (stat("/proc/self/ns/net", &st) != 0)
+        return "net:unknown";
+    std::lock_guard<std::mutex> lock(mutex);
+    if (st.st_ino == cached_ino && !cached.empty())
+        return cached;
+    std::string id = "netino:" + std::to_string((unsigned long long)st.st_ino);
+    int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s >= 0)
+    {
+        uint64_t cookie = 0;
+        socklen_t len = sizeof(cookie);
+        if (getsockopt(s, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) == 0 && len == sizeof(cookie))
+            id = "net:" + std::to_string((unsigned long long)cookie);
+        close(s);
+    }
+    cached_ino = st.st_ino;
+    cached = id;
+    return id;
+}
+
+std::string mirror_key(const std::string &boot)
+{
+    return boot + "/" + namespace_id();
+}
+
+bool read_port_range(const std::string &path, PortSet &range)
+{
+    range.reset();
+    if (path.empty())
+        return false;
+    FILE *f = fopen(path.c_str(), "re");
+    if (!f)
+        return false;
+    unsigned low = 0, high = 0;
+    bool ok = fscanf(f, "%u %u", &low, &high) == 2 && low >= 1 && low <= high && high <= 65535;
+    fclose(f);
+    if (ok)
+        range = port_block(uint16_t(low), uint16_t(high));
+    return ok;
+}
+
+int desired_ports(StoreDb &store, const std::string &range_path, PortSet &desired)
+{
+    desired.reset();
+    PortSet range;
+    const bool capped = read_port_range(range_path, range);
+    const size_t cap = range.count() / kEphemeralShareDenominator;
+    size_t in_range = 0; /* of desired */
+    Query q(store.blocks);
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW)
+    {
+        const uint32_t first = uint32_t(q.integer(1)), last = uint32_t(q.integer(2));
+        size_t more = 0;
+        if (capped)
+            for (uint32_t p = first; p <= last; p++)
+                more += range[p] && !desired[p];
+        if (capped && in_range + more > cap)
+            continue;
+        in_range += more;
+        add_ports(desired, uint16_t(first), uint16_t(last));
+    }
     return rc;
+}
+
+bool mirror_needs_reconcile(StoreDb &store, const std::string &key)
+{
+    MirrorState st;
+    int rc = load_state(store, key, st);
+    return rc == SQLITE_DONE || (rc == SQLITE_ROW && st.pending);
+}
+
+uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::function<uint32_t(StoreDb &)> &body)
+{
+    /* A process that may not write the list (not root, no CAP_NET_ADMIN) changes rows only;
+     * the next call of one that may write it reconciles. */
+    bool kernel = kernel_writable(cfg.kernel_reserved_path);
+    ListLock lock;
+    if (kernel)
+    {
+        uint32_t code = lock.acquire(cfg.lock_dir);
+        if (code == WIN_ERROR_TIMEOUT)
+            return code;
+        kernel = code == WIN_NO_ERROR; /* an untrustworthy lock: leave the list alone (reported) */
+    }
+    const std::string ns = kernel ? namespace_id() : std::string();
+    if (kernel)
+    {
+        KernelWriteHook hook;
+        if (cfg.step_hook)
+            hook = [&](int piece) { cfg.step_hook("journal-write-" + std::to_string(piece)); };
+        journal_finish(cfg.lock_dir, ns, cfg.kernel_reserved_path, hook);
+    }
+    step(cfg, "locked");
+    const std::string key = kernel ? boot + "/" + ns : std::string();
+    return with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
+        Transaction txn(store);
+        int rc = txn.begin();
+        if (rc != SQLITE_DONE)
+            return store_error(store, rc, "cannot start a transaction");
+        step(cfg, "begun");
+
+        MirrorState st;
+        PortSet listed;
+        std::string why;
+        if (kernel && !kernel_read(cfg.kernel_reserved_path, listed, &why))
+        {
+            fprintf(stderr, "iphlp: %s: %s; leaving it alone\n", cfg.kernel_reserved_path.c_str(), why.c_str());
+            kernel = false;
+        }
+        if (kernel)
+        {
+            rc = load_state(store, key, st);
+            if (rc == SQLITE_DONE)
+            {
+                /* First write in this namespace this boot: states of older boots are void (a
+                 * reboot emptied their lists). */
+                rc = Query(store.state_prune).bind(1, boot + "/").step();
+                if (rc == SQLITE_DONE)
+                    rc = import_v1(store, boot, st);
+            }
+            else if (rc == SQLITE_ROW)
+                rc = SQLITE_DONE;
+            if (rc != SQLITE_DONE)
+                return store_error(store, rc, "cannot read the kernel mirror state");
+            if (st.pending)
+            {
+                apply_pending(cfg, ns, st, listed, "recover-write-");
+                step(cfg, "recovered");
+            }
+        }
+
+        uint32_t code = WIN_NO_ERROR;
+        if (body)
+        {
+            if ((rc = run(store.savepoint)) != SQLITE_DONE)
+                return store_error(store, rc, "cannot start a savepoint");
+            code = body(store);
+            rc = code == WIN_NO_ERROR ? run(store.release) : run(store.rollback_to);
+            if (code != WIN_NO_ERROR && rc == SQLITE_DONE)
+                rc = run(store.release);
+            if (rc != SQLITE_DONE)
+                return store_error(store, rc, "cannot end a savepoint");
+            step(cfg, "body");
+        }
+
+        if (kernel)
+        {
+            PortSet desired;
+            if ((rc = desired_ports(store, cfg.port_range_path, desired)) != SQLITE_DONE)
+                return store_error(store, rc, "cannot read the reservations");
+            st.owned &= listed; /* ports someone else took out are no longer ours to remove */
+            st.add = desired & ~listed;
+            st.remove = st.owned & ~desired;
+            st.pending = st.add.any() || st.remove.any();
+            if (st.pending && st.remove.any())
+            {
+                /* A replace longer than one write is not atomic (kernel_reserved_ports.h): keep
+                 * the whole target, so that a kill between its pieces loses no port. */
+                PortSet target = (listed | st.add) & ~st.remove;
+                st.has_list = format_port_list(target).size() + 1 > kSysctlWriteMax;
+                if (st.has_list)
+                    st.list = target;
+            }
+        }
+        if (kernel && (rc = save_state(store, key, st)) != SQLITE_DONE)
+            return store_error(store, rc, "cannot record the kernel mirror");
+        step(cfg, "intent");
+        if ((rc = txn.commit()) != SQLITE_DONE)
+            return store_error(store, rc, "cannot commit");
+        step(cfg, "committed");
+        if (!kernel || !st.pending)
+            return code;
+
+        apply_pending(cfg, ns, st, listed, "write-");
+        step(cfg, "written");
+        /* Outside a transaction of ours, this UPDATE is one by itself. If it fails, the pending
+         * update stays recorded and the next call finishes it (again: it is idempotent). */
+        if ((rc = save_state(store, key, st)) != SQLITE_DONE)
+            store_error(store, rc, "cannot record the kernel mirror");
+        step(cfg, "settled");
+        return code;
+    });
 }
 
 } // namespace iphlp

@@ -32,6 +32,11 @@ public:
         sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
         return *this;
     }
+    Query &bind_null(int index)
+    {
+        sqlite3_bind_null(stmt_, index);
+        return *this;
+    }
     int step() { return sqlite3_step(stmt_); }
     int64_t integer(int column) { return sqlite3_column_int64(stmt_, column); }
     std::string text(int column)

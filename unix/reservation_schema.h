@@ -1,6 +1,7 @@
 /*
  * The store's schema: creating it in a new database and recognising it in an existing one.
- * A future schema bumps kStoreSchemaVersion and migrates older stores in check_schema().
+ * Schema 2 added the kernel_mirror table (the kernel list bookkeeping per boot and network
+ * namespace); upgrade_schema() adds it to a schema 1 store, which loses nothing.
  */
 #pragma once
 
@@ -13,7 +14,7 @@ namespace iphlp {
 
 /* 'IPHR' in the database header's application id field (offset 68) marks a file as ours. */
 constexpr uint32_t kStoreApplicationId = 0x49504852;
-constexpr int kStoreSchemaVersion = 1;
+constexpr int kStoreSchemaVersion = 2;
 
 /* Creates the tables in an empty database, inside the caller's transaction. */
 int create_schema(sqlite3 *db);
@@ -21,5 +22,9 @@ int create_schema(sqlite3 *db);
 /* Whether db holds our schema intact: NO_ERROR, or a reported FILE_CORRUPT / NOT_SUPPORTED
  * (a newer schema) / the failure's code. */
 uint32_t check_schema(sqlite3 *db, const std::string &path);
+
+/* Brings a checked store of an older schema up to kStoreSchemaVersion, in one transaction on
+ * the read-write connection. NO_ERROR when nothing was to do or it worked. */
+uint32_t upgrade_schema(sqlite3 *db, const std::string &path);
 
 } // namespace iphlp

@@ -1,11 +1,18 @@
 /*
  * The persistent reservation rules (Windows semantics, Win32 codes) on top of the store
  * connection of reservation_db.cpp: exact-match lookup and delete, no overlap within a
- * protocol, tokens from boot_token.h, and mirroring into the kernel's reserved port list.
+ * protocol, tokens from boot_token.h. Writes go through write_call() (reservation_mirror.cpp),
+ * which also keeps the kernel's reserved port list in step.
+ *
+ * Out-parameters are written only after every lock is released: a caller's pointer that faults
+ * (a read-only page, through a crafted unix call) must not leave the store's process-wide mutex
+ * held, which hung every later reservation call and every fork of the process.
  */
 #include "reservation_store.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <sys/stat.h>
 
 #include "boot_token.h"
 #include "kernel_reserved_ports.h"
@@ -24,60 +31,43 @@ bool valid_block(uint32_t proto, uint16_t start, uint16_t count)
            uint32_t(start) + count - 1 <= 65535;
 }
 
-/* The serial of the reservation (proto, first..last), if any; with kernel_ports, also the
- * ports it added to the kernel list during this boot. SQLITE_ROW when found. */
-int find_row(StoreDb &store, const std::string &boot, uint32_t proto, uint16_t first, uint16_t last,
-             int64_t &serial, PortSet *kernel_ports)
+/* Lookup and List answer "nothing reserved" for a store that does not exist yet, rather than
+ * creating it (a read-only prefix cannot, and a query should not write). */
+bool store_absent(const std::string &path)
 {
-    Query q(store.find);
-    q.bind(1, proto).bind(2, first).bind(3, last);
-    int rc = q.step();
-    if (rc != SQLITE_ROW)
-        return rc;
-    serial = q.integer(0);
-    if (kernel_ports)
-    {
-        /* Ports added during an earlier boot were dropped by the reboot and may be someone
-         * else's now. The column only ever holds our own format_port_list() output. */
-        bool this_boot = !q.is_null(1) && q.text(1) == boot;
-        if (!this_boot || !parse_port_list(q.text(2), *kernel_ports))
-            kernel_ports->reset();
-    }
-    return SQLITE_ROW;
+    struct stat st;
+    if (path.empty() || path[0] != '/' || lstat(path.c_str(), &st) == 0 || errno != ENOENT)
+        return false;
+    /* A missing directory is a wrong path, which the open reports. */
+    std::string dir = path.substr(0, path.rfind('/'));
+    return stat(dir.empty() ? "/" : dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The body of Create, inside the write transaction. added: ports it put into the kernel list,
- * which the caller takes back if the transaction does not commit. */
-uint32_t insert_block(StoreDb &store, const StoreConfig &cfg, const std::string &boot, uint32_t proto,
-                      uint16_t first, uint16_t last, int64_t &serial, PortSet &added)
+/* For Lookup and List: the first call of a boot in a namespace puts the blocks back into the
+ * kernel list, and an update a killed process left unfinished is finished. Checked inside the
+ * read's own with_store (one indexed SELECT), done after it; failures are reported by write_call
+ * and do not fail the read, whose answer does not depend on the list. */
+struct Reconcile
 {
-    int rc = Query(store.insert).bind(1, proto).bind(2, first).bind(3, last).step();
-    if (rc == SQLITE_CONSTRAINT_TRIGGER)
-        return WIN_ERROR_SHARING_VIOLATION; /* overlaps a reservation: the schema's trigger */
-    if (rc != SQLITE_DONE)
-        return store_error(store, rc, "cannot add the reservation");
-    serial = sqlite3_last_insert_rowid(store.db);
-
-    /* Asked under the write lock, so no other process reserves the block meanwhile; the
-     * callback must therefore be quick and must not call the store (its mutex is held). */
-    PortUse use = cfg.port_in_use ? cfg.port_in_use(proto, first, last) : PortUse::free;
-    if (use == PortUse::in_use)
-        return WIN_ERROR_SHARING_VIOLATION;
-    if (use == PortUse::unknown)
+    explicit Reconcile(const StoreConfig &c, const std::string &b) : cfg(c), boot(b)
     {
-        report_store(cfg.db_path, "cannot read the system's sockets to check that the ports are free");
-        return WIN_ERROR_INTERNAL_ERROR;
+        if (kernel_writable(cfg.kernel_reserved_path))
+            key = mirror_key(boot);
     }
-
-    bool mirrored = kernel_add(cfg.kernel_reserved_path, port_block(first, last), added);
-    rc = Query(store.set_mirror)
-             .bind(1, serial)
-             .bind(2, boot)
-             .bind(3, mirrored)
-             .bind(4, format_port_list(added))
-             .step();
-    return rc == SQLITE_DONE ? WIN_NO_ERROR : store_error(store, rc, "cannot record the kernel mirror");
-}
+    void check(StoreDb &store)
+    {
+        needed = !key.empty() && mirror_needs_reconcile(store, key);
+    }
+    void run_if_needed()
+    {
+        if (needed)
+            write_call(cfg, boot, {});
+    }
+    const StoreConfig &cfg;
+    const std::string &boot;
+    std::string key;
+    bool needed = false;
+};
 
 } // namespace
 
@@ -88,25 +78,46 @@ uint32_t reservation_create(const StoreConfig &cfg, uint32_t proto, uint16_t sta
         return WIN_ERROR_INVALID_PARAMETER;
     const uint16_t last = uint16_t(start + count - 1);
     const std::string boot = read_boot_id(cfg.boot_id_path);
-    return with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
-        refresh_kernel_mirrors(store, boot, cfg.kernel_reserved_path);
-        int rc = run(store.begin);
+
+    /* The socket scan runs before any lock: it took 59 ms at 54k sockets inside the write
+     * transaction, stalling every other writer of the prefix. Holding the lock would not close
+     * any race anyway: sockets are opened without asking the store. */
+    PortUse use = cfg.port_in_use ? cfg.port_in_use(proto, start, last) : PortUse::free;
+    if (use == PortUse::in_use)
+        return WIN_ERROR_SHARING_VIOLATION;
+    if (use == PortUse::unknown)
+    {
+        report_store(cfg.db_path, "cannot read the system's sockets to check that the ports are free");
+        return WIN_ERROR_INTERNAL_ERROR;
+    }
+
+    int64_t serial = 0;
+    uint32_t code = write_call(cfg, boot, [&](StoreDb &store) -> uint32_t {
+        int rc = Query(store.insert).bind(1, proto).bind(2, start).bind(3, last).step();
+        if (rc == SQLITE_CONSTRAINT_TRIGGER)
+            return WIN_ERROR_SHARING_VIOLATION; /* overlaps a reservation: the schema's trigger */
         if (rc != SQLITE_DONE)
-            return store_error(store, rc, "cannot start a transaction");
-        int64_t serial = 0;
-        PortSet added;
-        uint32_t code = insert_block(store, cfg, boot, proto, start, last, serial, added);
-        if (code == WIN_NO_ERROR && (rc = run(store.commit)) != SQLITE_DONE)
-            code = store_error(store, rc, "cannot commit the reservation");
-        if (code != WIN_NO_ERROR)
-        {
-            run(store.rollback); /* may find none active, after a failed COMMIT: fine */
-            kernel_remove(cfg.kernel_reserved_path, added);
-            return code;
-        }
-        *token = token_for_serial(boot_key(boot), serial);
+            return store_error(store, rc, "cannot add the reservation");
+        serial = sqlite3_last_insert_rowid(store.db);
         return WIN_NO_ERROR;
     });
+    if (code != WIN_NO_ERROR)
+        return code;
+    /* Say so when the block stays out of the kernel list although we may write it: it is past
+     * the ephemeral cap (reservation_mirror.h), or the write failed (reported already). */
+    PortSet listed;
+    if (kernel_writable(cfg.kernel_reserved_path) && kernel_read(cfg.kernel_reserved_path, listed) &&
+        (port_block(start, last) & ~listed).any())
+    {
+        PortSet range;
+        bool cap = read_port_range(cfg.port_range_path, range) && (port_block(start, last) & range).any();
+        fprintf(stderr, "iphlp: ports %u-%u are reserved for Windows programs but not in %s: %s\n", unsigned(start),
+                unsigned(last), cfg.kernel_reserved_path.c_str(),
+                cap ? "the store's blocks may cover at most a quarter of ip_local_port_range there (or see above)"
+                    : "the list could not be updated (see above)");
+    }
+    *token = token_for_serial(boot_key(boot), serial);
+    return WIN_NO_ERROR;
 }
 
 uint32_t reservation_lookup(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count,
@@ -114,19 +125,28 @@ uint32_t reservation_lookup(const StoreConfig &cfg, uint32_t proto, uint16_t sta
 {
     if (!token || !valid_block(proto, start, count))
         return WIN_ERROR_INVALID_PARAMETER;
+    if (store_absent(cfg.db_path))
+        return WIN_ERROR_NOT_FOUND;
     const uint16_t last = uint16_t(start + count - 1);
     const std::string boot = read_boot_id(cfg.boot_id_path);
-    return with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
-        refresh_kernel_mirrors(store, boot, cfg.kernel_reserved_path);
-        int64_t serial = 0;
-        int rc = find_row(store, boot, proto, start, last, serial, nullptr);
+    Reconcile reconcile(cfg, boot);
+    int64_t serial = 0;
+    uint32_t code = with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
+        reconcile.check(store);
+        Query q(store.find);
+        q.bind(1, proto).bind(2, start).bind(3, last);
+        int rc = q.step();
         if (rc == SQLITE_DONE)
             return WIN_ERROR_NOT_FOUND;
         if (rc != SQLITE_ROW)
             return store_error(store, rc, "cannot look up the reservation");
-        *token = token_for_serial(boot_key(boot), serial);
+        serial = q.integer(0);
         return WIN_NO_ERROR;
     });
+    reconcile.run_if_needed();
+    if (code == WIN_NO_ERROR)
+        *token = token_for_serial(boot_key(boot), serial);
+    return code;
 }
 
 uint32_t reservation_delete(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count)
@@ -135,46 +155,21 @@ uint32_t reservation_delete(const StoreConfig &cfg, uint32_t proto, uint16_t sta
         return WIN_ERROR_INVALID_PARAMETER;
     const uint16_t last = uint16_t(start + count - 1);
     const std::string boot = read_boot_id(cfg.boot_id_path);
-    return with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
-        refresh_kernel_mirrors(store, boot, cfg.kernel_reserved_path);
-        int rc = run(store.begin);
-        if (rc != SQLITE_DONE)
-            return store_error(store, rc, "cannot start a transaction");
+    return write_call(cfg, boot, [&](StoreDb &store) -> uint32_t {
         int64_t serial = 0;
-        PortSet ours;
-        rc = find_row(store, boot, proto, start, last, serial, &ours);
-        if (rc == SQLITE_DONE)
+        int rc;
         {
-            run(store.rollback);
-            return WIN_ERROR_NOT_FOUND;
+            Query q(store.find);
+            q.bind(1, proto).bind(2, start).bind(3, last);
+            rc = q.step();
+            if (rc == SQLITE_ROW)
+                serial = q.integer(0);
         }
+        if (rc == SQLITE_DONE)
+            return WIN_ERROR_NOT_FOUND;
         if (rc == SQLITE_ROW)
             rc = Query(store.remove).bind(1, serial).step();
-        if (rc == SQLITE_DONE && ours.any())
-            rc = hand_over_shared_ports(store, boot, proto, start, last, ours);
-        bool released = false;
-        if (rc == SQLITE_DONE)
-        {
-            /* Inside the transaction, so that processes sharing the store serialise their
-             * read-modify-write of the kernel list. A failure only leaves ports reserved. */
-            released = kernel_remove(cfg.kernel_reserved_path, ours);
-            if (!released)
-                fprintf(stderr, "iphlp: cannot remove ports %s from %s\n",
-                        format_port_list(ours).c_str(), cfg.kernel_reserved_path.c_str());
-            rc = run(store.commit);
-        }
-        if (rc != SQLITE_DONE)
-        {
-            uint32_t code = store_error(store, rc, "cannot delete the reservation");
-            run(store.rollback);
-            if (released) /* the row survives, so its ports go back */
-            {
-                PortSet readded;
-                kernel_add(cfg.kernel_reserved_path, ours, readded);
-            }
-            return code;
-        }
-        return WIN_NO_ERROR;
+        return rc == SQLITE_DONE ? WIN_NO_ERROR : store_error(store, rc, "cannot delete the reservation");
     });
 }
 
@@ -183,10 +178,15 @@ uint32_t reservation_list(const StoreConfig &cfg, uint32_t proto, std::vector<Re
     out.clear();
     if (proto != IPHLP_TCP && proto != IPHLP_UDP)
         return WIN_ERROR_INVALID_PARAMETER;
+    if (store_absent(cfg.db_path))
+        return WIN_NO_ERROR;
     const std::string boot = read_boot_id(cfg.boot_id_path);
     const BootKey key = boot_key(boot);
-    return with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
-        refresh_kernel_mirrors(store, boot, cfg.kernel_reserved_path);
+    Reconcile reconcile(cfg, boot);
+    std::vector<Reservation> rows;
+    std::vector<std::pair<uint16_t, uint16_t>> blocks;
+    uint32_t code = with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
+        reconcile.check(store);
         Query q(store.list);
         q.bind(1, proto);
         int rc;
@@ -196,16 +196,30 @@ uint32_t reservation_list(const StoreConfig &cfg, uint32_t proto, std::vector<Re
             r.start_port = uint16_t(q.integer(0));
             r.num_ports = uint16_t(q.integer(1) - q.integer(0) + 1);
             r.token = token_for_serial(key, q.integer(2));
-            r.kernel_mirrored = q.integer(3) != 0 && !q.is_null(4) && q.text(4) == boot;
-            out.push_back(r);
+            rows.push_back(r);
+            blocks.emplace_back(uint16_t(q.integer(0)), uint16_t(q.integer(1)));
         }
         if (rc != SQLITE_DONE)
-        {
-            out.clear();
             return store_error(store, rc, "cannot list the reservations");
-        }
         return WIN_NO_ERROR;
     });
+    if (code != WIN_NO_ERROR)
+        return code;
+    /* "Mirrored" is what the list holds now, read after the reconcile. */
+    reconcile.run_if_needed();
+    PortSet listed;
+    if (!kernel_read(cfg.kernel_reserved_path, listed))
+        listed.reset();
+    for (size_t i = 0; i < rows.size(); i++)
+    {
+        PortSet missing;
+        for (uint32_t p = blocks[i].first; p <= blocks[i].second && missing.none(); p++)
+            if (!listed[p])
+                missing.set(p);
+        rows[i].kernel_mirrored = missing.none();
+    }
+    out.swap(rows);
+    return WIN_NO_ERROR;
 }
 
 } // namespace iphlp

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ enum : uint32_t
     WIN_ERROR_FILE_CORRUPT = 1392,       /* the store file is not a valid database */
     WIN_ERROR_INTERNAL_ERROR = 1359,
     WIN_ERROR_OPEN_FAILED = 110,         /* the store cannot be opened (permissions, missing dir) */
+    WIN_ERROR_DISK_FULL = 112,
+    WIN_ERROR_TIMEOUT = 1460,            /* the kernel list's lock stayed held past its bound */
 };
 
 /* What StoreConfig::port_in_use found out about a block. */
@@ -44,19 +47,27 @@ struct StoreConfig
     std::string db_path;              /* SQLite file */
     std::string boot_id_path;         /* normally /proc/sys/kernel/random/boot_id */
     std::string kernel_reserved_path; /* normally /proc/sys/net/ipv4/ip_local_reserved_ports */
-    /* Answers "is any port in [first, last] in use for proto?"; injected so tests can decide. */
+    std::string port_range_path;      /* normally /proc/sys/net/ipv4/ip_local_port_range; "" = no cap */
+    std::string lock_dir;             /* reservation_lock.h: /run/iphlp for root */
+    /* Answers "is any port in [first, last] in use for proto?"; injected so tests can decide.
+     * Called before the store is locked, so it may take its time. */
     PortUse (*port_in_use)(uint32_t proto, uint16_t first, uint16_t last) = nullptr;
+    /* Tests only: called at each step of a write (reservation_mirror.cpp names them), to kill or
+     * fail the process there. */
+    std::function<void(const std::string &step)> step_hook;
 };
 
 /* The default configuration: db_path from $IPHLP_RESERVATION_DB, else
- * $WINEPREFIX/iphlp-reservations.sqlite3, else $HOME/.wine/iphlp-reservations.sqlite3. */
+ * $WINEPREFIX/iphlp-reservations.sqlite3, else $HOME/.wine/iphlp-reservations.sqlite3. A
+ * relative path is kept as given and refused when the store is opened (it would make the store
+ * depend on the working directory). */
 StoreConfig default_store_config();
 
 struct Reservation
 {
     uint16_t start_port; /* host order */
     uint16_t num_ports;
-    bool kernel_mirrored;
+    bool kernel_mirrored; /* every port of the block is in this namespace's kernel list */
     uint64_t token;
 };
 

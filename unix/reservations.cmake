@@ -16,3 +16,5 @@ target_sources(iphlp_core PRIVATE
 # std::mutex and pthread_atfork (reservation_db.cpp).
 find_package(Threads REQUIRED)
 target_link_libraries(iphlp_core PUBLIC Threads::Threads)
+target_sources(iphlp_core PRIVATE reservation_lock.cpp)
+target_sources(iphlp_core PRIVATE port_use.cpp)

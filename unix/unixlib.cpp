@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "owner_resolver.h"
+#include "port_use.h"
 #include "reservation_store.h"
 #include "socket_source.h"
 #include "socket_table.h"
@@ -68,22 +69,10 @@ NTSTATUS socket_table(void *args)
     return wine::STATUS_SUCCESS;
 }
 
-/* A port is in use when any socket of the protocol, IPv4 or IPv6, has it as its local port.
- * TIME_WAIT leftovers do not hold a port for a new bind, so they do not count. */
+/* What "in use" means, including TCP sockets that are only bound: port_use.h. */
 PortUse port_in_use(uint32_t proto, uint16_t first, uint16_t last)
 {
-    thread_local SocketBuffer records;
-    for (uint32_t family : {IPHLP_INET4, IPHLP_INET6})
-    {
-        uint32_t source;
-        if (read_sockets({proto, family, IPHLP_FILTER_ALL}, false, records, &source)) return PortUse::unknown;
-        for (const auto &rec : records)
-        {
-            uint16_t port = ntohs(rec.row.local_port);
-            if (port >= first && port <= last && rec.row.state != IPHLP_MIB_TCP_STATE_TIME_WAIT) return PortUse::in_use;
-        }
-    }
-    return PortUse::free;
+    return ports_in_use(proto, first, last);
 }
 
 const StoreConfig &store_config()
@@ -96,22 +85,31 @@ const StoreConfig &store_config()
     return config;
 }
 
+/* The parameters are copied in before and the results out after the store's calls, so that a
+ * fault on the caller's memory never happens while the store holds its mutex or the kernel
+ * list's lock (issue 8 item 8: a read-only params page left the mutex held forever). */
 NTSTATUS reservation_call(void *args, int op)
 {
     auto *p = static_cast<iphlp_reservation_params *>(args);
-    if (p->proto > IPHLP_UDP) return wine::STATUS_INVALID_PARAMETER;
+    const uint32_t proto = p->proto;
+    const uint16_t start = p->start_port, count = p->num_ports;
+    if (proto > IPHLP_UDP) return wine::STATUS_INVALID_PARAMETER;
+    uint64_t token = 0;
+    uint32_t result;
     switch (op)
     {
     case unix_reservation_create:
-        p->result = reservation_create(store_config(), p->proto, p->start_port, p->num_ports, &p->token);
+        result = reservation_create(store_config(), proto, start, count, &token);
         break;
     case unix_reservation_lookup:
-        p->result = reservation_lookup(store_config(), p->proto, p->start_port, p->num_ports, &p->token);
+        result = reservation_lookup(store_config(), proto, start, count, &token);
         break;
     default:
-        p->result = reservation_delete(store_config(), p->proto, p->start_port, p->num_ports);
+        result = reservation_delete(store_config(), proto, start, count);
         break;
     }
+    if (result == WIN_NO_ERROR && op != unix_reservation_delete) p->token = token;
+    p->result = result;
     return wine::STATUS_SUCCESS;
 }
 
