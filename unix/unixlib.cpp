@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "call_guard.h"
 #include "owner_resolver.h"
 #include "port_use.h"
 #include "reservation_store.h"
@@ -136,16 +137,16 @@ NTSTATUS list_reservations(void *args)
     return wine::STATUS_SUCCESS;
 }
 
-using unix_entry = NTSTATUS (*)(void *);
-
 } // namespace
 
+/* Every entry behind the exception barrier (call_guard.h). The only symbol the library exports
+ * (iphlpbridge.map). */
 extern "C" __attribute__((visibility("default"))) const unix_entry __wine_unix_call_funcs[] = {
-    socket_table,
-    create_reservation,
-    lookup_reservation,
-    delete_reservation,
-    list_reservations,
+    guarded<socket_table>,
+    guarded<create_reservation>,
+    guarded<lookup_reservation>,
+    guarded<delete_reservation>,
+    guarded<list_reservations>,
 };
 static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
               "one entry per enum iphlp_unix_func");
