@@ -33,10 +33,11 @@ packages_of() {
     sed -e 's/#.*//' -e 's/[[:space:]]\+/\n/g' "$1" | sed '/^$/d'
 }
 
-# What the stamp of an up-to-date root contains.
+# What the stamp of an up-to-date root contains. The sum covers the package
+# names, not the comments: editing a comment does not cost a rebuild.
 expected_stamp() {
     local sum
-    sum=$(sha256sum <"$pkgfile") || return 1
+    sum=$(packages_of "$pkgfile" | sha256sum) || return 1
     printf 'format=%s\nrelease=%s\npackages-sha256=%s\n' "$FORMAT" "$release" "${sum%% *}"
 }
 
@@ -161,8 +162,10 @@ main() {
     flock -s 9
     if ! is_current; then
         flock -u 9
-        log "$name: root missing or stale; waiting for the lock $cache/$name.lock"
-        flock -x 9
+        if ! flock -x -n 9; then
+            log "$name: root missing or stale; waiting for another build or for commands running in the old root (lock: $cache/$name.lock)"
+            flock -x 9
+        fi
         is_current || build
     fi
     printf '%s\n' "$root"
