@@ -69,13 +69,11 @@ mount_all() {
 # Kill what the command left running: the processes of this run's mount
 # namespace whose root is the platform's root (this shell's root is /).
 sweep() {
-    local root=$1 ns p pid left=()
-    ns=$(readlink /proc/self/ns/mnt)
+    # -ef compares what the links lead to, without a fork per process.
+    local root=$1 p left=()
     for p in /proc/[0-9]*; do
-        pid=${p#/proc/}
-        [[ "$(readlink "$p/ns/mnt" 2>/dev/null)" == "$ns" ]] || continue
-        [[ "$(readlink "$p/root" 2>/dev/null)" == "$root" ]] || continue
-        left+=("$pid")
+        [[ "$p/ns/mnt" -ef /proc/self/ns/mnt && "$p/root" -ef "$root" ]] || continue
+        left+=("${p#/proc/}")
     done
     [[ ${#left[@]} -gt 0 ]] || return 0
     log "killing ${#left[@]} process(es) left running in the root: $(ps -o comm= -p "$(IFS=,; echo "${left[*]}")" | tr '\n' ' ')"
