@@ -131,7 +131,10 @@ main() {
     # Shared lock while the command runs: root.sh rebuilds only when no
     # command is running in the root. Same file as root.sh's lock.
     exec 9>>"$root.lock"
-    flock -s 9
+    if ! flock -s -n 9; then
+        log "$name: waiting for the lock $root.lock (a rebuild of the root)"
+        flock -s 9
+    fi
     exec unshare --mount --propagation private -- \
         "$here/in-root.sh" --in-namespace "$root" "$dir" "$cwd" -- "$@"
 }

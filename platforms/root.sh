@@ -136,6 +136,15 @@ build() {
     log "$name: root ready in $((SECONDS - t0)) s: $(du -sh --one-file-system "$root" | cut -f1)"
 }
 
+# Take the lock on fd 9 (-s shared, -x exclusive); say so when it means waiting.
+# The build's own processes inherit fd 9: the orphans of a killed root.sh (an
+# apt-get) keep the lock until they exit, so no one deletes the tree under them.
+lock() {
+    flock "$1" -n 9 && return 0
+    log "$name: waiting for the lock $cache/$name.lock (a build, or commands running in the root)"
+    flock "$1" 9
+}
+
 # The platforms there are: one NAME.packages file each.
 platforms() {
     local f
@@ -159,13 +168,10 @@ main() {
     exec 9>>"$cache/$name.lock"
     # Shared lock for the quick check: in-root.sh holds a shared lock while a
     # command runs, so checks never wait for them; a rebuild waits for all.
-    flock -s 9
+    lock -s
     if ! is_current; then
         flock -u 9
-        if ! flock -x -n 9; then
-            log "$name: root missing or stale; waiting for another build or for commands running in the old root (lock: $cache/$name.lock)"
-            flock -x 9
-        fi
+        lock -x
         is_current || build
     fi
     printf '%s\n' "$root"
