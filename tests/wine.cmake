@@ -70,7 +70,7 @@ set_tests_properties(reservation_persistence PROPERTIES RUN_SERIAL ON)
 # tree) and the i386 Unix side, built inside the oldest root so that it runs on every platform.
 # The platform tests need the build tree inside the source tree (one directory is shared with
 # the root); ./iphlp's default build/ is.
-file(GLOB platform_lists ${PROJECT_SOURCE_DIR}/platforms/*.packages)
+file(GLOB platform_lists CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/platforms/*.packages)
 string(FIND "${CMAKE_BINARY_DIR}/" "${PROJECT_SOURCE_DIR}/" inside)
 if(platform_lists AND inside EQUAL 0)
     set(platforms "")
