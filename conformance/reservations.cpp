@@ -91,8 +91,12 @@ void test_rules()
         ok(api.lookup(htons(p), 10, &looked_up) == NO_ERROR && looked_up == token,
            "%s lookup returns the create token (%llx vs %llx)", api.name, looked_up, token);
 
-        /* StartPort is network order: the host-order value names another block. */
-        ok(api.lookup(p, 10, &looked_up) == ERROR_NOT_FOUND, "%s lookup with a host-order StartPort", api.name);
+        /* StartPort is network order: the host-order value names another block, one that
+         * runs past port 65535 for some test bases (then the block itself is invalid). */
+        ULONG expected = htons(p) + 10u <= 65536u ? ERROR_NOT_FOUND : ERROR_INVALID_PARAMETER;
+        err = api.lookup(p, 10, &looked_up);
+        ok(err == expected, "%s lookup with a host-order StartPort (%u): %lu, expected %lu", api.name, htons(p), err,
+           expected);
 
         ULONG64 other;
         ok(api.create(htons(p), 10, &other) == ERROR_SHARING_VIOLATION, "%s same block twice", api.name);
