@@ -57,38 +57,52 @@ allowed_env() {
 # such that DIR may lie under /tmp or /root.
 mount_all() {
     local root=$1 dir=$2
-    mount -t proc proc "$root/proc"
-    mount --rbind /sys "$root/sys"
-    mount --rbind /dev "$root/dev"
-    mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/tmp"
-    mount -t tmpfs -o mode=700 tmpfs "$root/root"
-    mkdir -p -- "$root$dir"
-    mount --rbind "$dir" "$root$dir"
+    mount -t proc proc "$root/proc" &&
+        mount --rbind /sys "$root/sys" &&
+        mount --rbind /dev "$root/dev" &&
+        mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/tmp" &&
+        mount -t tmpfs -o mode=700 tmpfs "$root/root" &&
+        mkdir -p -- "$root$dir" &&
+        mount --rbind "$dir" "$root$dir"
 }
 
-# Kill what the command left running: the processes of this run's mount
-# namespace whose root is the platform's root (this shell's root is /).
-sweep() {
-    # -ef compares what the links lead to, without a fork per process.
-    local root=$1 p left=()
+# The processes of this run's mount namespace whose root is the platform's
+# root (this shell's root is /). -ef compares what the links lead to, with no
+# fork per process.
+leftovers() {
+    local p
     for p in /proc/[0-9]*; do
-        [[ "$p/ns/mnt" -ef /proc/self/ns/mnt && "$p/root" -ef "$root" ]] || continue
-        left+=("${p#/proc/}")
+        if [[ "$p/ns/mnt" -ef /proc/self/ns/mnt && "$p/root" -ef "$1" ]]; then
+            printf '%s\n' "${p#/proc/}"
+        fi
     done
-    [[ ${#left[@]} -gt 0 ]] || return 0
-    log "killing ${#left[@]} process(es) left running in the root: $(ps -o comm= -p "$(IFS=,; echo "${left[*]}")" | tr '\n' ' ')"
-    kill -TERM "${left[@]}" 2>/dev/null || true
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
-        kill -0 "${left[@]}" 2>/dev/null || return 0
-        sleep 0.1
+}
+
+# Kill what the command left running (a wineserver and its services): TERM,
+# then KILL; again while new ones appear (a process may fork meanwhile).
+sweep() {
+    local root=$1 round
+    local -a left
+    for round in 1 2 3 4 5; do
+        mapfile -t left < <(leftovers "$root")
+        [[ ${#left[@]} -gt 0 ]] || return 0
+        log "killing ${#left[@]} process(es) left running in the root: $(ps -o comm= -p "$(IFS=,; echo "${left[*]}")" | tr '\n' ' ')"
+        kill -TERM "${left[@]}" 2>/dev/null || true
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            kill -0 "${left[@]}" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "${left[@]}" 2>/dev/null || true
     done
-    kill -KILL "${left[@]}" 2>/dev/null || true
+    log "warning: processes still running in the root after $round rounds"
 }
 
 # A signal to the runner: pass it on to the command, sweep, leave.
 on_signal() {
-    kill -TERM "$child" 2>/dev/null || true
-    wait "$child" 2>/dev/null || true
+    if [[ -n "$child" ]]; then
+        kill -TERM "$child" 2>/dev/null || true
+        wait "$child" 2>/dev/null || true
+    fi
     sweep "$root"
     exit "$1"
 }
@@ -101,15 +115,16 @@ inside() {
     mount_all "$root" "$dir" || die "mounting in $root failed"
     local -a env=(PATH="$chroot_path" HOME=/root LANG=C.UTF-8)
     mapfile -d '' -t -O 3 env < <(allowed_env)
+    child=
+    trap 'on_signal 143' TERM
+    trap 'on_signal 130' INT
+    trap 'on_signal 129' HUP
     # Background + wait, so that a signal to this runner is handled at once.
     # fd 9 (the lock) is not handed to the command.
     # shellcheck disable=SC2016 # $1 and $@ belong to the inner shell
     chroot "$root" /usr/bin/env -i "${env[@]}" /bin/sh -c 'cd "$1" && shift && exec "$@"' \
         sh "$cwd" "$@" <&0 9>&- &
     child=$!
-    trap 'on_signal 143' TERM
-    trap 'on_signal 130' INT
-    trap 'on_signal 129' HUP
     rc=0
     wait "$child" 2>/dev/null || rc=$?
     sweep "$root"

@@ -61,7 +61,12 @@ step() {
     shift
     log "$name: $what ..."
     printf '\n=== %s: %s\n' "$(date -u +%FT%TZ)" "$what" >>"$logf"
-    if ! "$@" >>"$logf" 2>&1; then
+    # Run in the background and wait: in an "if" the step would run with
+    # set -e ignored, and a failed apt-get update would go unnoticed.
+    local rc=0
+    "$@" >>"$logf" 2>&1 </dev/null &
+    wait "$!" || rc=$?
+    if [[ $rc -ne 0 ]]; then
         log "error: $name: step '$what' failed after $((SECONDS - t0)) s; log: $logf"
         tail -n 15 "$logf" | sed 's/^/platforms:   | /' >&2
         exit 1
@@ -114,7 +119,18 @@ install_packages() {
     rm -rf "$tmp/var/lib/apt/lists/"*
 }
 
+# Every listed package is installed ("ii"), and Wine starts.
 check_root() {
+    local -a pkgs
+    local states
+    mapfile -t pkgs < <(packages_of "$pkgfile")
+    # shellcheck disable=SC2016 # a dpkg-query format, not shell
+    states=$(in_tmp_root dpkg-query -W -f '${db:Status-Abbrev}${binary:Package}\n' "${pkgs[@]}")
+    printf '%s\n' "$states"
+    if grep -v '^ii ' <<<"$states"; then
+        echo "these packages are not installed (above)"
+        return 1
+    fi
     in_tmp_root wine --version
 }
 
@@ -126,7 +142,7 @@ build() {
     step "debootstrap $release" bootstrap
     step "configure apt (main only, i386, no recommends)" configure_apt
     step "install $(packages_of "$pkgfile" | wc -l) packages" install_packages
-    step "check wine" check_root
+    step "check packages and wine" check_root
     expected_stamp >"$tmp/.iphlp-stamp"
     if [[ -e "$root" ]]; then
         mv -T -- "$root" "$root.old"
