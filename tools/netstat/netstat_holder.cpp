@@ -92,11 +92,11 @@ static SOCKET connect_to(int family, const char *address, unsigned short port, S
 static bool link_local(char *text, size_t size, ULONG *scope)
 {
     ULONG len = 0;
-    GetAdaptersAddresses(AF_INET6, 0, nullptr, nullptr, &len);
+    GetAdaptersAddresses(AF_UNSPEC, 0, nullptr, nullptr, &len);
     if (!len) return false;
     std::vector<BYTE> buffer(len);
     auto *adapters = reinterpret_cast<IP_ADAPTER_ADDRESSES *>(buffer.data());
-    if (GetAdaptersAddresses(AF_INET6, 0, nullptr, adapters, &len) != NO_ERROR) return false;
+    if (GetAdaptersAddresses(AF_UNSPEC, 0, nullptr, adapters, &len) != NO_ERROR) return false;
     for (auto *a = adapters; a; a = a->Next)
         for (auto *u = a->FirstUnicastAddress; u; u = u->Next)
         {
