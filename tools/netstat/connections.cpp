@@ -39,11 +39,14 @@ const char *tcp_state_name(DWORD state)
     }
 }
 
-/* One table of one protocol and family, read whole with the usual size probe. Rows can appear
- * between the probe and the read, hence the slack and the retries. */
+/* One table of one protocol and family, read whole. The first call already offers a buffer
+ * (64 KiB, or what the previous table needed): Wine's builtin iphlpapi does all its work, owner
+ * lookup included, for a size probe too, so a NULL probe would double its cost. Rows can appear
+ * between calls, hence the slack and the retries. */
 template <class Fetch>
 DWORD read_table(Fetch fetch, std::vector<BYTE> &buffer)
 {
+    if (buffer.size() < 64 * 1024) buffer.resize(64 * 1024);
     DWORD err = ERROR_INSUFFICIENT_BUFFER;
     for (int attempt = 0; attempt < 8 && err == ERROR_INSUFFICIENT_BUFFER; attempt++)
     {
