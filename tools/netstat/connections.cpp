@@ -339,25 +339,34 @@ int show_connections(const Options &o, Output &out, bool first_display)
     if (first_display) print.header();
 
     std::vector<BYTE> buffer;
+    /* Without -o and -b no owner is printed: the IPv4 tables are then read in their BASIC class,
+     * which spares the owner lookup (a scan of every Wine process's handles in a new process).
+     * GetExtendedTcpTable has no BASIC class for IPv6 (documented ERROR_NOT_SUPPORTED). */
+    const bool owners = o.pid || o.owner_image;
     if (protocols & PROTO_TCP)
     {
-        TCP_TABLE_CLASS cls = module_rows ? TCP_TABLE_OWNER_MODULE_ALL : TCP_TABLE_OWNER_PID_ALL;
+        TCP_TABLE_CLASS cls = module_rows ? TCP_TABLE_OWNER_MODULE_ALL : owners ? TCP_TABLE_OWNER_PID_ALL : TCP_TABLE_BASIC_ALL;
         DWORD err = read_table([&](void *t, DWORD *size) { return GetExtendedTcpTable(t, size, TRUE, AF_INET, cls, 0); }, buffer);
         if (err != NO_ERROR) return table_error("GetExtendedTcpTable", "TCP over IPv4", err);
         auto row_at = [&](DWORD i) -> void * {
-            return module_rows ? static_cast<void *>(&reinterpret_cast<MIB_TCPTABLE_OWNER_MODULE *>(buffer.data())->table[i])
-                               : static_cast<void *>(&reinterpret_cast<MIB_TCPTABLE_OWNER_PID *>(buffer.data())->table[i]);
+            switch (cls)
+            {
+            case TCP_TABLE_OWNER_MODULE_ALL: return &reinterpret_cast<MIB_TCPTABLE_OWNER_MODULE *>(buffer.data())->table[i];
+            case TCP_TABLE_OWNER_PID_ALL: return &reinterpret_cast<MIB_TCPTABLE_OWNER_PID *>(buffer.data())->table[i];
+            default: return &reinterpret_cast<MIB_TCPTABLE *>(buffer.data())->table[i];
+            }
         };
-        DWORD count = reinterpret_cast<const MIB_TCPTABLE_OWNER_PID *>(buffer.data())->dwNumEntries;
+        DWORD count = reinterpret_cast<const MIB_TCPTABLE *>(buffer.data())->dwNumEntries;
         for (DWORD i = 0; i < count; i++)
         {
-            /* The two row types share their first six fields. */
-            const auto *r = static_cast<const MIB_TCPROW_OWNER_PID *>(row_at(i));
+            /* The three row types share their first five fields; the owner types the sixth. */
+            const auto *r = static_cast<const MIB_TCPROW *>(row_at(i));
+            DWORD pid = cls == TCP_TABLE_BASIC_ALL ? 0 : static_cast<const MIB_TCPROW_OWNER_PID *>(row_at(i))->dwOwningPid;
             if (!print.show_tcp(r->dwState)) continue;
             DWORD remote_port = r->dwState == MIB_TCP_STATE_LISTEN ? 0 : r->dwRemotePort;
             print.tcp_row(print.format().local4(r->dwLocalAddr, r->dwLocalPort),
-                          print.format().foreign4(r->dwRemoteAddr, remote_port, true), r->dwState, r->dwOwningPid);
-            print.owner(Owners::TCP4, row_at(i), r->dwOwningPid, r->dwState);
+                          print.format().foreign4(r->dwRemoteAddr, remote_port, true), r->dwState, pid);
+            print.owner(Owners::TCP4, row_at(i), pid, r->dwState);
         }
     }
     if (protocols & PROTO_TCPV6)
@@ -383,19 +392,24 @@ int show_connections(const Options &o, Output &out, bool first_display)
     }
     if ((protocols & PROTO_UDP) && print.show_udp())
     {
-        UDP_TABLE_CLASS cls = module_rows ? UDP_TABLE_OWNER_MODULE : UDP_TABLE_OWNER_PID;
+        UDP_TABLE_CLASS cls = module_rows ? UDP_TABLE_OWNER_MODULE : owners ? UDP_TABLE_OWNER_PID : UDP_TABLE_BASIC;
         DWORD err = read_table([&](void *t, DWORD *size) { return GetExtendedUdpTable(t, size, TRUE, AF_INET, cls, 0); }, buffer);
         if (err != NO_ERROR) return table_error("GetExtendedUdpTable", "UDP over IPv4", err);
         auto row_at = [&](DWORD i) -> void * {
-            return module_rows ? static_cast<void *>(&reinterpret_cast<MIB_UDPTABLE_OWNER_MODULE *>(buffer.data())->table[i])
-                               : static_cast<void *>(&reinterpret_cast<MIB_UDPTABLE_OWNER_PID *>(buffer.data())->table[i]);
+            switch (cls)
+            {
+            case UDP_TABLE_OWNER_MODULE: return &reinterpret_cast<MIB_UDPTABLE_OWNER_MODULE *>(buffer.data())->table[i];
+            case UDP_TABLE_OWNER_PID: return &reinterpret_cast<MIB_UDPTABLE_OWNER_PID *>(buffer.data())->table[i];
+            default: return &reinterpret_cast<MIB_UDPTABLE *>(buffer.data())->table[i];
+            }
         };
-        DWORD count = reinterpret_cast<const MIB_UDPTABLE_OWNER_PID *>(buffer.data())->dwNumEntries;
+        DWORD count = reinterpret_cast<const MIB_UDPTABLE *>(buffer.data())->dwNumEntries;
         for (DWORD i = 0; i < count; i++)
         {
-            const auto *r = static_cast<const MIB_UDPROW_OWNER_PID *>(row_at(i));
-            print.udp_row(print.format().local4(r->dwLocalAddr, r->dwLocalPort), r->dwOwningPid);
-            print.owner(Owners::UDP4, row_at(i), r->dwOwningPid, 0);
+            const auto *r = static_cast<const MIB_UDPROW *>(row_at(i));
+            DWORD pid = cls == UDP_TABLE_BASIC ? 0 : static_cast<const MIB_UDPROW_OWNER_PID *>(row_at(i))->dwOwningPid;
+            print.udp_row(print.format().local4(r->dwLocalAddr, r->dwLocalPort), pid);
+            print.owner(Owners::UDP4, row_at(i), pid, 0);
         }
     }
     if ((protocols & PROTO_UDPV6) && print.show_udp())
