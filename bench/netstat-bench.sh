@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 runs=${2:-3}
 ours_exe=$build/pe/tools/netstat/netstat.exe
-"$root/iphlp" run "$ours_exe" /? 2>/dev/null || true # creates and stages the prefix
+"$root/iphlp" run "$ours_exe" '/?' 2>/dev/null || true # creates and stages the prefix
 export WINEPREFIX=${WINEPREFIX:-$build/wineprefix} WINEDLLPATH=$build/winedllpath WINEDEBUG=-all
 ulimit -n "$(ulimit -Hn)"
 dir=$(mktemp -d)
@@ -34,7 +34,7 @@ measure() {
 
 row() { # LABEL
     local a b c d s
-    s=$(measure n "$ours_exe" /?)
+    s=$(measure n "$ours_exe" '/?')
     a=$(measure n "$ours_exe" -ano); b=$(measure b "$ours_exe" -ano)
     c=$(measure b netstat -ano); d=$(measure n netstat -ano)
     printf '%-22s %9s | %9s %6s | %9s %6s | %9s %6s | %9s %6s\n' "$1" "${s% *}" ${a} ${b} ${c} ${d}

@@ -122,7 +122,7 @@ ns -y -a
 check "-y with another option is refused with exit code 1 ($rc)" test "$rc" = 1 -a ! -s "$dir/out"
 
 # ---- /? and bad command lines ----
-ns /?
+ns '/?' # quoted: an unquoted /? is a glob that matches one-letter directories in /
 check "/? prints the usage on stderr and exits 0 ($rc)" \
     bash -c '[ "$0" = 0 ] && [ ! -s "$1/out" ] && grep -Fq "NETSTAT [-a] [-b] [-e] [-f] [-n] [-o] [-p proto] [-q] [-r] [-s] [-t] [-x] [-y] [interval]" "$1/err"' "$rc" "$dir"
 check "the usage ends its lines with CRLF" crlf_only "$dir/err"
