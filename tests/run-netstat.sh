@@ -113,6 +113,16 @@ if grep -q 'TIME_WAIT' "$dir/out"; then
     check "-b: no owner line under a TIME_WAIT row" bash -c '! sed -n "$(($1 + 1))p" "$2" | grep -q "^ \(\[\|Can not\)"' _ "$tw" "$dir/out"
 fi
 
+# -b needs elevation. Wine gives every process an elevated token; the holder runs netstat with
+# the linked limited one, as a non-elevated Windows caller would be.
+win_exe="Z:$(cd "$(dirname "$exe")" && pwd | tr / '\\')\\$(basename "$exe")"
+"$root/iphlp" run "$holder" limited "$win_exe" -anob -p tcp >"$dir/out" 2>"$dir/err"; rc=$?
+check "-b without elevation: Windows' message on stdout, exit 1 ($rc: $(head -c 80 "$dir/out"))" \
+    test "$rc" = 1 -a "$(cat "$dir/out")" = $'The requested operation requires elevation.\r'
+"$root/iphlp" run "$holder" limited "$win_exe" -ano -p tcp >"$dir/out" 2>"$dir/err"; rc=$?
+check "without -b the limited token is enough: the listener and its PID ($rc)" \
+    bash -c '[ "$0" = 0 ] && grep -Fxq -- "$1" "$2"' "$rc" "$(row TCP "0.0.0.0:${h[tcp4_listen]}" 0.0.0.0:0 LISTENING "$pid")" "$dir/out"
+
 # ---- -t and -y ----
 ns -anot -p tcp
 check "-t: the offload header and an empty line" \

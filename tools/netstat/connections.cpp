@@ -328,9 +328,10 @@ int show_connections(const Options &o, Output &out, bool first_display)
 {
     if (o.owner_image && !token_is_elevated())
     {
-        /* Windows' netstat -b refuses to run without an elevated token, with this message. */
-        const DWORD elevation_required = 740; /* ERROR_ELEVATION_REQUIRED; MinGW's winerror.h lacks it */
-        out.line("%s", error_message(elevation_required).c_str());
+        /* Windows' netstat -b refuses to run without an elevated token, with the system's text
+         * for ERROR_ELEVATION_REQUIRED (740; MinGW's winerror.h lacks the name). Wine 8.0's
+         * message table has no text for 740, hence Windows' own words as the fallback. */
+        out.line("%s", error_message(740, "The requested operation requires elevation.").c_str());
         return 1;
     }
     const unsigned protocols = o.protocol ? o.protocol : CONNECTION_PROTOCOLS;

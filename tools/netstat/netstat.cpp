@@ -62,7 +62,7 @@ void Output::error(const char *format, ...)
     fflush(stderr);
 }
 
-std::string error_message(DWORD code)
+std::string error_message(DWORD code, const char *fallback)
 {
     char *text = nullptr;
     DWORD n = FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
@@ -71,6 +71,7 @@ std::string error_message(DWORD code)
     if (n && text) s.assign(text, n);
     if (text) LocalFree(text);
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+    if (s.empty() && fallback) s = fallback;
     if (s.empty())
     {
         char buf[32];

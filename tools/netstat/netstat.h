@@ -80,7 +80,8 @@ int show_statistics(const Options &options, Output &out);
 int show_interface_statistics(Output &out);
 int show_routes(Output &out);
 
-/* The system's message for a Win32 error code, without the trailing newline. */
-std::string error_message(DWORD code);
+/* The system's message for a Win32 error code, without the trailing newline; when the system
+ * has none (Wine lacks some), fallback if given, else "Error N.". */
+std::string error_message(DWORD code, const char *fallback = nullptr);
 
 } // namespace netstat

@@ -9,6 +9,12 @@
  * ends); tcp6_*: a listener on [::] (v6 only), a listener on [::1] and one connection to it;
  * udp4/udp6: sockets on 0.0.0.0 and [::]; ll_*: a TCP listener on an IPv6 link-local address
  * (ll_port=0 when the machine has none). Any failure is printed on stderr with exit code 1.
+ *
+ *   netstat_holder.exe limited PROGRAM [ARGS...]
+ *
+ * instead runs PROGRAM with the limited token linked to this process's elevated one (what a
+ * non-elevated caller has; Wine gives every process the elevated token), sharing this process's
+ * standard handles, and exits with PROGRAM's exit code (3 when it cannot be started).
  */
 #include <winsock2.h>
 #include <ws2tcpip.h>
@@ -18,6 +24,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
 static void fail(const char *what)
@@ -111,8 +118,53 @@ static bool link_local(char *text, size_t size, ULONG *scope)
     return false;
 }
 
-int main()
+static int run_limited(int argc, char **argv)
 {
+    HANDLE token = nullptr, primary = nullptr;
+    TOKEN_LINKED_TOKEN linked = {};
+    DWORD len = 0;
+    if (!OpenProcessToken(GetCurrentProcess(), MAXIMUM_ALLOWED, &token) ||
+        !GetTokenInformation(token, TokenLinkedToken, &linked, sizeof(linked), &len) || !linked.LinkedToken ||
+        !DuplicateTokenEx(linked.LinkedToken, 0, nullptr, SecurityAnonymous, TokenPrimary, &primary))
+    {
+        fprintf(stderr, "netstat_holder: no limited token to run with (error %lu)\n", GetLastError());
+        return 3;
+    }
+    std::string cmdline;
+    for (int i = 2; i < argc; i++)
+    {
+        if (i > 2) cmdline += ' ';
+        cmdline += '"';
+        cmdline += argv[i];
+        cmdline += '"';
+    }
+    STARTUPINFOA si = {};
+    si.cb = sizeof(si);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+    si.hStdOutput = GetStdHandle(STD_OUTPUT_HANDLE);
+    si.hStdError = GetStdHandle(STD_ERROR_HANDLE);
+    PROCESS_INFORMATION pi = {};
+    if (!CreateProcessAsUserA(primary, nullptr, &cmdline[0], nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi))
+    {
+        fprintf(stderr, "netstat_holder: cannot start %s with the limited token (error %lu)\n", argv[2], GetLastError());
+        return 3;
+    }
+    WaitForSingleObject(pi.hProcess, INFINITE);
+    DWORD code = 3;
+    GetExitCodeProcess(pi.hProcess, &code);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    CloseHandle(primary);
+    CloseHandle(linked.LinkedToken);
+    CloseHandle(token);
+    return (int)code;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && !strcmp(argv[1], "limited")) return run_limited(argc, argv);
+
     WSADATA wsa;
     if (WSAStartup(MAKEWORD(2, 2), &wsa)) fail("WSAStartup");
 
