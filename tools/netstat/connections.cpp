@@ -340,9 +340,9 @@ int show_connections(const Options &o, Output &out, bool first_display)
     if (first_display) print.header();
 
     std::vector<BYTE> buffer;
-    /* Without -o and -b no owner is printed: the IPv4 tables are then read in their BASIC class,
-     * which spares the owner lookup (a scan of every Wine process's handles in a new process).
-     * GetExtendedTcpTable has no BASIC class for IPv6 (documented ERROR_NOT_SUPPORTED). */
+    /* Without -o and -b no owner is printed: the tables are then read without owners (BASIC
+     * classes; GetTcp6Table for TCP over IPv6, for which GetExtendedTcpTable has no BASIC class),
+     * which spares the owner lookup, a scan of every Wine process's handles in a new process. */
     const bool owners = o.pid || o.owner_image;
     if (protocols & PROTO_TCP)
     {
@@ -372,23 +372,39 @@ int show_connections(const Options &o, Output &out, bool first_display)
     }
     if (protocols & PROTO_TCPV6)
     {
+        /* Without owners, GetTcp6Table: its rows (MIB_TCP6ROW) put the state first. */
         TCP_TABLE_CLASS cls = module_rows ? TCP_TABLE_OWNER_MODULE_ALL : TCP_TABLE_OWNER_PID_ALL;
-        DWORD err = read_table([&](void *t, DWORD *size) { return GetExtendedTcpTable(t, size, TRUE, AF_INET6, cls, 0); }, buffer);
-        if (err != NO_ERROR) return table_error("GetExtendedTcpTable", "TCP over IPv6", err);
-        auto row_at = [&](DWORD i) -> void * {
-            return module_rows ? static_cast<void *>(&reinterpret_cast<MIB_TCP6TABLE_OWNER_MODULE *>(buffer.data())->table[i])
-                               : static_cast<void *>(&reinterpret_cast<MIB_TCP6TABLE_OWNER_PID *>(buffer.data())->table[i]);
-        };
-        DWORD count = reinterpret_cast<const MIB_TCP6TABLE_OWNER_PID *>(buffer.data())->dwNumEntries;
+        DWORD err = owners ? read_table([&](void *t, DWORD *size) { return GetExtendedTcpTable(t, size, TRUE, AF_INET6, cls, 0); }, buffer)
+                           : read_table([&](void *t, DWORD *size) { return GetTcp6Table(static_cast<MIB_TCP6TABLE *>(t), size, TRUE); }, buffer);
+        if (err != NO_ERROR) return table_error(owners ? "GetExtendedTcpTable" : "GetTcp6Table", "TCP over IPv6", err);
+        DWORD count = reinterpret_cast<const MIB_TCP6TABLE *>(buffer.data())->dwNumEntries;
         for (DWORD i = 0; i < count; i++)
         {
-            const auto *r = static_cast<const MIB_TCP6ROW_OWNER_PID *>(row_at(i));
-            if (!print.show_tcp(r->dwState)) continue;
-            DWORD remote_port = r->dwState == MIB_TCP_STATE_LISTEN ? 0 : r->dwRemotePort;
-            print.tcp_row(print.format().local6(r->ucLocalAddr, r->dwLocalScopeId, r->dwLocalPort),
-                          print.format().foreign6(r->ucRemoteAddr, r->dwRemoteScopeId, remote_port, true), r->dwState,
-                          r->dwOwningPid);
-            print.owner(Owners::TCP6, row_at(i), r->dwOwningPid, r->dwState);
+            const UCHAR *local, *remote;
+            DWORD local_scope, local_port, remote_scope, remote_port, state, pid = 0;
+            void *entry;
+            if (owners)
+            {
+                entry = module_rows ? static_cast<void *>(&reinterpret_cast<MIB_TCP6TABLE_OWNER_MODULE *>(buffer.data())->table[i])
+                                    : static_cast<void *>(&reinterpret_cast<MIB_TCP6TABLE_OWNER_PID *>(buffer.data())->table[i]);
+                const auto *r = static_cast<const MIB_TCP6ROW_OWNER_PID *>(entry); /* common leading fields */
+                local = r->ucLocalAddr, local_scope = r->dwLocalScopeId, local_port = r->dwLocalPort;
+                remote = r->ucRemoteAddr, remote_scope = r->dwRemoteScopeId, remote_port = r->dwRemotePort;
+                state = r->dwState, pid = r->dwOwningPid;
+            }
+            else
+            {
+                auto *r = &reinterpret_cast<MIB_TCP6TABLE *>(buffer.data())->table[i];
+                entry = r;
+                local = reinterpret_cast<const UCHAR *>(&r->LocalAddr), local_scope = r->dwLocalScopeId, local_port = r->dwLocalPort;
+                remote = reinterpret_cast<const UCHAR *>(&r->RemoteAddr), remote_scope = r->dwRemoteScopeId;
+                remote_port = r->dwRemotePort, state = (DWORD)r->State;
+            }
+            if (!print.show_tcp(state)) continue;
+            if (state == MIB_TCP_STATE_LISTEN) remote_port = 0;
+            print.tcp_row(print.format().local6(local, local_scope, local_port),
+                          print.format().foreign6(remote, remote_scope, remote_port, true), state, pid);
+            print.owner(Owners::TCP6, entry, pid, state);
         }
     }
     if ((protocols & PROTO_UDP) && print.show_udp())
@@ -415,19 +431,25 @@ int show_connections(const Options &o, Output &out, bool first_display)
     }
     if ((protocols & PROTO_UDPV6) && print.show_udp())
     {
-        UDP_TABLE_CLASS cls = module_rows ? UDP_TABLE_OWNER_MODULE : UDP_TABLE_OWNER_PID;
+        UDP_TABLE_CLASS cls = module_rows ? UDP_TABLE_OWNER_MODULE : owners ? UDP_TABLE_OWNER_PID : UDP_TABLE_BASIC;
         DWORD err = read_table([&](void *t, DWORD *size) { return GetExtendedUdpTable(t, size, TRUE, AF_INET6, cls, 0); }, buffer);
         if (err != NO_ERROR) return table_error("GetExtendedUdpTable", "UDP over IPv6", err);
         auto row_at = [&](DWORD i) -> void * {
-            return module_rows ? static_cast<void *>(&reinterpret_cast<MIB_UDP6TABLE_OWNER_MODULE *>(buffer.data())->table[i])
-                               : static_cast<void *>(&reinterpret_cast<MIB_UDP6TABLE_OWNER_PID *>(buffer.data())->table[i]);
+            switch (cls)
+            {
+            case UDP_TABLE_OWNER_MODULE: return &reinterpret_cast<MIB_UDP6TABLE_OWNER_MODULE *>(buffer.data())->table[i];
+            case UDP_TABLE_OWNER_PID: return &reinterpret_cast<MIB_UDP6TABLE_OWNER_PID *>(buffer.data())->table[i];
+            default: return &reinterpret_cast<MIB_UDP6TABLE *>(buffer.data())->table[i];
+            }
         };
-        DWORD count = reinterpret_cast<const MIB_UDP6TABLE_OWNER_PID *>(buffer.data())->dwNumEntries;
+        DWORD count = reinterpret_cast<const MIB_UDP6TABLE *>(buffer.data())->dwNumEntries;
         for (DWORD i = 0; i < count; i++)
         {
-            const auto *r = static_cast<const MIB_UDP6ROW_OWNER_PID *>(row_at(i));
-            print.udp_row(print.format().local6(r->ucLocalAddr, r->dwLocalScopeId, r->dwLocalPort), r->dwOwningPid);
-            print.owner(Owners::UDP6, row_at(i), r->dwOwningPid, 0);
+            /* The three row types share address, scope id and port; the owner types add the PID. */
+            const auto *r = static_cast<const MIB_UDP6ROW *>(row_at(i));
+            DWORD pid = cls == UDP_TABLE_BASIC ? 0 : static_cast<const MIB_UDP6ROW_OWNER_PID *>(row_at(i))->dwOwningPid;
+            print.udp_row(print.format().local6(reinterpret_cast<const UCHAR *>(&r->dwLocalAddr), r->dwLocalScopeId, r->dwLocalPort), pid);
+            print.owner(Owners::UDP6, row_at(i), pid, 0);
         }
     }
     return 0;
