@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Wall time of `netstat -ano` under Wine, as a script calling it sees it (process start included):
+# this project's netstat.exe with this project's iphlpapi.dll and with Wine's builtin one, and
+# Wine's own netstat.exe with both, at several connection counts. Median of RUNS runs; "rows"
+# is the number of table rows printed (Wine's netstat prints no listeners, no UDP, no PIDs).
+#
+# Usage: bench/netstat-bench.sh [BUILD_DIR] [RUNS]     (run ./iphlp build first)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+runs=${2:-3}
+ours_exe=$build/pe/tools/netstat/netstat.exe
+"$root/iphlp" run "$ours_exe" '/?' 2>/dev/null || true # creates and stages the prefix
+export WINEPREFIX=${WINEPREFIX:-$build/wineprefix} WINEDLLPATH=$build/winedllpath WINEDEBUG=-all
+ulimit -n "$(ulimit -Hn)"
+dir=$(mktemp -d)
+holders=()
+cleanup() { [ ${#holders[@]} = 0 ] || kill -TERM "${holders[@]}" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+
+# median wall ms and printed rows of: DLL_ORDER PROGRAM ARGS...
+measure() {
+    local order=$1 t0 t1 times=() rows
+    shift
+    for ((i = 0; i < runs; i++)); do
+        t0=$(date +%s%N)
+        WINEDLLOVERRIDES=iphlpapi=$order wine "$@" >"$dir/out" 2>/dev/null
+        t1=$(date +%s%N)
+        times+=($(((t1 - t0) / 1000000)))
+    done
+    rows=$(grep -cE '^  (TCP|UDP) ' "$dir/out" || true)
+    printf '%s %s' "$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" "$rows"
+}
+
+row() { # LABEL
+    local a b c d s
+    s=$(measure n "$ours_exe" '/?')
+    a=$(measure n "$ours_exe" -ano); b=$(measure b "$ours_exe" -ano)
+    c=$(measure b netstat -ano); d=$(measure n netstat -ano)
+    printf '%-22s %9s | %9s %6s | %9s %6s | %9s %6s | %9s %6s\n' "$1" "${s% *}" ${a} ${b} ${c} ${d}
+}
+
+hold_native() { # N: loopback connections of plain Linux processes (bench/hold_connections)
+    local left=$1 per=$((($(ulimit -Hn) - 64) / 2)) i=0 n
+    while [ "$left" -gt 0 ]; do
+        n=$((left < per ? left : per))
+        "$build/bench/hold_connections" "$n" </dev/null >"$dir/ready.$i" &
+        holders+=($!)
+        left=$((left - n)) i=$((i + 1))
+    done
+    while [ "$(cat "$dir"/ready.* 2>/dev/null | grep -c ready)" -lt "${#holders[@]}" ]; do sleep 0.2; done
+}
+release_native() { kill -TERM "${holders[@]}"; wait "${holders[@]}" || true; holders=(); rm -f "$dir"/ready.*; }
+
+echo "median of $runs runs, wall ms (rows printed); 'start' = netstat.exe /? (process start, no table)"
+printf '%-22s %9s | %16s | %16s | %16s | %16s\n' "" "start" "ours + our DLL" "ours + builtin" "Wine's + builtin" "Wine's + our DLL"
+row "idle machine"
+for n in ${NETSTAT_BENCH_COUNTS:-1000 10000}; do
+    hold_native "$n"
+    row "$n native conns"
+    release_native
+done
+coproc WHOLD { WINEDLLOVERRIDES=iphlpapi=n exec wine "$build/pe/bench/pe/tablebench.exe" hold 1000; }
+whold_pid=$WHOLD_PID whold_in=${WHOLD[1]}
+read -r _ <&"${WHOLD[0]}"
+row "1000 Wine conns"
+exec {whold_in}>&-
+wait "$whold_pid" || true

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The unmodified npm packages pid-port 2.1.2, find-process 2.1.1, node-netstat 1.9.0 and
+# kill-port 2.0.1 find the PID of a Wine process's ports through this project's netstat.exe:
+# they shell out to `netstat -ano` (or -a -n -o / -nao), which fake commands on PATH turn into
+# `./iphlp run netstat.exe ARGS`, live, while netstat_holder.exe holds the ports. Exits 77 (a
+# CTest skip) only when the packages cannot be installed (no npm, or no registry).
+# Usage: run-netstat-npm.sh NETSTAT_EXE NETSTAT_HOLDER_EXE
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+exe=$1 holder=$2
+build=${IPHLP_BUILD_DIR:-$root/build}
+modules=$build/netstat-npm
+packages=(pid-port@2.1.2 find-process@2.1.1 node-netstat@1.9.0 kill-port@2.0.1)
+
+command -v node >/dev/null && command -v npm >/dev/null || { echo "SKIPPED: node and npm are needed"; exit 77; }
+if [ "$(cat "$modules/installed" 2>/dev/null)" != "${packages[*]}" ]; then
+    rm -rf "$modules" && mkdir -p "$modules" && echo '{"private":true}' >"$modules/package.json"
+    if ! (cd "$modules" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error "${packages[@]}" >npm.log 2>&1); then
+        echo "SKIPPED: npm could not install ${packages[*]}:"; tail -5 "$modules/npm.log"
+        exit 77
+    fi
+    echo "${packages[*]}" >"$modules/installed"
+fi
+
+dir=$(mktemp -d)
+bin=$dir/bin
+mkdir -p "$bin"
+# netstat / netstat.exe: this project's netstat.exe under Wine; each call's arguments are logged.
+cat >"$bin/netstat" <<EOF
+#!/usr/bin/env bash
+printf '%s\n' "\$*" >>"$dir/netstat.calls"
+"$root/iphlp" run "$exe" "\$@" 2>"$dir/netstat.err.\$\$"; rc=\$?
+grep -v '^iphlp: ' "$dir/netstat.err.\$\$" >&2; rm -f "$dir/netstat.err.\$\$"
+exit \$rc
+EOF
+cp "$bin/netstat" "$bin/netstat.exe"
+# cmd / cmd.exe: Node's Windows shell, "cmd /d /s /c \"LINE\"" or "cmd /C LINE": LINE runs in sh.
+cat >"$bin/cmd" <<'EOF'
+#!/usr/bin/env bash
+line=${!#}
+line=${line#\"}; line=${line%\"}
+exec sh -c "$line"
+EOF
+cp "$bin/cmd" "$bin/cmd.exe"
+printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s"\n' "$dir/taskkill.log" >"$bin/TaskKill"
+chmod +x "$bin"/*
+
+coproc HOLDER { exec "$root/iphlp" run "$holder" 2>&1; }
+holder_pid=$HOLDER_PID holder_in=${HOLDER[1]} holder_out=${HOLDER[0]}
+trap 'exec {holder_in}>&-; wait "$holder_pid" 2>/dev/null; rm -rf "$dir"' EXIT
+if ! read -r -t 120 info <&"$holder_out" || [[ $info != pid=* ]]; then
+    echo "FAILED: netstat_holder did not start: ${info:-no output}"
+    exit 1
+fi
+info=${info%$'\r'}
+echo "holder: $info"
+declare -A h
+for kv in $info; do h[${kv%%=*}]=${kv#*=}; done
+
+PATH=$bin:$PATH ComSpec=$bin/cmd.exe node "$root/tests/netstat-npm.mjs" "$modules" "$dir/taskkill.log" \
+    "${h[pid]}" "${h[tcp4_listen]}" "${h[udp4]}" "${h[tcp6_listen]}"
+status=$?
+echo "netstat.exe was run as:"; sed 's/^/  netstat /' "$dir/netstat.calls" 2>/dev/null | sort | uniq -c
+grep -qx -- '-ano' "$dir/netstat.calls" 2>/dev/null || { echo "FAILED: no package ran netstat -ano"; status=1; }
+exit $status

@@ -1,0 +1,87 @@
+/*
+ * netstat.exe for Wine: Windows' netstat, built only on the public iphlpapi/Winsock API, so that
+ * `netstat -ano` under Wine shows the owning PIDs this project's iphlpapi.dll reports, in the
+ * byte layout that scripts and npm libraries parse. The evidence for each layout is in
+ * docs/netstat.md.
+ */
+#pragma once
+
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <iphlpapi.h>
+
+#include <string>
+
+namespace netstat {
+
+/* -p PROTO. TCP..UDPV6 select connection tables; all eight select -s sections. */
+enum Protocol : unsigned
+{
+    PROTO_NONE = 0,
+    PROTO_TCP = 1u << 0,
+    PROTO_UDP = 1u << 1,
+    PROTO_TCPV6 = 1u << 2,
+    PROTO_UDPV6 = 1u << 3,
+    PROTO_IP = 1u << 4,
+    PROTO_IPV6 = 1u << 5,
+    PROTO_ICMP = 1u << 6,
+    PROTO_ICMPV6 = 1u << 7,
+};
+constexpr unsigned CONNECTION_PROTOCOLS = PROTO_TCP | PROTO_UDP | PROTO_TCPV6 | PROTO_UDPV6;
+
+struct Options
+{
+    bool all = false;       /* -a */
+    bool owner_image = false; /* -b */
+    bool ethernet = false;  /* -e */
+    bool fqdn = false;      /* -f */
+    bool numeric = false;   /* -n */
+    bool pid = false;       /* -o */
+    bool bound = false;     /* -q */
+    bool routes = false;    /* -r */
+    bool statistics = false; /* -s */
+    bool offload = false;   /* -t */
+    bool direct = false;    /* -x */
+    bool templates = false; /* -y */
+    Protocol protocol = PROTO_NONE; /* -p, PROTO_NONE when not given */
+    DWORD interval = 0;     /* seconds; 0 = print once */
+    bool help = false;      /* /? or -? */
+};
+
+/* Parses argv the way Windows' netstat does (see docs/netstat.md). On a bad command line,
+ * returns false and sets *why to a one-line reason (printed before the usage). */
+bool parse_options(int argc, char **argv, Options *options, std::string *why);
+
+/* Everything is written through one buffer with CRLF line ends, as Windows' netstat writes. */
+class Output
+{
+public:
+    void line(const char *format, ...) __attribute__((format(printf, 2, 3)));
+    void text(const std::string &s) { buffer_ += s; }
+    void blank() { buffer_ += "\r\n"; }
+    void flush(); /* to stdout, binary, then clears the buffer */
+    static void error(const char *format, ...) __attribute__((format(printf, 1, 2))); /* stderr + CRLF */
+
+private:
+    std::string buffer_;
+};
+
+/* The "Active Connections" tables (-a -b -n -o -p -q -t -y -f). first_display says whether
+ * to print the title and column header (an interval redisplay prints the rows only). Returns
+ * 0, or 1 when a table could not be read (the reason is on stderr). */
+int show_connections(const Options &options, Output &out, bool first_display);
+
+/* -x: the NetworkDirect table (there are no NetworkDirect providers under Wine). */
+int show_network_direct(const Options &options, Output &out);
+
+/* -s, -e, -r. Each returns 0, or 1 when the data could not be read. */
+int show_statistics(const Options &options, Output &out);
+int show_interface_statistics(Output &out);
+int show_routes(Output &out);
+
+/* The system's message for a Win32 error code, without the trailing newline; when the system
+ * has none (Wine lacks some), fallback if given, else "Error N.". */
+std::string error_message(DWORD code, const char *fallback = nullptr);
+
+} // namespace netstat
