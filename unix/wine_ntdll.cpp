@@ -10,7 +10,8 @@
  *    caller-saved for our SysV caller of the stub.
  *  - i386: both conventions read the arguments from the stack; stdcall pops them, cdecl does
  *    not. The stub keeps its own stack pointer in a callee-saved register and reports how many
- *    bytes the callee popped.
+ *    bytes the callee popped. On i386 every call goes through that stub (see call()), so the
+ *    probe's answer is only reported there.
  * Measured: Wine 8.0 (Debian 8.0~repack-4) answers "windows" on both, Wine 10.0 (Debian
  * 10.0~repack-6) "unix" (docs/design.md, "Calling into ntdll.so").
  */
@@ -68,40 +69,55 @@ static wine::NtdllAbi probe_abi()
 
 #elif defined(__i386__)
 
-#define WINDOWS_CC __attribute__((stdcall))
-#define UNIX_CC __attribute__((cdecl))
-
-/* int iphlp_popped_by(fn, arg1, arg2): calls fn(arg1, arg2), returns the bytes fn popped. */
+/* int32_t iphlp_call_stack(fn, args, count): calls fn(args[0], ..., args[count - 1]) and
+ * returns what it returns, with this function's stack pointer restored afterwards whether fn
+ * popped its arguments (stdcall) or left them (cdecl). The bytes fn popped go to *popped. */
 asm(".text\n"
     ".p2align 4\n"
-    ".type iphlp_popped_by,@function\n"
-    "iphlp_popped_by:\n"
+    ".type iphlp_call_stack,@function\n"
+    "iphlp_call_stack:\n"
     "  push %ebp\n"
     "  mov %esp, %ebp\n"
     "  push %ebx\n"
     "  push %esi\n"
     "  push %edi\n"
-    "  and $-16, %esp\n"
-    "  sub $8, %esp\n"       /* with the two pushes below, 16-aligned at the call */
-    "  push 16(%ebp)\n"
-    "  push 12(%ebp)\n"
-    "  mov %esp, %esi\n"     /* esi is preserved by both conventions */
+    "  mov 12(%ebp), %ebx\n"   /* args */
+    "  mov 16(%ebp), %ecx\n"   /* count */
+    "  mov %ecx, %eax\n"
+    "  shl $2, %eax\n"
+    "  mov %esp, %edx\n"
+    "  sub %eax, %edx\n"
+    "  and $-16, %edx\n"       /* 16-aligned once the arguments are pushed */
+    "  add %eax, %edx\n"
+    "  mov %edx, %esp\n"
+    "1: test %ecx, %ecx\n"
+    "  jz 2f\n"
+    "  dec %ecx\n"
+    "  push (%ebx,%ecx,4)\n"
+    "  jmp 1b\n"
+    "2: mov %esp, %esi\n"      /* esi and edi are preserved by both conventions */
     "  call *8(%ebp)\n"
-    "  mov %esp, %eax\n"
-    "  sub %esi, %eax\n"
-    "  lea -12(%ebp), %esp\n"
+    "  mov %esp, %edx\n"
+    "  sub %esi, %edx\n"
+    "  mov 20(%ebp), %ecx\n"
+    "  test %ecx, %ecx\n"
+    "  jz 3f\n"
+    "  mov %edx, (%ecx)\n"
+    "3: lea -12(%ebp), %esp\n"
     "  pop %edi\n"
     "  pop %esi\n"
     "  pop %ebx\n"
     "  pop %ebp\n"
     "  ret\n"
-    ".size iphlp_popped_by, .-iphlp_popped_by\n");
-extern "C" int iphlp_popped_by(void (*fn)(), void *arg1, void *arg2);
+    ".size iphlp_call_stack, .-iphlp_call_stack\n");
+extern "C" int32_t iphlp_call_stack(void (*fn)(), const uint32_t *args, uint32_t count, int32_t *popped);
 
 static wine::NtdllAbi probe_abi()
 {
     int64_t counter = 0, frequency = 0;
-    int popped = iphlp_popped_by(NtQueryPerformanceCounter, &counter, &frequency);
+    int32_t popped = -1;
+    const uint32_t args[] = {(uint32_t)(uintptr_t)&counter, (uint32_t)(uintptr_t)&frequency};
+    iphlp_call_stack(NtQueryPerformanceCounter, args, 2, &popped);
     if (frequency <= 0) return wine::NtdllAbi::unknown;
     if (popped == 8) return wine::NtdllAbi::windows;
     if (popped == 0) return wine::NtdllAbi::unix;
@@ -140,18 +156,27 @@ namespace {
 
 template <typename... Args> NTSTATUS call(void (*fn)(), Args... args)
 {
-    /* Launder the address: GCC calls a cast of a known function with that function's declared
+    if (ntdll_abi() == NtdllAbi::unknown) return STATUS_NOT_SUPPORTED;
+#if defined(__i386__)
+    /* The convention differs between the functions of one ntdll.so, not only between Wines:
+     * Wine 8.0's Nt* functions are stdcall but its wine_server_* helpers cdecl (a stdcall call
+     * of wine_server_handle_to_fd returned to a garbage address). On i386 every argument is a
+     * stack slot either way, so each call goes through the stub that restores the stack
+     * pointer itself, and needs no per-function knowledge. */
+    static_assert(((sizeof(Args) == 4) && ...), "i386 ntdll.so calls take 32-bit arguments only");
+    const uint32_t values[] = {(uint32_t)(uintptr_t)args..., 0};
+    return iphlp_call_stack(fn, values, sizeof...(Args), nullptr);
+#else
+    /* x86_64 has one convention per Wine for every export (ms_abi on 8.0, SysV on 10.0).
+     * Launder the address: GCC calls a cast of a known function with that function's declared
      * convention (SysV here) and ignores the pointer type's (checked with objdump on GCC 12). */
     void *address = reinterpret_cast<void *>(fn);
     asm("" : "+r"(address));
     typedef NTSTATUS(WINDOWS_CC * windows_fn)(Args...);
     typedef NTSTATUS(UNIX_CC * unix_fn)(Args...);
-    switch (ntdll_abi())
-    {
-    case NtdllAbi::windows: return reinterpret_cast<windows_fn>(address)(args...);
-    case NtdllAbi::unix: return reinterpret_cast<unix_fn>(address)(args...);
-    default: return STATUS_NOT_SUPPORTED;
-    }
+    if (ntdll_abi() == NtdllAbi::windows) return reinterpret_cast<windows_fn>(address)(args...);
+    return reinterpret_cast<unix_fn>(address)(args...);
+#endif
 }
 
 } // namespace
