@@ -3,6 +3,16 @@
  * and prints failures as "file:line: Test failed: ..."; skip() says why a check could not run.
  * main() ends with the summary line "conformance: N passed, N failed". Runs unchanged on real
  * Windows and under Wine.
+ *
+ * Expected failures, as Wine's todo_wine: a check inside todo_if(cond) with cond true is
+ * expected to fail. It then counts as "todo"; if it passes, that is a failure ("Test succeeded
+ * inside todo block"), so a fixed bug cannot go unnoticed. The conditions name the
+ * implementation under test: builtin_wine() is true when the run was started with
+ * "--expect builtin" (Wine's own iphlpapi.dll is the one being checked), and
+ * builtin_wine_before(10) also needs that Wine's version to be older than 10. Without
+ * "--expect", no check is expected to fail.
+ * broken(cond), as in Wine's tests, accepts behaviour of an implementation that the suite does not
+ * hold against it (it is true only when that implementation is the one under test).
  */
 #pragma once
 
@@ -25,8 +35,13 @@ void skip_at(const char *file, int line, const char *fmt, ...) __attribute__((fo
 #define ok(cond, ...) ok_at(__FILE__, __LINE__, (cond), __VA_ARGS__)
 #define skip(...) skip_at(__FILE__, __LINE__, __VA_ARGS__)
 
-/* Running under Wine (ntdll exports wine_get_version)? Some checks only make sense there. */
-bool running_on_wine();
+/* Expected failures (see the top of this file). */
+void todo_push(bool expected_to_fail);
+void todo_pop();
+#define todo_if(cond) for (int todo_once_ = (todo_push(cond), 1); todo_once_; todo_pop(), todo_once_ = 0)
+bool builtin_wine();                 /* "--expect builtin": Wine's own iphlpapi.dll is under test */
+bool builtin_wine_before(int major); /* ... and that Wine is older than MAJOR.0 */
+#define broken(cond) (builtin_wine() && (cond))
 
 /* The tests of each file, collected in main.cpp. */
 extern const conformance_test tcp_table2_tests[];

@@ -124,7 +124,7 @@ void test_own_sockets()
     ok(r != nullptr, "own listener 127.0.0.1:%u listed", port);
     if (r)
     {
-        ok(r->dwOwningPid == me, "listener PID %lu, expected %lu", r->dwOwningPid, me);
+        todo_if(builtin_wine_before(10)) ok(r->dwOwningPid == me, "listener PID %lu, expected %lu", r->dwOwningPid, me);
         ok(r->dwLocalPort == htons(port), "listener port 0x%08lx: network order, upper 16 bits zero", r->dwLocalPort);
         ok(r->dwRemoteAddr == 0 && r->dwRemotePort == 0, "listener remote is 0.0.0.0:0");
         ok(r->dwOffloadState == TcpConnectionOffloadStateInHost, "offload state %lu", (DWORD)r->dwOffloadState);
@@ -133,7 +133,7 @@ void test_own_sockets()
     ok(r != nullptr, "own connected socket listed");
     if (r)
     {
-        ok(r->dwOwningPid == me, "connected PID %lu, expected %lu", r->dwOwningPid, me);
+        todo_if(builtin_wine_before(10)) ok(r->dwOwningPid == me, "connected PID %lu, expected %lu", r->dwOwningPid, me);
         ok(r->dwRemoteAddr == lo && r->dwRemotePort == htons(port), "connected remote end");
         ok(r->dwRemotePort >> 16 == 0 && r->dwLocalPort >> 16 == 0, "connected ports: upper bits zero");
     }
@@ -144,7 +144,7 @@ void test_own_sockets()
         if (a.dwState == MIB_TCP_STATE_ESTAB && a.dwLocalPort == htons(port) && a.dwRemotePort == htons(cport))
         {
             accepted = true;
-            ok(a.dwOwningPid == me, "accepted PID %lu, expected %lu", a.dwOwningPid, me);
+            todo_if(builtin_wine_before(10)) ok(a.dwOwningPid == me, "accepted PID %lu, expected %lu", a.dwOwningPid, me);
         }
     }
     ok(accepted, "own accepted socket listed");
@@ -175,7 +175,7 @@ void test_sort_order()
     for (DWORD i = 0; t && i < t->dwNumEntries; i++)
         if (next < n && t->table[i].dwLocalAddr == ipv4(addrs[next]) && t->table[i].dwLocalPort == htons(ports[next]))
             next++;
-    ok(next == n, "the %d listeners appear in numeric address order (%d in order)", n, next);
+    todo_if(builtin_wine()) ok(next == n, "the %d listeners appear in numeric address order (%d in order)", n, next);
 
     bool sorted = true;
     for (DWORD i = 1; t && i < t->dwNumEntries; i++)
@@ -187,7 +187,7 @@ void test_sort_order()
         unsigned long long rb = (unsigned long long)ntohl(b.dwRemoteAddr) << 16 | ntohs((u_short)b.dwRemotePort);
         if (ka > kb || (ka == kb && ra > rb)) sorted = false;
     }
-    ok(sorted, "Order=TRUE: rows ascend by local address, local port, remote address, remote port");
+    todo_if(builtin_wine()) ok(sorted, "Order=TRUE: rows ascend by local address, local port, remote address, remote port");
     free(t);
     for (SOCKET s : ls)
         if (s != INVALID_SOCKET) closesocket(s);
@@ -209,8 +209,8 @@ void test_tcp6()
     ok(r != nullptr, "own v6 listener [::1]:%u listed", port);
     if (r)
     {
-        ok(r->dwOwningPid == GetCurrentProcessId(), "v6 listener PID %lu", r->dwOwningPid);
-        ok(r->dwLocalPort == htons(port) && r->dwLocalScopeId == 0, "v6 listener port and scope");
+        todo_if(builtin_wine_before(10)) ok(r->dwOwningPid == GetCurrentProcessId(), "v6 listener PID %lu", r->dwOwningPid);
+        todo_if(builtin_wine()) ok(r->dwLocalPort == htons(port) && r->dwLocalScopeId == 0, "v6 listener port and scope");
         ok(r->dwOffloadState == TcpConnectionOffloadStateInHost, "v6 offload state");
     }
     bool sorted = true;
@@ -251,23 +251,23 @@ void test_other_process()
     DWORD child_pid = child.info.dwProcessId, lo = ipv4("127.0.0.1");
     MIB_TCPTABLE2 *t = tcp_table(FALSE);
     const MIB_TCPROW2 *r = find_row(t, lo, (unsigned short)listen_port, MIB_TCP_STATE_LISTEN);
-    ok(r && r->dwOwningPid == child_pid, "child's listener: PID %lu, expected %lu", r ? r->dwOwningPid : 0, child_pid);
+    todo_if(builtin_wine_before(10)) ok(r && r->dwOwningPid == child_pid, "child's listener: PID %lu, expected %lu", r ? r->dwOwningPid : 0, child_pid);
     r = find_row(t, lo, (unsigned short)client_port, MIB_TCP_STATE_ESTAB);
-    ok(r && r->dwOwningPid == child_pid, "child's connected socket: PID %lu, expected %lu", r ? r->dwOwningPid : 0,
+    todo_if(builtin_wine_before(10)) ok(r && r->dwOwningPid == child_pid, "child's connected socket: PID %lu, expected %lu", r ? r->dwOwningPid : 0,
        child_pid);
     const MIB_TCPROW2 *acc = nullptr;
     for (DWORD i = 0; t && i < t->dwNumEntries; i++)
         if (t->table[i].dwLocalPort == htons((u_short)listen_port) && t->table[i].dwRemotePort == htons((u_short)client_port))
             acc = &t->table[i];
-    ok(acc && acc->dwOwningPid == child_pid, "child's accepted socket: PID %lu, expected %lu",
+    todo_if(builtin_wine_before(10)) ok(acc && acc->dwOwningPid == child_pid, "child's accepted socket: PID %lu, expected %lu",
        acc ? acc->dwOwningPid : 0, child_pid);
     r = find_row(t, lo, my_port, MIB_TCP_STATE_LISTEN);
-    ok(r && r->dwOwningPid == GetCurrentProcessId(), "own listener beside the child's: PID %lu", r ? r->dwOwningPid : 0);
+    todo_if(builtin_wine_before(10)) ok(r && r->dwOwningPid == GetCurrentProcessId(), "own listener beside the child's: PID %lu", r ? r->dwOwningPid : 0);
     free(t);
 
     MIB_TCP6TABLE2 *t6 = tcp6_table(FALSE);
     const MIB_TCP6ROW2 *r6 = find_row6(t6, (unsigned short)listen6_port, MIB_TCP_STATE_LISTEN);
-    ok(r6 && r6->dwOwningPid == child_pid, "child's v6 listener: PID %lu", r6 ? r6->dwOwningPid : 0);
+    todo_if(builtin_wine_before(10)) ok(r6 && r6->dwOwningPid == child_pid, "child's v6 listener: PID %lu", r6 ? r6->dwOwningPid : 0);
     free(t6);
     closesocket(mine);
     stop_child(&child);
@@ -286,7 +286,8 @@ void test_native_owner()
     unsigned short port = (unsigned short)atoi(env);
     MIB_TCPTABLE2 *t = tcp_table(TRUE);
     const MIB_TCPROW2 *r = find_row(t, ipv4("127.0.0.1"), port, MIB_TCP_STATE_LISTEN);
-    ok(r != nullptr, "non-Wine listener 127.0.0.1:%u listed", port);
+    /* Wine 10.0's own iphlpapi asks wineserver for the sockets, so it lists only Wine's. */
+    todo_if(builtin_wine() && !builtin_wine_before(10)) ok(r != nullptr, "non-Wine listener 127.0.0.1:%u listed", port);
     if (r) ok(r->dwOwningPid == 0, "non-Wine listener PID %lu, expected 0", r->dwOwningPid);
     free(t);
 }

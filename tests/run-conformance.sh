@@ -4,16 +4,23 @@
 # a listener owned by a plain Linux process (its row must report PID 0). With
 # IPHLP_EXPECT_SOURCE (netlink or procfs), also checks through IPHLP_DEBUG's trace that every
 # table came from that reader.
+# With IPHLP_EXPECT_BUILTIN=1 the suite checks Wine's own iphlpapi.dll instead, expecting its
+# known failures ("--expect builtin"): the comparison in the README is this run's output.
 # Usage: run-conformance.sh x86_64|i686 [TEST...]
 . "$(dirname "$0")/lib.sh"
 arch=$1
 shift
 require_arch "$arch"
+expect=()
+if [ "${IPHLP_EXPECT_BUILTIN:-}" = 1 ]; then
+    export WINEDLLOVERRIDES=iphlpapi=b
+    expect=(--expect builtin)
+fi
 start_native_listener || { echo "FAILED: the native listener did not start"; exit 1; }
 export IPHLP_TEST_NATIVE_PORT=$native_port IPHLP_DEBUG=1
 trace=$(mktemp)
 status=0
-win 900 "$(pe_exe "$arch" conformance/conformance.exe)" "$@" 2>"$trace" || status=$?
+win 900 "$(pe_exe "$arch" conformance/conformance.exe)" "${expect[@]}" "$@" 2>"$trace" || status=$?
 stop_native_listener
 grep -v '^iphlp: [a-z0-9]* table: ' "$trace" >&2 || true
 if [ -n "${IPHLP_EXPECT_SOURCE:-}" ]; then

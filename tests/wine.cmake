@@ -50,6 +50,9 @@ function(iphlp_platform_tests platform)
         # refuse netlink take); the switch reaches the Unix side through the environment.
         iphlp_wine_test(${platform} ${t}conformance_procfs 600
             env IPHLP_FORCE_PROCFS=1 IPHLP_EXPECT_SOURCE=procfs ${d}/run-conformance.sh ${arch} ${procfs_tests})
+        # The same suite against the Wine's own iphlpapi.dll, its known failures expected.
+        iphlp_wine_test(${platform} ${t}conformance_builtin 1000
+            env IPHLP_EXPECT_BUILTIN=1 ${d}/run-conformance.sh ${arch})
         iphlp_wine_test(${platform} ${t}reservation_persistence 600 ${d}/run-persistence.sh ${arch})
         iphlp_wine_test(${platform} ${t}excludedports 600 ${d}/run-excludedports.sh ${arch})
     endforeach()
