@@ -26,7 +26,7 @@ export_table() {
         /^\[Ordinal\/Name Pointer\] Table/ { eat = 0; names = 1; next }
         eat && /^\t\[/ { i = $2; sub(/\]/, "", i); gsub(/[\[\] ]/, "", i); target[i + 0] = /Forwarder RVA/ ? $NF : "-" }
         names && NF == 0 { names = 0 }
-        names && /^\t\[/ { o = $0; sub(/^\t\[ */, "", o); sub(/\].*/, "", o); print $NF, target[o + 0] }
+        names && /^\t\[ *[0-9]+\]/ { o = $0; sub(/^\t\[ */, "", o); sub(/\].*/, "", o); print $NF, target[o + 0] }
     ' | sort
 }
 for pe in pe pe32; do

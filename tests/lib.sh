@@ -50,12 +50,13 @@ win() { # SECONDS EXE [ARGS...]
 }
 
 # Start a Windows program in the background, waiting (within SECONDS) for its first line of
-# output, which is returned in $started_line; its Unix PID is $started_pid.
+# output, which is returned in $started_line; its Unix PID is $started_pid. Its stderr (Wine's
+# own messages among it) goes to OUTFILE.err.
 win_start() { # SECONDS OUTFILE EXE [ARGS...]
     local limit=$1 out=$2 i
     shift 2
     iphlp_ensure_prefix "$TEST_PREFIX" "$IPHLP_BUILD/winedllpath" || return 1
-    wine "$@" >"$out" 2>&1 &
+    wine "$@" >"$out" 2>"$out.err" &
     started_pid=$!
     for ((i = 0; i < limit * 10; i++)); do
         started_line=$(head -n1 "$out" | tr -d '\r')
@@ -64,7 +65,7 @@ win_start() { # SECONDS OUTFILE EXE [ARGS...]
         sleep 0.1
     done
     echo "FAILED: $* printed nothing within $limit s:"
-    cat "$out"
+    cat "$out" "$out.err"
     return 1
 }
 

@@ -22,9 +22,11 @@ for owner in x86_64 i686; do
 done
 
 start=$((47000 + $$ % 400 * 5)) count=4
+reservation() { # ARCH create|lookup|delete
+    win 120 "$(pe_exe "$1" tests/examples/tcp_reservation.exe)" "$2" $start $count | tr -d '\r'
+}
 for creator in x86_64 i686; do
     finder=$(other $creator)
-    reservation() { win 120 "$(pe_exe "$1" tests/examples/tcp_reservation.exe)" "$2" $start $count | tr -d '\r'; }
     reservation $creator delete >/dev/null # a leftover of an interrupted run
     created=$(reservation $creator create)
     found=$(reservation "$finder" lookup)
@@ -35,5 +37,5 @@ for creator in x86_64 i686; do
     gone=$(reservation $creator lookup)
     check "$creator no longer finds it ($gone)" test "$gone" = "error 1168"
 done
-rm -f "$out"
+rm -f "$out" "$out.err"
 finish cross-bitness
