@@ -12,13 +12,12 @@
 #include "call_guard.h"
 #include "owner_resolver.h"
 #include "port_use.h"
-#include "reservation_store.h"
-#include "socket_source.h"
-#include "socket_table.h"
+#include "reservation_rules.h"
+#include "sockets.h"
+#include "row_order.h"
 #include "unixlib.h"
 #include "wine_handle_source.h"
 #include "wine_ntdll.h"
-#include "wine_process_times.h"
 
 using namespace iphlp;
 using wine::NTSTATUS;

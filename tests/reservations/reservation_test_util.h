@@ -1,0 +1,84 @@
+/*
+ * Shared fixtures of the reservation store tests: a private temporary directory holding the
+ * store, a fake boot id and a fake kernel reserved-port list; stderr capture; file snapshots;
+ * running code in a forked child.
+ */
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <sys/stat.h>
+#include <vector>
+
+#include "reservation_rules.h"
+
+namespace restest {
+
+/* A fresh mkdtemp directory with dir/store.sqlite3 (not created), dir/boot_id and
+ * dir/reserved_ports (both created). The destructor removes the directory tree. */
+struct Fixture
+{
+    explicit Fixture(const std::string &kernel_ports = "", const std::string &boot_id = "11111111-2222-3333-4444-555555555555");
+    ~Fixture();
+    Fixture(const Fixture &) = delete;
+    Fixture &operator=(const Fixture &) = delete;
+
+    std::string dir;
+    iphlp::StoreConfig cfg;
+};
+
+void write_file(const std::string &path, const std::string &content);
+std::string read_file(const std::string &path);
+bool file_exists(const std::string &path);
+void remove_tree(const std::string &path);
+
+/* The bytes, size and mtime of a file, to prove it was left alone. */
+struct Snapshot
+{
+    bool exists = false;
+    std::string bytes;
+    struct timespec mtime = {};
+    mode_t mode = 0;
+};
+Snapshot snapshot(const std::string &path);
+bool same(const Snapshot &a, const Snapshot &b);
+
+/* Redirects fd 2 into a temporary file until text() is called. The file is opened at
+ * construction, so a child may drop privileges after that and still write to it. */
+class StderrCapture
+{
+public:
+    StderrCapture();
+    ~StderrCapture();
+    std::string text(); /* restores stderr and returns what was written */
+
+private:
+    int saved_ = -1;
+    int file_ = -1;
+};
+
+/* Runs fn in a forked child and returns its exit status (fn's return value), or 128+signal.
+ * CMocka's assertions must not run in a child (they would unwind into the child's copy of the
+ * test runner), so children report through their exit status. */
+int run_in_child(const std::function<int()> &fn);
+
+/* Drops root for nobody (65534), for tests of permissions (root ignores mode bits). */
+bool become_nobody();
+
+/* The last start..end of each reservation must not reach the next one's start. */
+bool disjoint(const std::vector<iphlp::Reservation> &sorted);
+
+/* Moves the whole test process into a new, empty network namespace (unshare(CLONE_NEWNET)), so
+ * that /proc/sys/net/ipv4/ip_local_reserved_ports is a private list and the host's is never
+ * touched. false when not permitted (not root): tests of the real list then skip. */
+bool enter_private_netns();
+
+/* The ports the store records as added by itself to the kernel list, for the fixture's boot id
+ * and this process's network namespace ("" when none recorded). */
+std::string owned_ports(const iphlp::StoreConfig &cfg);
+
+/* A random boot id in the kernel's format. */
+std::string random_boot_id(uint64_t seed);
+
+} // namespace restest
