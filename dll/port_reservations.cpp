@@ -107,6 +107,17 @@ ULONG WINAPI DeletePersistentUdpPortReservation(USHORT StartPort, USHORT NumberO
     return remove(IPHLP_UDP, StartPort, NumberOfPorts);
 }
 
+/* The Unix side answers with these codes (include/unixlib.h), handed on unchanged. */
+static_assert(WIN_NO_ERROR == NO_ERROR && WIN_ERROR_ACCESS_DENIED == ERROR_ACCESS_DENIED &&
+                  WIN_ERROR_NOT_ENOUGH_MEMORY == ERROR_NOT_ENOUGH_MEMORY &&
+                  WIN_ERROR_SHARING_VIOLATION == ERROR_SHARING_VIOLATION &&
+                  WIN_ERROR_NOT_SUPPORTED == ERROR_NOT_SUPPORTED && WIN_ERROR_INVALID_PARAMETER == ERROR_INVALID_PARAMETER &&
+                  WIN_ERROR_OPEN_FAILED == ERROR_OPEN_FAILED && WIN_ERROR_DISK_FULL == ERROR_DISK_FULL &&
+                  WIN_ERROR_INSUFFICIENT_BUFFER == ERROR_INSUFFICIENT_BUFFER && WIN_ERROR_NOT_FOUND == ERROR_NOT_FOUND &&
+                  WIN_ERROR_INTERNAL_ERROR == ERROR_INTERNAL_ERROR && WIN_ERROR_FILE_CORRUPT == ERROR_FILE_CORRUPT &&
+                  WIN_ERROR_TIMEOUT == ERROR_TIMEOUT,
+              "include/unixlib.h's Win32 codes are winerror.h's");
+
 ULONG WINAPI IphlpEnumPersistentPortReservations(ULONG Protocol, IPHLP_PORT_RESERVATION *Entries, PULONG Count)
 {
     if (!Count || (Protocol != IPPROTO_TCP && Protocol != IPPROTO_UDP) || (*Count && !Entries))

@@ -8,7 +8,9 @@
 
 #include <windows.h>
 
-#define IPHLP_RESERVATION_KERNEL_MIRRORED 0x1 /* also in Linux's ip_local_reserved_ports */
+#ifndef IPHLP_RESERVATION_KERNEL_MIRRORED /* also defined by unixlib.h, the ABI it crosses */
+#define IPHLP_RESERVATION_KERNEL_MIRRORED 0x1u /* also in Linux's ip_local_reserved_ports */
+#endif
 
 typedef struct _IPHLP_PORT_RESERVATION
 {

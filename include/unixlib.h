@@ -29,7 +29,8 @@ enum iphlp_unix_func
 enum iphlp_proto { IPHLP_TCP = 0, IPHLP_UDP = 1 };
 enum iphlp_family { IPHLP_INET4 = 4, IPHLP_INET6 = 6 };
 
-/* Which TCP states to report. The kernel filters (inet_diag state mask), not us. */
+/* Which TCP states to report. The netlink reader hands the kernel the matching state mask (and
+ * checks each row again); the /proc/net fallback filters as it parses. */
 enum iphlp_filter
 {
     IPHLP_FILTER_ALL = 0,
@@ -41,11 +42,6 @@ enum iphlp_filter
 #define IPHLP_WANT_OWNERS      0x1u /* resolve owning Windows PIDs (costly: only when asked) */
 #define IPHLP_SORT             0x2u /* Order=TRUE: local addr, scope, port, remote addr, scope, port */
 #define IPHLP_WANT_CREATE_TIME 0x4u /* fill create_time (OWNER_MODULE classes; with IPHLP_WANT_OWNERS) */
-#define IPHLP_FORCE_PROCFS     0x8u /* test switch: skip netlink, read /proc/net/... */
-
-/* iphlp_socket_table_params.source (out) */
-#define IPHLP_SOURCE_NETLINK 1u
-#define IPHLP_SOURCE_PROCFS  2u
 
 /* MIB_TCP_STATE values (tcpmib.h); UDP rows carry 0. */
 #define IPHLP_MIB_TCP_STATE_CLOSED     1u
@@ -91,19 +87,41 @@ struct iphlp_socket_table_params
     uint32_t proto;    /* enum iphlp_proto */
     uint32_t family;   /* enum iphlp_family */
     uint32_t filter;   /* enum iphlp_filter (TCP only) */
-    uint32_t flags;    /* IPHLP_WANT_* | IPHLP_SORT | IPHLP_FORCE_PROCFS */
+    uint32_t flags;    /* IPHLP_WANT_* | IPHLP_SORT */
     uint64_t rows;     /* in: struct iphlp_socket_row[capacity] in the caller's address space */
     uint32_t capacity; /* in */
     uint32_t count;    /* out: number of matching sockets */
-    uint32_t source;   /* out: IPHLP_SOURCE_* actually used */
-    uint32_t reserved;
+    uint32_t reserved[2];
 };
 
 /*
  * unix_reservation_create / _lookup / _delete. The Unix side returns STATUS_SUCCESS when the
- * call itself ran and puts the Windows error code (NO_ERROR, ERROR_SHARING_VIOLATION,
- * ERROR_NOT_FOUND, ...) in `result`, because those are answers, not failures of the thunk.
+ * call itself ran and puts the Windows error code in `result`, because those are answers, not
+ * failures of the thunk. The codes it can answer (winerror.h values; the Unix side has no
+ * winerror.h, the PE side checks each against it). A fixed uint32_t type in C++, so that they
+ * mix with the uint32_t results they are compared with and returned as.
  */
+#ifdef __cplusplus
+enum : uint32_t
+#else
+enum
+#endif
+{
+    WIN_NO_ERROR = 0,
+    WIN_ERROR_ACCESS_DENIED = 5,
+    WIN_ERROR_NOT_ENOUGH_MEMORY = 8,
+    WIN_ERROR_SHARING_VIOLATION = 32,
+    WIN_ERROR_NOT_SUPPORTED = 50,
+    WIN_ERROR_INVALID_PARAMETER = 87,
+    WIN_ERROR_OPEN_FAILED = 110,       /* the store cannot be opened (permissions, missing dir) */
+    WIN_ERROR_DISK_FULL = 112,
+    WIN_ERROR_INSUFFICIENT_BUFFER = 122,
+    WIN_ERROR_NOT_FOUND = 1168,
+    WIN_ERROR_INTERNAL_ERROR = 1359,
+    WIN_ERROR_FILE_CORRUPT = 1392,     /* the store file is not a valid database */
+    WIN_ERROR_TIMEOUT = 1460,          /* the kernel list's lock stayed held past its bound */
+};
+
 struct iphlp_reservation_params
 {
     uint32_t proto;      /* enum iphlp_proto */
@@ -114,11 +132,15 @@ struct iphlp_reservation_params
     uint32_t reserved;
 };
 
+/* iphlp_reservation_entry.flags; handed out unchanged as IPHLP_PORT_RESERVATION.Flags
+ * (include/iphlp_private.h). */
+#define IPHLP_RESERVATION_KERNEL_MIRRORED 0x1u /* every port is in ip_local_reserved_ports */
+
 struct iphlp_reservation_entry
 {
     uint16_t start_port; /* host order */
     uint16_t num_ports;
-    uint32_t kernel_mirrored; /* 1 when the block was added to ip_local_reserved_ports */
+    uint32_t flags;      /* IPHLP_RESERVATION_* */
     uint64_t token;
 };
 

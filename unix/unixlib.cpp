@@ -4,7 +4,6 @@
  * __wine_unix_call_funcs and calls an entry with the PE side's parameter struct.
  */
 #include <arpa/inet.h>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -30,7 +29,7 @@ WineHandleSource wine_handles;
 OwnerResolver owners(wine_handles);
 
 /* IPHLP_DEBUG=1: one line per table call on stderr, naming the reader that answered. */
-void trace_table(const iphlp_socket_table_params &p)
+void trace_table(const iphlp_socket_table_params &p, uint32_t source)
 {
     static const bool enabled = [] {
         const char *v = getenv("IPHLP_DEBUG");
@@ -38,7 +37,7 @@ void trace_table(const iphlp_socket_table_params &p)
     }();
     if (!enabled) return;
     fprintf(stderr, "iphlp: %s%s table: %u rows from %s\n", p.proto == IPHLP_TCP ? "tcp" : "udp",
-            p.family == IPHLP_INET4 ? "4" : "6", p.count, p.source == IPHLP_SOURCE_NETLINK ? "netlink" : "procfs");
+            p.family == IPHLP_INET4 ? "4" : "6", p.count, source == IPHLP_SOURCE_NETLINK ? "netlink" : "procfs");
 }
 
 NTSTATUS socket_table(void *args)
@@ -50,11 +49,11 @@ NTSTATUS socket_table(void *args)
 
     thread_local SocketBuffer records;
     SocketQuery query = {params->proto, params->family, params->filter};
-    int err = read_sockets(query, params->flags & IPHLP_FORCE_PROCFS, records, &params->source);
-    if (err) return err == -ENOMEM ? wine::STATUS_NO_MEMORY : wine::STATUS_UNSUCCESSFUL;
+    uint32_t source = 0;
+    if (read_sockets(query, false, records, &source)) return wine::STATUS_UNSUCCESSFUL;
 
     params->count = (uint32_t)records.size();
-    trace_table(*params);
+    trace_table(*params, source);
     if (params->count > params->capacity) return wine::STATUS_BUFFER_OVERFLOW;
     if (params->flags & IPHLP_WANT_OWNERS)
     {
@@ -132,7 +131,8 @@ NTSTATUS list_reservations(void *args)
     }
     auto *out = reinterpret_cast<iphlp_reservation_entry *>(static_cast<uintptr_t>(p->entries));
     for (size_t i = 0; i < list.size(); i++)
-        out[i] = {list[i].start_port, list[i].num_ports, list[i].kernel_mirrored ? 1u : 0u, list[i].token};
+        out[i] = {list[i].start_port, list[i].num_ports, list[i].kernel_mirrored ? IPHLP_RESERVATION_KERNEL_MIRRORED : 0u,
+                  list[i].token};
     return wine::STATUS_SUCCESS;
 }
 

@@ -335,11 +335,11 @@ void test_read_sockets_switches(void **)
         const char *env; /* IPHLP_FORCE_PROCFS, or unset */
         uint32_t source;
     } cases[] = {
-        {false, nullptr, IPHLP_SOURCE_NETLINK},
-        {true, nullptr, IPHLP_SOURCE_PROCFS},
-        {false, "1", IPHLP_SOURCE_PROCFS},
-        {false, "0", IPHLP_SOURCE_NETLINK},
-        {true, "0", IPHLP_SOURCE_PROCFS},
+        {false, nullptr, iphlp::IPHLP_SOURCE_NETLINK},
+        {true, nullptr, iphlp::IPHLP_SOURCE_PROCFS},
+        {false, "1", iphlp::IPHLP_SOURCE_PROCFS},
+        {false, "0", iphlp::IPHLP_SOURCE_NETLINK},
+        {true, "0", iphlp::IPHLP_SOURCE_PROCFS},
     };
     for (const auto &c : cases)
     {
@@ -411,7 +411,7 @@ void test_netlink_refused_falls_back(void **)
         if (iphlp::read_sockets_netlink(query, rows) != -EACCES)
             _exit(CHILD_NETLINK_NOT_REFUSED);
         uint32_t source = 0;
-        if (iphlp::read_sockets(query, false, rows, &source) != 0 || source != IPHLP_SOURCE_PROCFS)
+        if (iphlp::read_sockets(query, false, rows, &source) != 0 || source != iphlp::IPHLP_SOURCE_PROCFS)
             _exit(CHILD_NO_FALLBACK);
         _exit(finds_listener(rows) ? CHILD_OK : CHILD_LISTENER_MISSING);
     }

@@ -15,23 +15,8 @@
 
 namespace iphlp {
 
-/* Win32 error codes the store answers with (values from winerror.h). */
-enum : uint32_t
-{
-    WIN_NO_ERROR = 0,
-    WIN_ERROR_ACCESS_DENIED = 5,
-    WIN_ERROR_NOT_ENOUGH_MEMORY = 8,
-    WIN_ERROR_SHARING_VIOLATION = 32,
-    WIN_ERROR_NOT_SUPPORTED = 50,
-    WIN_ERROR_INVALID_PARAMETER = 87,
-    WIN_ERROR_INSUFFICIENT_BUFFER = 122,
-    WIN_ERROR_NOT_FOUND = 1168,
-    WIN_ERROR_FILE_CORRUPT = 1392,       /* the store file is not a valid database */
-    WIN_ERROR_INTERNAL_ERROR = 1359,
-    WIN_ERROR_OPEN_FAILED = 110,         /* the store cannot be opened (permissions, missing dir) */
-    WIN_ERROR_DISK_FULL = 112,
-    WIN_ERROR_TIMEOUT = 1460,            /* the kernel list's lock stayed held past its bound */
-};
+/* The Win32 codes the store answers with are enum iphlp_win32_error (include/unixlib.h): they
+ * cross the unix-call boundary in the result fields. */
 
 /* What StoreConfig::port_in_use found out about a block. */
 enum class PortUse

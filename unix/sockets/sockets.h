@@ -20,6 +20,10 @@ struct SocketRecord
     uint64_t inode;       /* 0 for sockets with no file (TIME_WAIT, orphans) */
 };
 
+/* Which reader answered (read_sockets' *source; IPHLP_DEBUG names it). */
+constexpr uint32_t IPHLP_SOURCE_NETLINK = 1;
+constexpr uint32_t IPHLP_SOURCE_PROCFS = 2;
+
 /* What to read: one protocol, one family, one TCP state filter (enum iphlp_filter). */
 struct SocketQuery
 {
