@@ -14,7 +14,7 @@
 
 namespace {
 
-/* StartPort arrives in network order, NumberOfPorts as a plain count (windows-behavior.md 2.1). */
+/* StartPort arrives in network order, NumberOfPorts as a plain count (docs/windows-behavior.md, "Persistent port reservations"). */
 bool valid_block(USHORT start_port_net, USHORT count)
 {
     unsigned start = ntohs(start_port_net);

@@ -42,7 +42,7 @@ private:
 DWORD win32_from_unix_status(NTSTATUS status);
 
 /*
- * The sizing rules shared by every table function (windows-behavior.md 1.2-1.3):
+ * The sizing rules shared by every table function (docs/windows-behavior.md, "Arguments and sizes"):
  * NULL size -> ERROR_INVALID_PARAMETER; NULL table or *size below FIELD_OFFSET(Table, table[n])
  * -> ERROR_INSUFFICIENT_BUFFER with that size written and nothing else touched; otherwise the
  * table is written and *size is left as the caller gave it.

@@ -4,7 +4,7 @@
  */
 #include "socket_rows.h"
 
-/* Layouts from windows-behavior.md 1.6, identical on x86 and x64. */
+/* Layouts from the SDK headers (docs/windows-behavior.md, "Classes"), identical on x86 and x64. */
 static_assert(sizeof(MIB_TCPROW) == 20 && offsetof(MIB_TCPTABLE, table) == 4, "MIB_TCPROW");
 static_assert(sizeof(MIB_TCPROW2) == 28 && offsetof(MIB_TCPROW2, dwOwningPid) == 20 &&
               offsetof(MIB_TCPROW2, dwOffloadState) == 24 && offsetof(MIB_TCPTABLE2, table) == 4, "MIB_TCPROW2");

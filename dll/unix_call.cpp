@@ -1,7 +1,7 @@
 /*
  * The thunk to the Unix side.
  *
- * Wine 8.0 searches its own DLL directory before WINEDLLPATH, so a builtin named iphlpapi.dll
+ * Wine (8.0 and 10.0) searches its own DLL directory before WINEDLLPATH, so a builtin named iphlpapi.dll
  * can never replace Wine's. This iphlpapi.dll is therefore a *native* DLL, and its Unix library
  * hangs off a uniquely named *builtin* bridge, iphlpbridge.dll, whose iphlpbridge.so exports
  * __wine_unix_call_funcs. We ask ntdll for that table with the Wine-only information class

@@ -1,10 +1,10 @@
 /*
  * Which Windows process owns each socket.
  *
- * Under Wine 8.0 Winsock sockets live inside wineserver, so a process's /proc/<pid>/fd usually
- * does not hold its own sockets (why Wine's builtin reports PID 0). What does work
- * (pid-mapping.md): duplicate a process's handles into this process, turn each into a Unix fd
- * and fstat it for the socket inode. That costs a few wineserver round trips per handle, so:
+ * Wine creates Winsock sockets inside wineserver (8.0 and 10.0), so a process's /proc/<pid>/fd
+ * usually does not hold its own sockets (why Wine 8.0's builtin reports PID 0). What does work
+ * (docs/design.md, "Who owns a socket"): duplicate a process's handles into this process, turn
+ * each into a Unix fd and fstat it for the socket inode. That costs a few wineserver round trips per handle, so:
  *  - only sockets Wine holds at all are looked up (the socket fds in wineserver's own fd table);
  *    sockets of non-Wine processes get PID 0 without touching a handle;
  *  - (pid, handle) -> inode is cached; a cached entry counts while its process lives and its
