@@ -28,16 +28,30 @@ std::mutex owner_mutex;
 WineHandleSource wine_handles;
 OwnerResolver owners(wine_handles);
 
-/* IPHLP_DEBUG=1: one line per table call on stderr, naming the reader that answered. */
-void trace_table(const iphlp_socket_table_params &p, uint32_t source)
+bool debugging()
 {
     static const bool enabled = [] {
         const char *v = getenv("IPHLP_DEBUG");
         return v && *v == '1';
     }();
-    if (!enabled) return;
+    return enabled;
+}
+
+/* IPHLP_DEBUG=1: one line per table call on stderr, naming the reader that answered. */
+void trace_table(const iphlp_socket_table_params &p, uint32_t source)
+{
+    if (!debugging()) return;
     fprintf(stderr, "iphlp: %s%s table: %u rows from %s\n", p.proto == IPHLP_TCP ? "tcp" : "udp",
             p.family == IPHLP_INET4 ? "4" : "6", p.count, source == IPHLP_SOURCE_NETLINK ? "netlink" : "procfs");
+}
+
+/* ... and what finding the owners took. */
+void trace_owners(const OwnerWork &w)
+{
+    if (!debugging()) return;
+    fprintf(stderr, "iphlp: owners: %u Wine sockets%s%s, %u handles probed, %u without owner\n", w.wine_sockets,
+            w.server_fds_unknown ? ", wineserver fds unreadable" : w.read_server_fds ? ", wineserver fds read" : "",
+            w.listed ? ", processes listed" : "", w.probed, w.unresolved);
 }
 
 NTSTATUS socket_table(void *args)
@@ -58,7 +72,7 @@ NTSTATUS socket_table(void *args)
     if (params->flags & IPHLP_WANT_OWNERS)
     {
         std::lock_guard<std::mutex> lock(owner_mutex);
-        owners.resolve(records);
+        trace_owners(owners.resolve(records));
         /* An owner is always in resolve()'s latest process list (a new process's sockets are
          * new, and new sockets make it list again): creation times come from that list. */
         if (params->flags & IPHLP_WANT_CREATE_TIME) fill_create_times(records, wine_handles.processes());

@@ -89,8 +89,9 @@ void OwnerResolver::rescan(SocketBuffer &records)
     }
 }
 
-void OwnerResolver::resolve(SocketBuffer &records)
+OwnerWork OwnerResolver::resolve(SocketBuffer &records)
 {
+    OwnerWork work;
     bool unknown = false;
     for (auto &rec : records)
     {
@@ -103,6 +104,8 @@ void OwnerResolver::resolve(SocketBuffer &records)
         /* Some inode was never seen: ask wineserver's fd table which of the new ones are Wine's. */
         wine_inodes_.clear();
         wine_known = source_.wine_socket_inodes(wine_inodes_);
+        work.read_server_fds = true;
+        work.server_fds_unknown = !wine_known;
         if (wine_known)
         {
             if (kinds_.size() > max_known_inodes) kinds_.clear();
@@ -118,16 +121,18 @@ void OwnerResolver::resolve(SocketBuffer &records)
         /* Where wineserver's fd table cannot be read, every socket may be Wine's. */
         if (inode && (!wine_known || kinds_.find(inode) == InodeKinds::wine)) targets_.push_back({inode, i});
     }
-    if (targets_.empty()) return; /* no Wine sockets in this table: nothing to look up */
+    work.wine_sockets = (uint32_t)targets_.size();
+    if (targets_.empty()) return work; /* no Wine sockets in this table: nothing to look up */
     std::sort(targets_.begin(), targets_.end(), [](const Target &a, const Target &b) { return a.inode < b.inode; });
 
     /* A recent process list vouches for cached answers: then no server query at all. */
     if (listed_ && source_.now_ms() - listed_at_ms_ < process_list_max_age_ms && !assign_from_cache(records))
-        return;
+        return work;
     for (const auto &t : targets_) records[t.record].row.owner_pid = 0;
     processes_.clear();
     listed_ = source_.list_processes(processes_);
-    if (!listed_) return;
+    work.listed = true;
+    if (!listed_) return work;
     listed_at_ms_ = source_.now_ms();
     /* Forget the handles of processes that have exited. */
     for (auto it = cache_.begin(); it != cache_.end();)
@@ -137,7 +142,13 @@ void OwnerResolver::resolve(SocketBuffer &records)
         bool alive = p != processes_.end() && p->pid == pid_of(it->first);
         it = alive ? std::next(it) : cache_.erase(it);
     }
-    if (assign_from_cache(records)) rescan(records);
+    if (assign_from_cache(records))
+    {
+        rescan(records);
+        work.probed = (uint32_t)refs_.size();
+        for (const auto &t : targets_) work.unresolved += !records[t.record].row.owner_pid;
+    }
+    return work;
 }
 
 } // namespace iphlp

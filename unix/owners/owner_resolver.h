@@ -81,12 +81,23 @@ private:
     size_t used_ = 0;
 };
 
+/* What one resolve() did (IPHLP_DEBUG prints it). */
+struct OwnerWork
+{
+    uint32_t wine_sockets = 0;    /* rows looked up */
+    bool read_server_fds = false; /* wineserver's fd table was read (an unseen inode) */
+    bool server_fds_unknown = false; /* ... and could not be: every socket is looked up */
+    bool listed = false;          /* the process list was asked */
+    uint32_t probed = 0;          /* handle slots probed by a rescan (0: none) */
+    uint32_t unresolved = 0;      /* Wine sockets left without an owner */
+};
+
 class OwnerResolver
 {
 public:
     explicit OwnerResolver(HandleSource &source) : source_(source) {}
     /* Sets row.owner_pid of every record (0 when no Wine process holds it). */
-    void resolve(SocketBuffer &records);
+    OwnerWork resolve(SocketBuffer &records);
 
 private:
     struct Target

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <climits>
 #include <cstdlib>
+#include <string>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
@@ -88,32 +90,82 @@ uint64_t WineHandleSource::now_ms()
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* wineserver is the peer of the Unix socket this process sends its server requests over. */
+static bool is_wineserver(int pid)
+{
+    char path[64], comm[32] = "";
+    snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+    FILE *f = fopen(path, "re");
+    if (!f) return false;
+    bool found = fgets(comm, sizeof(comm), f) && !strncmp(comm, "wineserver", 10);
+    fclose(f);
+    return found;
+}
+
+/* The server directory this prefix's wineserver works in: "server-DEV-INO" of the prefix
+ * (wineserver chdirs there; the directory above it differs between Wine versions). */
+static bool server_dir_name(char *name, size_t size)
+{
+    const char *prefix = getenv("WINEPREFIX");
+    std::string path;
+    if (prefix && *prefix)
+        path = prefix;
+    else if (const char *home = getenv("HOME"))
+        path = std::string(home) + "/.wine";
+    else
+        return false;
+    struct stat st;
+    if (stat(path.c_str(), &st)) return false;
+    snprintf(name, size, "server-%llx-%llx", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+    return true;
+}
+
+/* Finds this prefix's wineserver. On Wine 8.0 it is the peer of the Unix socket this process
+ * sends its server requests over (SO_PEERCRED). On Wine 10.0 that socket comes from a
+ * socketpair the client made itself (the peer reads as the client's own loader), so the
+ * fallback looks for the wineserver process whose working directory is this prefix's server
+ * directory. */
 int WineHandleSource::wineserver_pid()
 {
     if (server_pid_) return server_pid_;
     server_pid_ = -1;
-    DIR *dir = opendir("/proc/self/fd");
-    if (!dir) return server_pid_;
-    while (struct dirent *entry = readdir(dir))
+    if (DIR *dir = opendir("/proc/self/fd"))
     {
-        int fd = atoi(entry->d_name);
-        struct ucred cred;
-        socklen_t len = sizeof(cred);
-        if (fd <= 2 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.pid <= 0) continue;
-        char path[64], exe[512];
-        snprintf(path, sizeof(path), "/proc/%d/exe", (int)cred.pid);
-        ssize_t n = readlink(path, exe, sizeof(exe) - 1);
-        if (n <= 0) continue;
-        exe[n] = 0;
-        const char *base = strrchr(exe, '/');
-        if (!strncmp(base ? base + 1 : exe, "wineserver", 10))
+        while (struct dirent *entry = readdir(dir))
         {
-            server_pid_ = cred.pid;
-            break;
+            int fd = atoi(entry->d_name);
+            struct ucred cred;
+            socklen_t len = sizeof(cred);
+            if (fd <= 2 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.pid <= 0) continue;
+            if (is_wineserver(cred.pid))
+            {
+                server_pid_ = cred.pid;
+                break;
+            }
         }
+        closedir(dir);
     }
-    closedir(dir);
+    char want[96];
+    if (server_pid_ > 0 || !server_dir_name(want, sizeof(want))) return server_pid_;
+    if (DIR *proc = opendir("/proc"))
+    {
+        while (struct dirent *entry = readdir(proc))
+        {
+            int pid = atoi(entry->d_name);
+            if (pid <= 0 || !is_wineserver(pid)) continue;
+            char path[64], cwd[PATH_MAX];
+            snprintf(path, sizeof(path), "/proc/%d/cwd", pid);
+            ssize_t n = readlink(path, cwd, sizeof(cwd) - 1);
+            if (n <= 0) continue;
+            cwd[n] = 0;
+            const char *base = strrchr(cwd, '/');
+            if (!strcmp(base ? base + 1 : cwd, want))
+            {
+                server_pid_ = pid;
+                break;
+            }
+        }
+        closedir(proc);
+    }
     return server_pid_;
 }
 
@@ -124,7 +176,11 @@ bool WineHandleSource::wine_socket_inodes(std::vector<uint64_t> &out)
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/fd", pid);
     int dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0) return false;
+    if (dirfd < 0)
+    {
+        server_pid_ = 0; /* gone (the server was restarted): look for it again next time */
+        return false;
+    }
     DIR *dir = fdopendir(dirfd);
     if (!dir)
     {
