@@ -15,10 +15,11 @@
 #include "reservation_store.h"
 #include "socket_source.h"
 #include "socket_table.h"
+#include "socket_times.h"
+#include "tcp_connection.h"
 #include "unixlib.h"
 #include "wine_handle_source.h"
 #include "wine_ntdll.h"
-#include "wine_process_times.h"
 
 using namespace iphlp;
 using wine::NTSTATUS;
@@ -29,6 +30,7 @@ namespace {
 std::mutex owner_mutex;
 WineHandleSource wine_handles;
 OwnerResolver owners(wine_handles);
+SocketFirstSeen first_seen; /* guarded by owner_mutex */
 
 /* IPHLP_DEBUG=1: one line per table call on stderr, naming the reader that answered. */
 void trace_table(const iphlp_socket_table_params &p)
@@ -53,6 +55,8 @@ NTSTATUS socket_table(void *args)
     SocketQuery query = {params->proto, params->family, params->filter};
     int err = read_sockets(query, params->flags & IPHLP_FORCE_PROCFS, records, &params->source);
     if (err) return err == -ENOMEM ? wine::STATUS_NO_MEMORY : wine::STATUS_UNSUCCESSFUL;
+    /* After the enumeration: every socket it listed was created before this moment. */
+    const uint64_t listed_by = filetime_now();
 
     params->count = (uint32_t)records.size();
     trace_table(*params);
@@ -61,9 +65,10 @@ NTSTATUS socket_table(void *args)
     {
         std::lock_guard<std::mutex> lock(owner_mutex);
         owners.resolve(records);
-        /* An owner is always in resolve()'s latest process list (a new process's sockets are
-         * new, and new sockets make it list again): creation times come from that list. */
-        if (params->flags & IPHLP_WANT_CREATE_TIME) fill_create_times(records, wine_handles.processes());
+        /* The first time this process saw each socket: never before its creation (socket_times.h). */
+        if (params->flags & IPHLP_WANT_CREATE_TIME)
+            first_seen.fill(records, params->proto * 2 + (params->family == IPHLP_INET6),
+                            listed_by, params->filter == IPHLP_FILTER_ALL);
     }
     auto *out = reinterpret_cast<iphlp_socket_row *>(static_cast<uintptr_t>(params->rows));
     copy_rows(records, params->flags & IPHLP_SORT, out);
@@ -137,6 +142,22 @@ NTSTATUS list_reservations(void *args)
     return wine::STATUS_SUCCESS;
 }
 
+NTSTATUS tcp_connection(void *args)
+{
+    auto *p = static_cast<iphlp_tcp_connection_params *>(args);
+    if (p->key.family != IPHLP_INET4 && p->key.family != IPHLP_INET6) return wine::STATUS_INVALID_PARAMETER;
+    tcp_connection_call(*p);
+    return wine::STATUS_SUCCESS;
+}
+
+NTSTATUS tcp_connection_destroy(void *args)
+{
+    auto *p = static_cast<iphlp_tcp_connection_params *>(args);
+    if (p->key.family != IPHLP_INET4 && p->key.family != IPHLP_INET6) return wine::STATUS_INVALID_PARAMETER;
+    tcp_connection_destroy_call(*p);
+    return wine::STATUS_SUCCESS;
+}
+
 } // namespace
 
 /* Every entry behind the exception barrier (call_guard.h). The only symbol the library exports
@@ -147,6 +168,8 @@ extern "C" __attribute__((visibility("default"))) const unix_entry __wine_unix_c
     guarded<lookup_reservation>,
     guarded<delete_reservation>,
     guarded<list_reservations>,
+    guarded<tcp_connection>,
+    guarded<tcp_connection_destroy>,
 };
 static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
               "one entry per enum iphlp_unix_func");
