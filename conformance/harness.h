@@ -33,6 +33,7 @@ extern const conformance_test tcp_table2_tests[];
 extern const conformance_test reservation_tests[];
 extern const conformance_test forwarded_tests[];
 extern const conformance_test extended_table_tests[];
+extern const conformance_test tcp_estats_tests[];
 extern const conformance_test reservation_persist_tests[]; /* run only when named */
 
 /* Child processes for cross-process checks: this executable started as "child <role> ...". */
