@@ -5,6 +5,8 @@ set(SOCKET_FIXTURES ${CMAKE_CURRENT_SOURCE_DIR}/fixtures)
 iphlp_unit_test(test_inet_diag test_inet_diag.cpp)
 iphlp_unit_test(test_proc_net test_proc_net.cpp)
 iphlp_unit_test(test_read_sockets test_read_sockets.cpp) # live: opens loopback sockets
+# One connection (ESTATS, SetTcpEntry) on hand-built replies and live; first-seen socket times.
+iphlp_unit_test(test_tcp_connection test_tcp_connection.cpp)
 foreach(test test_inet_diag test_proc_net)
     target_compile_definitions(${test} PRIVATE FIXTURE_DIR="${SOCKET_FIXTURES}")
     target_include_directories(${test} PRIVATE ${SOCKET_FIXTURES})

@@ -92,7 +92,7 @@ int parse_tcp_connection(const void *buf, size_t len, const iphlp_tcp_key &key, 
 int query_tcp_connection(const iphlp_tcp_key &key, TcpConnection &out);
 
 /* SOCK_DESTROY of the connection `key` whose cookie is `cookie` (from query_tcp_connection): the
- * kernel refuses a different socket (-ESTALE) and says -ENOENT when it is gone. -EPERM without
+ * kernel refuses a different socket (-ENOENT; -ESTALE on older kernels) and says -ENOENT when it is gone. -EPERM without
  * CAP_NET_ADMIN, -EOPNOTSUPP when built without CONFIG_INET_DIAG_DESTROY. 0 or -errno. */
 int destroy_tcp_connection(const iphlp_tcp_key &key, uint64_t cookie);
 
