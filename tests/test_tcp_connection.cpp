@@ -368,6 +368,13 @@ void test_first_seen(void **)
     assert_int_equal(rows[0].row.create_time, 1000); /* stable */
     assert_int_equal(rows[1].row.create_time, 2000);
 
+    /* Noted without being reported (an OWNER_PID call), then reported by the next call. */
+    rows = {record(13, 4)};
+    seen.fill(rows, 0, 2500, false, false);
+    assert_int_equal(rows[0].row.create_time, 0);
+    seen.fill(rows, 0, 2600, false, true);
+    assert_int_equal(rows[0].row.create_time, 2500);
+
     /* Another slot (protocol/family) keeps its own table. */
     SocketBuffer udp = {record(10, 4)};
     seen.fill(udp, 2, 3000, true);
@@ -377,6 +384,7 @@ void test_first_seen(void **)
     rows = {record(12, 4)};
     seen.fill(rows, 0, 4000, true);
     assert_int_equal(seen.size(0), 1);
+    assert_int_equal(rows[0].row.create_time, 2000);
     rows = {record(10, 4), record(12, 4)};
     seen.fill(rows, 0, 5000, false);
     assert_int_equal(rows[0].row.create_time, 5000);

@@ -5,7 +5,7 @@
 
 namespace iphlp {
 
-void SocketFirstSeen::fill(SocketBuffer &records, unsigned slot, uint64_t now, bool complete)
+void SocketFirstSeen::fill(SocketBuffer &records, unsigned slot, uint64_t now, bool complete, bool report)
 {
     if (slot >= slots) return;
     auto &seen = seen_[slot];
@@ -25,7 +25,8 @@ void SocketFirstSeen::fill(SocketBuffer &records, unsigned slot, uint64_t now, b
     for (auto &rec : records)
     {
         if (!rec.row.owner_pid || !rec.inode) continue;
-        rec.row.create_time = seen.emplace(rec.inode, now).first->second;
+        uint64_t first = seen.emplace(rec.inode, now).first->second;
+        if (report) rec.row.create_time = first;
     }
 }
 

@@ -22,13 +22,14 @@ class SocketFirstSeen
 {
 public:
     /*
-     * Sets row.create_time of every record with an owner and an inode to the first `now` (FILETIME,
+     * Notes every record with an owner and an inode as seen at `now`, unless seen before, and
+     * when `report`, sets its row.create_time to the first `now` (FILETIME,
      * taken after the enumeration that produced `records` ended) at which that inode was seen
      * for this `slot` (one per protocol and family: their enumerations are separate). Records
      * without an owner keep 0. When `complete` (the enumeration listed every socket of the slot),
      * inodes no longer listed are forgotten, so the table follows the live sockets.
      */
-    void fill(SocketBuffer &records, unsigned slot, uint64_t now, bool complete);
+    void fill(SocketBuffer &records, unsigned slot, uint64_t now, bool complete, bool report = true);
     size_t size(unsigned slot) const { return slot < slots ? seen_[slot].size() : 0; }
 
     static constexpr unsigned slots = 4;

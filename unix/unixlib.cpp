@@ -65,10 +65,11 @@ NTSTATUS socket_table(void *args)
     {
         std::lock_guard<std::mutex> lock(owner_mutex);
         owners.resolve(records);
-        /* The first time this process saw each socket: never before its creation (socket_times.h). */
-        if (params->flags & IPHLP_WANT_CREATE_TIME)
-            first_seen.fill(records, params->proto * 2 + (params->family == IPHLP_INET6),
-                            listed_by, params->filter == IPHLP_FILTER_ALL);
+        /* The first time this process saw each socket: never before its creation (socket_times.h).
+         * Noted by every call that resolves owners (only owned rows cost anything), so that an
+         * OWNER_PID call made before the OWNER_MODULE one already pins the time down. */
+        first_seen.fill(records, params->proto * 2 + (params->family == IPHLP_INET6), listed_by,
+                        params->filter == IPHLP_FILTER_ALL, params->flags & IPHLP_WANT_CREATE_TIME);
     }
     auto *out = reinterpret_cast<iphlp_socket_row *>(static_cast<uintptr_t>(params->rows));
     copy_rows(records, params->flags & IPHLP_SORT, out);
