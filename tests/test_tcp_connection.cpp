@@ -344,6 +344,25 @@ void test_live_destroy(void **)
     assert_int_equal(query_tcp_connection(key, c), -ENOENT);
 }
 
+/* Switches of sockets that are gone are forgotten when the table doubles; a live one stays. */
+void test_switches_pruned(void **)
+{
+    Pair p;
+    iphlp_tcp_key live = key4(p.client_port, p.server_port);
+    TcpConnection c;
+    assert_int_equal(query_tcp_connection(live, c), 0);
+    size_t before = estats_switches_size();
+    assert_int_equal(estats_switches(c.cookie, 1u << 1, 1u << 1, &live), 1u << 1);
+    for (uint64_t i = 0; i < 300; i++)
+    {
+        iphlp_tcp_key gone = key4(static_cast<uint16_t>(1 + i), 9); /* nobody connects to port 9 */
+        estats_switches(0x100000000ull + i, 1u << 1, 1u << 1, &gone);
+    }
+    assert_true(estats_switches_size() < before + 300);
+    assert_int_equal(estats_switches(c.cookie, 0, 0), 1u << 1);
+    estats_switches(c.cookie, ~0u, 0);
+}
+
 /* ---- first-seen creation times ---- */
 
 SocketRecord record(uint64_t inode, uint32_t pid)
@@ -416,7 +435,8 @@ int main()
         cmocka_unit_test(test_parse_identity),  cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_ack),             cmocka_unit_test(test_destroy_result),
         cmocka_unit_test(test_switches),        cmocka_unit_test(test_live_query),
-        cmocka_unit_test(test_live_destroy),    cmocka_unit_test(test_first_seen),
+        cmocka_unit_test(test_live_destroy),    cmocka_unit_test(test_switches_pruned),
+        cmocka_unit_test(test_first_seen),
         cmocka_unit_test(test_filetime_now),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -13,7 +13,30 @@ namespace iphlp {
 namespace {
 
 std::mutex switches_mutex;
-std::unordered_map<uint64_t, uint32_t> switches; /* socket cookie -> ESTATS switches */
+struct Switches
+{
+    uint32_t bits;
+    iphlp_tcp_key key; /* to find out, later, whether the socket still exists */
+};
+std::unordered_map<uint64_t, Switches> switches; /* socket cookie -> ESTATS switches */
+size_t prune_at = 256;
+
+/* Forget the switches of sockets that are gone (a connection closed without SetTcpEntry or an
+ * all-off Set). Runs when the table has doubled since the last pruning, so its cost is
+ * amortized over the Sets that grew it: one exact lookup per entry. */
+void prune_switches()
+{
+    for (auto it = switches.begin(); it != switches.end();)
+    {
+        TcpConnection conn;
+        int err = query_tcp_connection(it->second.key, conn);
+        if (err == -ENOENT || err == -EINVAL || (!err && conn.cookie != it->first))
+            it = switches.erase(it);
+        else
+            ++it;
+    }
+    prune_at = switches.size() * 2 > 256 ? switches.size() * 2 : 256;
+}
 
 /* Anything but "gone" on a lookup is the kernel refusing netlink itself (a sandbox): say so. */
 uint32_t lookup_result(int err, const char *what)
@@ -26,18 +49,29 @@ uint32_t lookup_result(int err, const char *what)
 
 } // namespace
 
-uint32_t estats_switches(uint64_t cookie, uint32_t change, uint32_t values)
+uint32_t estats_switches(uint64_t cookie, uint32_t change, uint32_t values, const iphlp_tcp_key *key)
 {
     std::lock_guard<std::mutex> lock(switches_mutex);
     auto it = switches.find(cookie);
-    uint32_t current = it == switches.end() ? 0 : it->second;
+    uint32_t current = it == switches.end() ? 0 : it->second.bits;
     if (!change) return current;
     current = (current & ~change) | (values & change);
-    if (current)
-        switches[cookie] = current;
-    else if (it != switches.end())
+    if (it != switches.end() && !current)
         switches.erase(it);
+    else if (it != switches.end())
+        it->second.bits = current;
+    else if (current)
+    {
+        switches.emplace(cookie, Switches{current, key ? *key : iphlp_tcp_key{}});
+        if (switches.size() >= prune_at) prune_switches();
+    }
     return current;
+}
+
+size_t estats_switches_size()
+{
+    std::lock_guard<std::mutex> lock(switches_mutex);
+    return switches.size();
 }
 
 void tcp_connection_call(iphlp_tcp_connection_params &params)
@@ -51,7 +85,7 @@ void tcp_connection_call(iphlp_tcp_connection_params &params)
         params.result = lookup_result(err, "TCP extended statistics");
         return;
     }
-    params.estats_enabled = estats_switches(conn.cookie, change, values);
+    params.estats_enabled = estats_switches(conn.cookie, change, values, &key);
     params.linux_state = conn.linux_state;
     params.rqueue = conn.rqueue;
     params.wqueue = conn.wqueue;

@@ -20,8 +20,10 @@ void tcp_connection_destroy_call(iphlp_tcp_connection_params &params);
  * not null. */
 uint32_t destroy_result(int err, FILE *log);
 
-/* The ESTATS switches remembered for socket `cookie` after applying `change`/`values` (bits
- * 1 << TCP_ESTATS_TYPE). Per process; an all-off entry is forgotten. */
-uint32_t estats_switches(uint64_t cookie, uint32_t change, uint32_t values);
+/* The ESTATS switches remembered for socket `cookie` (whose connection is `key`) after applying
+ * `change`/`values` (bits 1 << TCP_ESTATS_TYPE). Per process; an all-off entry is forgotten, and
+ * so are the entries of sockets that are gone, whenever the table has doubled. */
+uint32_t estats_switches(uint64_t cookie, uint32_t change, uint32_t values, const iphlp_tcp_key *key = nullptr);
+size_t estats_switches_size();
 
 } // namespace iphlp
