@@ -39,6 +39,7 @@ extern const conformance_test reservation_persist_tests[]; /* run only when name
 /* Child processes for cross-process checks: this executable started as "child <role> ...". */
 int child_main(int argc, char **argv);
 int reservation_child(int argc, char **argv);
+int estats_child(int argc, char **argv);
 
 /* Helpers shared by the test files (sockets.cpp). */
 SOCKET tcp_listener(int family, const char *address, unsigned short port, unsigned short *bound_port);

@@ -261,6 +261,24 @@ void check_collection(const char *what, Row &client_row, Row &server_row, Get ge
        "%s: Data still reads enabled", what);
 }
 
+/* The switches belong to the connection, not to the process that set them: another process
+ * reads them. Its line: "<GetPerTcpConnectionEStats result> <EnableCollection of Data>
+ * <EnableCollection of Path>". */
+void check_other_process(unsigned short from, unsigned short to, const char *expect)
+{
+    char args[64], line[64] = "";
+    snprintf(args, sizeof(args), "estats %u %u", from, to);
+    child_process child;
+    if (!start_child(args, &child))
+    {
+        skip("cannot start the child");
+        return;
+    }
+    read_child_line(&child, line, sizeof(line));
+    stop_child(&child);
+    ok(!strncmp(line, expect, strlen(expect)), "another process reads the switches: '%s', expected '%s'", line, expect);
+}
+
 void test_estats_collection()
 {
     auto get = export_of<get4_fn>("GetPerTcpConnectionEStats");
@@ -282,6 +300,7 @@ void test_estats_collection()
     {
         MIB_TCPROW client = row4(c4.client_port, c4.server_port), server = row4(c4.server_port, c4.client_port);
         check_collection("IPv4", client, server, get, set, c4);
+        check_other_process(c4.client_port, c4.server_port, "0 1 0"); /* Data on, Path switched off */
     }
     else
         skip("no IPv4 loopback connection");
@@ -488,6 +507,21 @@ void test_create_timestamp()
 }
 
 } // namespace
+
+/* "child estats FROM TO": the Data and Path switches of 127.0.0.1:FROM -> 127.0.0.1:TO. */
+int estats_child(int argc, char **argv)
+{
+    auto get = export_of<get4_fn>("GetPerTcpConnectionEStats");
+    if (argc < 2 || !get) return 2;
+    MIB_TCPROW row = row4((unsigned short)atoi(argv[0]), (unsigned short)atoi(argv[1]));
+    BOOLEAN data = 2, path = 2;
+    ULONG r = get(&row, TcpConnectionEstatsData, (PUCHAR)&data, 0, sizeof(data), nullptr, 0, 0, nullptr, 0, 0);
+    get(&row, TcpConnectionEstatsPath, (PUCHAR)&path, 0, sizeof(path), nullptr, 0, 0, nullptr, 0, 0);
+    printf("%lu %d %d\n", r, data, path);
+    fflush(stdout);
+    Sleep(INFINITE);
+    return 0;
+}
 
 const conformance_test tcp_estats_tests[] = {
     {"tcp_estats_arguments", test_estats_arguments},

@@ -21,11 +21,13 @@ extern "C" {
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "reservation_store.h"
@@ -246,6 +248,7 @@ void test_destroy_result(void **)
 
 void test_switches(void **)
 {
+    set_estats_switch_dir(""); /* in this process */
     const uint64_t a = 0xaaaa0001, b = 0xbbbb0002;
     assert_int_equal(estats_switches(a, 0, 0), 0);
     assert_int_equal(estats_switches(a, 1u << 1, 1u << 1), 1u << 1);
@@ -347,6 +350,7 @@ void test_live_destroy(void **)
 /* Switches of sockets that are gone are forgotten when the table doubles; a live one stays. */
 void test_switches_pruned(void **)
 {
+    set_estats_switch_dir("");
     Pair p;
     iphlp_tcp_key live = key4(p.client_port, p.server_port);
     TcpConnection c;
@@ -361,6 +365,55 @@ void test_switches_pruned(void **)
     assert_true(estats_switches_size() < before + 300);
     assert_int_equal(estats_switches(c.cookie, 0, 0), 1u << 1);
     estats_switches(c.cookie, ~0u, 0);
+}
+
+/* The shared directory: what one process enables, another reads; closed sockets' files go. */
+void test_switches_shared(void **)
+{
+    char dir[] = "/tmp/iphlp-estats-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    set_estats_switch_dir(dir);
+    Pair p;
+    iphlp_tcp_key live = key4(p.client_port, p.server_port);
+    TcpConnection c;
+    assert_int_equal(query_tcp_connection(live, c), 0);
+    pid_t child = fork();
+    if (child == 0) _exit(estats_switches(c.cookie, 1u << 3, 1u << 3, &live) == 1u << 3 ? 0 : 1);
+    int status = 0;
+    waitpid(child, &status, 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(estats_switches(c.cookie, 0, 0), 1u << 3);
+    assert_int_equal(estats_switches(c.cookie, 1u << 1, 1u << 1, &live), (1u << 1) | (1u << 3));
+    assert_int_equal(estats_switches_size(), 1);
+
+    for (uint64_t i = 0; i < 300; i++)
+    {
+        iphlp_tcp_key gone = key4(static_cast<uint16_t>(1 + i), 9);
+        estats_switches(0x200000000ull + i, 1u << 1, 1u << 1, &gone);
+    }
+    assert_true(estats_switches_size() < 300);
+    assert_int_equal(estats_switches(c.cookie, 0, 0), (1u << 1) | (1u << 3));
+    /* A file of an earlier boot is dropped by the next pruning; it is not ours to keep. */
+    std::string stale = std::string(dir) + "/estats/0123-4-00000000000000ff";
+    FILE *f = fopen(stale.c_str(), "w");
+    assert_non_null(f);
+    fclose(f);
+    for (uint64_t i = 0; i < 600; i++)
+    {
+        iphlp_tcp_key gone = key4(static_cast<uint16_t>(1 + i), 9);
+        estats_switches(0x300000000ull + i, 1u << 1, 1u << 1, &gone);
+    }
+    assert_int_equal(access(stale.c_str(), F_OK), -1);
+    assert_int_equal(estats_switches(c.cookie, ~0u, 0), 0);
+
+    /* A directory others can write to is not used: the switches stay in this process. */
+    std::string open_dir = std::string(dir) + "/estats";
+    chmod(open_dir.c_str(), 0777);
+    assert_int_equal(estats_switches(c.cookie, 1u << 2, 1u << 2, &live), 1u << 2);
+    assert_int_equal(estats_switches_size(), 1); /* the in-memory one */
+    set_estats_switch_dir(nullptr);
+    std::string cmd = std::string("rm -rf ") + dir;
+    assert_int_equal(system(cmd.c_str()), 0);
 }
 
 /* ---- first-seen creation times ---- */
@@ -436,6 +489,7 @@ int main()
         cmocka_unit_test(test_ack),             cmocka_unit_test(test_destroy_result),
         cmocka_unit_test(test_switches),        cmocka_unit_test(test_live_query),
         cmocka_unit_test(test_live_destroy),    cmocka_unit_test(test_switches_pruned),
+        cmocka_unit_test(test_switches_shared),
         cmocka_unit_test(test_first_seen),
         cmocka_unit_test(test_filetime_now),
     };

@@ -21,9 +21,13 @@ void tcp_connection_destroy_call(iphlp_tcp_connection_params &params);
 uint32_t destroy_result(int err, FILE *log);
 
 /* The ESTATS switches remembered for socket `cookie` (whose connection is `key`) after applying
- * `change`/`values` (bits 1 << TCP_ESTATS_TYPE). Per process; an all-off entry is forgotten, and
+ * `change`/`values` (bits 1 << TCP_ESTATS_TYPE). Shared by this user's processes through a
+ * directory (tcp_connection.cpp), else kept in this process; an all-off entry is forgotten, and
  * so are the entries of sockets that are gone, whenever the table has doubled. */
 uint32_t estats_switches(uint64_t cookie, uint32_t change, uint32_t values, const iphlp_tcp_key *key = nullptr);
 size_t estats_switches_size();
+/* Tests: keep the switches in `dir` (its estats/ subdirectory) instead of the default; "" keeps
+ * them in memory; nullptr goes back to the default. Forgets the in-memory ones. */
+void set_estats_switch_dir(const char *dir);
 
 } // namespace iphlp
