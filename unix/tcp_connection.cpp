@@ -3,16 +3,16 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <cstring>
-#include <mutex>
-#include <unordered_map>
 
 #include "boot_token.h"       /* read_boot_id */
 #include "reservation_lock.h" /* default_lock_dir */
@@ -27,8 +27,8 @@ namespace {
  * The ESTATS switches. Windows keeps them with the connection, for every process; here they live
  * in a directory of this user (beside the reservation lock: /run/iphlp/estats for root, else
  * $XDG_RUNTIME_DIR/iphlp/estats or /tmp/iphlp-UID/estats), one small file per socket named by the
- * boot id and the socket's kernel cookie (unique within a boot), so every process of the user sees
- * what another enabled. Changes are read-modify-writes under flock on the directory, files are
+ * boot id, the network namespace and the socket's kernel cookie (unique within a boot), so every
+ * process of the user sees what another enabled. Changes are read-modify-writes under flock on the directory, files are
  * replaced by rename. When the directory cannot be trusted or used, the switches stay in this
  * process (one line on stderr says so).
  */
@@ -53,16 +53,24 @@ bool gone(const Record &r, uint64_t cookie)
     return err == -ENOENT || err == -EINVAL || (!err && conn.cookie != cookie);
 }
 
-/* Opens (creating) a directory only this user can change; -1 otherwise. */
-int open_private_dir(const std::string &dir)
+/* A directory only this user can change. */
+bool private_dir(int fd)
 {
-    if (mkdir(dir.c_str(), geteuid() == 0 ? 0755 : 0700) != 0 && errno != EEXIST) return -1;
-    int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
-    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-                    (st.st_mode & (S_IWGRP | S_IWOTH))))
+    return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+           !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* Opens (creating) `name` relative to `at` (AT_FDCWD or a trusted directory) without following
+ * links, and only if it is private_dir(); -1 otherwise. */
+int open_private_dir(int at, const char *name)
+{
+    if (mkdirat(at, name, geteuid() == 0 ? 0755 : 0700) != 0 && errno != EEXIST) return -1;
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0 && !private_dir(fd))
     {
         close(fd);
+        errno = EPERM;
         fd = -1;
     }
     return fd;
@@ -75,11 +83,11 @@ int open_switch_dir()
     int fd = -1;
     if (!dir.empty())
     {
-        int parent = open_private_dir(dir);
+        int parent = open_private_dir(AT_FDCWD, dir.c_str());
         if (parent >= 0)
         {
+            fd = open_private_dir(parent, "estats");
             close(parent);
-            fd = open_private_dir(dir + "/estats");
         }
     }
     if (fd < 0 && !dir.empty() && !reported)
