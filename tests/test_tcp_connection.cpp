@@ -16,11 +16,15 @@ extern "C" {
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/inet_diag.h>
+#include <linux/seccomp.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -416,6 +420,51 @@ void test_switches_shared(void **)
     assert_int_equal(system(cmd.c_str()), 0);
 }
 
+/* A sandbox that refuses netlink: the calls answer ERROR_NOT_SUPPORTED (with a line on stderr),
+ * never a made-up "not found". The refusal is a seccomp filter in a child. */
+bool refuse_netlink()
+{
+    sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    sock_fprog prog{static_cast<unsigned short>(sizeof(code) / sizeof(code[0])), code};
+    return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0;
+}
+
+void test_netlink_refused(void **)
+{
+    Pair p;
+    pid_t child = fork();
+    if (child == 0)
+    {
+        if (!refuse_netlink()) _exit(10);
+        iphlp_tcp_connection_params params = {};
+        params.key = key4(p.client_port, p.server_port);
+        tcp_connection_call(params);
+        if (params.result != WIN_ERROR_NOT_SUPPORTED) _exit(1);
+        params.result = 0;
+        tcp_connection_destroy_call(params);
+        _exit(params.result == WIN_ERROR_NOT_SUPPORTED ? 0 : 2);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 10)
+    {
+        skip(); /* no seccomp here */
+        return;
+    }
+    assert_int_equal(WEXITSTATUS(status), 0);
+    char byte = 'x'; /* the destroy did not happen */
+    assert_int_equal(send(p.client, &byte, 1, 0), 1);
+    assert_int_equal(recv(p.server, &byte, 1, 0), 1);
+}
+
 /* ---- first-seen creation times ---- */
 
 SocketRecord record(uint64_t inode, uint32_t pid)
@@ -489,7 +538,7 @@ int main()
         cmocka_unit_test(test_ack),             cmocka_unit_test(test_destroy_result),
         cmocka_unit_test(test_switches),        cmocka_unit_test(test_live_query),
         cmocka_unit_test(test_live_destroy),    cmocka_unit_test(test_switches_pruned),
-        cmocka_unit_test(test_switches_shared),
+        cmocka_unit_test(test_switches_shared), cmocka_unit_test(test_netlink_refused),
         cmocka_unit_test(test_first_seen),
         cmocka_unit_test(test_filetime_now),
     };
