@@ -42,17 +42,22 @@ void todo_pop();
 bool builtin_wine();                 /* "--expect builtin": Wine's own iphlpapi.dll is under test */
 bool builtin_wine_before(int major); /* ... and that Wine is older than MAJOR.0 */
 #define broken(cond) (builtin_wine() && (cond))
+/* Running under Wine (ntdll exports wine_get_version)? For Wine's own quirks outside iphlpapi
+ * (its Winsock, say), which no expectation set covers. */
+bool running_on_wine();
 
 /* The tests of each file, collected in main.cpp. */
 extern const conformance_test tcp_table2_tests[];
 extern const conformance_test reservation_tests[];
 extern const conformance_test forwarded_tests[];
 extern const conformance_test extended_table_tests[];
+extern const conformance_test tcp_estats_tests[];
 extern const conformance_test reservation_persist_tests[]; /* run only when named */
 
 /* Child processes for cross-process checks: this executable started as "child <role> ...". */
 int child_main(int argc, char **argv);
 int reservation_child(int argc, char **argv);
+int estats_child(int argc, char **argv);
 
 /* Helpers shared by the test files (sockets.cpp). */
 SOCKET tcp_listener(int family, const char *address, unsigned short port, unsigned short *bound_port);

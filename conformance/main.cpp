@@ -68,6 +68,8 @@ void skip_at(const char *file, int line, const char *fmt, ...)
 
 bool builtin_wine() { return expect_builtin; }
 
+bool running_on_wine() { return GetProcAddress(GetModuleHandleA("ntdll.dll"), "wine_get_version") != nullptr; }
+
 bool builtin_wine_before(int major)
 {
     using version_fn = const char *(CDECL *)(void);
@@ -80,7 +82,7 @@ struct suite
     const conformance_test *tests;
     bool by_name_only;
 };
-static const suite suites[] = {{tcp_table2_tests, false}, {reservation_tests, false}, {forwarded_tests, false}, {extended_table_tests, false}, {reservation_persist_tests, true}};
+static const suite suites[] = {{tcp_table2_tests, false}, {reservation_tests, false}, {forwarded_tests, false}, {extended_table_tests, false}, {tcp_estats_tests, false}, {reservation_persist_tests, true}};
 
 int main(int argc, char **argv)
 {

@@ -45,15 +45,4 @@ NETIO_STATUS WINAPI SetCurrentThreadCompartmentId(NET_IF_COMPARTMENT_ID Compartm
     return wine ? wine(CompartmentId) : ERROR_NOT_SUPPORTED;
 }
 
-ULONG WINAPI GetPerTcpConnectionEStats(PMIB_TCPROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion,
-                                       ULONG RwSize, PUCHAR Ros, ULONG RosVersion, ULONG RosSize, PUCHAR Rod,
-                                       ULONG RodVersion, ULONG RodSize)
-{
-    using fn = ULONG(WINAPI *)(PMIB_TCPROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, PUCHAR, ULONG, ULONG, PUCHAR,
-                               ULONG, ULONG);
-    static const fn wine = wine_function<fn>("GetPerTcpConnectionEStats");
-    return wine ? wine(Row, EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod, RodVersion, RodSize)
-                : ERROR_NOT_SUPPORTED;
-}
-
 } // extern "C"

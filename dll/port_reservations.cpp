@@ -8,21 +8,14 @@
 #include <winsock2.h>
 #include <iphlpapi.h>
 
+#include "elevation.h"
 #include "iphlp_private.h"
 #include "socket_rows.h"
 #include "unix_call.h"
 
-namespace {
-
-/* StartPort arrives in network order, NumberOfPorts as a plain count (docs/windows-behavior.md, "Persistent port reservations"). */
-bool valid_block(USHORT start_port_net, USHORT count)
-{
-    unsigned start = ntohs(start_port_net);
-    return start != 0 && count != 0 && start + count - 1u <= 65535u;
-}
-
-/* Create and Delete need an elevated caller. The thread token counts when impersonating; only
- * ERROR_NO_TOKEN (not impersonating) falls back to the process token. Any other failure fails
+/* Create and Delete need an elevated caller (so do SetTcpEntry and SetPerTcp*ConnectionEStats,
+ * tcp_estats.cpp). The thread token counts when impersonating; only ERROR_NO_TOKEN (not
+ * impersonating) falls back to the process token. Any other failure fails
  * closed: a thread impersonating at SecurityAnonymous gets ERROR_CANT_OPEN_ANONYMOUS here, and
  * the process token it fell back to let a non-elevated caller Create. (Within one process this
  * is no security boundary under Wine: the Unix side can be called directly. README says so.) */
@@ -39,6 +32,16 @@ bool caller_is_elevated()
     BOOL ok = GetTokenInformation(token, TokenElevation, &elevation, sizeof(elevation), &len);
     CloseHandle(token);
     return ok && elevation.TokenIsElevated;
+}
+
+namespace {
+
+/* StartPort arrives in network order, NumberOfPorts as a plain count (docs/windows-behavior.md,
+ * "Persistent port reservations"). */
+bool valid_block(USHORT start_port_net, USHORT count)
+{
+    unsigned start = ntohs(start_port_net);
+    return start != 0 && count != 0 && start + count - 1u <= 65535u;
 }
 
 ULONG call_store(iphlp_unix_func func, UINT32 proto, USHORT start_port_net, USHORT count, ULONG64 *token)

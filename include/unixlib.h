@@ -23,6 +23,8 @@ enum iphlp_unix_func
     unix_reservation_lookup,
     unix_reservation_delete,
     unix_reservation_list,
+    unix_tcp_connection,         /* one connection's tcp_info; ESTATS collection switches */
+    unix_tcp_connection_destroy, /* SOCK_DESTROY: SetTcpEntry(MIB_TCP_STATE_DELETE_TCB) */
     unix_funcs_count
 };
 
@@ -155,6 +157,80 @@ struct iphlp_reservation_list_params
     uint32_t result;  /* out: Win32 error code */
 };
 
+/*
+ * Linux's struct tcp_info (uapi linux/tcp.h) up to tcpi_total_rto_time (Linux 6.7), spelled out
+ * here so that neither side depends on the headers it was built with. The kernel only ever
+ * appends fields; a field past the length the kernel sent (info_len) reads 0. The byte that holds
+ * the two 4-bit window scales is `wscale`: snd_wscale in the low nibble, rcv_wscale in the high.
+ */
+struct iphlp_linux_tcp_info
+{
+    uint8_t  state, ca_state, retransmits, probes, backoff, options, wscale, rate_flags;
+    uint32_t rto, ato, snd_mss, rcv_mss;
+    uint32_t unacked, sacked, lost, retrans, fackets;
+    uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
+    uint32_t pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd, advmss, reordering;
+    uint32_t rcv_rtt, rcv_space;
+    uint32_t total_retrans;
+    uint64_t pacing_rate, max_pacing_rate, bytes_acked, bytes_received;
+    uint32_t segs_out, segs_in;
+    uint32_t notsent_bytes, min_rtt, data_segs_in, data_segs_out;
+    uint64_t delivery_rate;
+    uint64_t busy_time, rwnd_limited, sndbuf_limited;
+    uint32_t delivered, delivered_ce;
+    uint64_t bytes_sent, bytes_retrans;
+    uint32_t dsack_dups, reord_seen;
+    uint32_t rcv_ooopack;
+    uint32_t snd_wnd;
+    uint32_t rcv_wnd;
+    uint32_t rehash;
+    uint16_t total_rto, total_rto_recoveries;
+    uint32_t total_rto_time;
+} __attribute__((aligned(8)));
+
+/* One TCP connection as MIB_TCPROW / MIB_TCP6ROW name it. Ports in network order. */
+struct iphlp_tcp_key
+{
+    uint8_t  local_addr[16]; /* IPv4: the first 4 bytes */
+    uint8_t  remote_addr[16];
+    uint32_t local_scope_id; /* IPv6 link-local only: the interface the kernel looks it up on */
+    uint16_t local_port;
+    uint16_t remote_port;
+    uint32_t family;         /* enum iphlp_family */
+    uint32_t reserved;
+};
+
+/* iphlp_tcp_connection_params.estats_*: one bit per TCP_ESTATS_TYPE (1 << type). */
+
+/*
+ * unix_tcp_connection: finds exactly the connection of `key` (same addresses and ports; the
+ * kernel's lookup falls back to a listener, which is not taken for a connection) and reads its
+ * tcp_info and queues. With estats_change non-zero, also sets the collection switches of the
+ * types in estats_change to the bits of estats_values, remembered for this socket (its kernel
+ * cookie) in this process. STATUS_SUCCESS with result NO_ERROR, ERROR_NOT_FOUND, ...
+ *
+ * unix_tcp_connection_destroy: the same lookup, then SOCK_DESTROY of that very socket (its
+ * cookie). result: NO_ERROR, ERROR_NOT_FOUND, ERROR_ACCESS_DENIED (the kernel refused: no
+ * CAP_NET_ADMIN), ERROR_NOT_SUPPORTED (kernel without SOCK_DESTROY); the refusals print one
+ * line on stderr. kernel_errno is the kernel's answer (0 or a positive errno).
+ */
+struct iphlp_tcp_connection_params
+{
+    struct iphlp_tcp_key key;     /* in */
+    uint32_t estats_change;       /* in */
+    uint32_t estats_values;       /* in */
+    uint32_t estats_enabled;      /* out: the switches after this call */
+    uint32_t result;              /* out: Win32 error code */
+    uint32_t linux_state;         /* out: TCP_ESTABLISHED ... */
+    uint32_t rqueue;              /* out: inet_diag idiag_rqueue (received, not yet read) */
+    uint32_t wqueue;              /* out: inet_diag idiag_wqueue (sent, not yet acknowledged) */
+    uint32_t info_len;            /* out: bytes of tcp_info the kernel sent (0: none) */
+    uint32_t kernel_errno;        /* out */
+    uint32_t reserved;
+    uint64_t cookie;              /* out: the socket's kernel cookie */
+    struct iphlp_linux_tcp_info info; /* out */
+};
+
 #ifdef __cplusplus
 }
 #define IPHLP_STATIC_ASSERT(c, m) static_assert(c, m)
@@ -171,5 +247,18 @@ IPHLP_STATIC_ASSERT(sizeof(struct iphlp_reservation_params) == 24, "reservation 
 IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_reservation_params, token) == 8, "token");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_reservation_entry) == 16, "reservation entry");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_reservation_list_params) == 24, "reservation list");
+/* The offsets of Linux's uapi struct tcp_info (checked against linux/tcp.h on x86_64 and i386). */
+IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_linux_tcp_info, rto) == 8, "tcp_info rto");
+IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_linux_tcp_info, pacing_rate) == 104, "tcp_info pacing");
+IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_linux_tcp_info, bytes_acked) == 120, "tcp_info acked");
+IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_linux_tcp_info, busy_time) == 168, "tcp_info busy");
+IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_linux_tcp_info, bytes_sent) == 200, "tcp_info sent");
+IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_linux_tcp_info, snd_wnd) == 228, "tcp_info snd_wnd");
+IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_linux_tcp_info, total_rto) == 240, "tcp_info total_rto");
+IPHLP_STATIC_ASSERT(sizeof(struct iphlp_linux_tcp_info) == 248, "tcp_info size");
+IPHLP_STATIC_ASSERT(sizeof(struct iphlp_tcp_key) == 48, "tcp key");
+IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_tcp_connection_params, cookie) == 88, "connection cookie");
+IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_tcp_connection_params, info) == 96, "connection info");
+IPHLP_STATIC_ASSERT(sizeof(struct iphlp_tcp_connection_params) == 344, "connection params");
 
 #endif /* IPHLP_UNIXLIB_H */

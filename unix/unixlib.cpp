@@ -12,8 +12,10 @@
 #include "owner_resolver.h"
 #include "port_use.h"
 #include "reservation_rules.h"
-#include "sockets.h"
 #include "row_order.h"
+#include "socket_times.h"
+#include "sockets.h"
+#include "tcp_connection.h"
 #include "unixlib.h"
 #include "wine_handle_source.h"
 #include "wine_ntdll.h"
@@ -27,6 +29,7 @@ namespace {
 std::mutex owner_mutex;
 WineHandleSource wine_handles;
 OwnerResolver owners(wine_handles);
+SocketFirstSeen first_seen; /* guarded by owner_mutex */
 
 bool debugging()
 {
@@ -65,6 +68,8 @@ NTSTATUS socket_table(void *args)
     SocketQuery query = {params->proto, params->family, params->filter};
     uint32_t source = 0;
     if (read_sockets(query, false, records, &source)) return wine::STATUS_UNSUCCESSFUL;
+    /* After the enumeration: every socket it listed was created before this moment. */
+    const uint64_t listed_by = filetime_now();
 
     params->count = (uint32_t)records.size();
     trace_table(*params, source);
@@ -73,9 +78,11 @@ NTSTATUS socket_table(void *args)
     {
         std::lock_guard<std::mutex> lock(owner_mutex);
         trace_owners(owners.resolve(records));
-        /* An owner is always in resolve()'s latest process list (a new process's sockets are
-         * new, and new sockets make it list again): creation times come from that list. */
-        if (params->flags & IPHLP_WANT_CREATE_TIME) fill_create_times(records, wine_handles.processes());
+        /* The first time this process saw each socket: never before its creation (socket_times.h).
+         * Noted by every call that resolves owners (only owned rows cost anything), so that an
+         * OWNER_PID call made before the OWNER_MODULE one already pins the time down. */
+        first_seen.fill(records, params->proto * 2 + (params->family == IPHLP_INET6), listed_by,
+                        params->filter == IPHLP_FILTER_ALL, params->flags & IPHLP_WANT_CREATE_TIME);
     }
     auto *out = reinterpret_cast<iphlp_socket_row *>(static_cast<uintptr_t>(params->rows));
     copy_rows(records, params->flags & IPHLP_SORT, out);
@@ -150,6 +157,22 @@ NTSTATUS list_reservations(void *args)
     return wine::STATUS_SUCCESS;
 }
 
+NTSTATUS tcp_connection(void *args)
+{
+    auto *p = static_cast<iphlp_tcp_connection_params *>(args);
+    if (p->key.family != IPHLP_INET4 && p->key.family != IPHLP_INET6) return wine::STATUS_INVALID_PARAMETER;
+    tcp_connection_call(*p);
+    return wine::STATUS_SUCCESS;
+}
+
+NTSTATUS tcp_connection_destroy(void *args)
+{
+    auto *p = static_cast<iphlp_tcp_connection_params *>(args);
+    if (p->key.family != IPHLP_INET4 && p->key.family != IPHLP_INET6) return wine::STATUS_INVALID_PARAMETER;
+    tcp_connection_destroy_call(*p);
+    return wine::STATUS_SUCCESS;
+}
+
 } // namespace
 
 /* Every entry behind the exception barrier (call_guard.h). The only symbol the library exports
@@ -160,6 +183,8 @@ extern "C" __attribute__((visibility("default"))) const unix_entry __wine_unix_c
     guarded<lookup_reservation>,
     guarded<delete_reservation>,
     guarded<list_reservations>,
+    guarded<tcp_connection>,
+    guarded<tcp_connection_destroy>,
 };
 static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
               "one entry per enum iphlp_unix_func");

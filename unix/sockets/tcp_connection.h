@@ -1,0 +1,33 @@
+/* One TCP connection on behalf of GetPer*ConnectionEStats, SetPer*ConnectionEStats and
+ * SetTcpEntry: the unix calls unix_tcp_connection and unix_tcp_connection_destroy. */
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+
+#include "unixlib.h"
+
+namespace iphlp {
+
+/* unix_tcp_connection: look the connection up; apply and report its ESTATS switches. */
+void tcp_connection_call(iphlp_tcp_connection_params &params);
+
+/* unix_tcp_connection_destroy: look it up, then SOCK_DESTROY that very socket. */
+void tcp_connection_destroy_call(iphlp_tcp_connection_params &params);
+
+/* The Win32 answer to SOCK_DESTROY's result (0 or -errno). The kernel's refusals (no
+ * CAP_NET_ADMIN; no destroy support) and unexpected failures write one line to `log` when it is
+ * not null. */
+uint32_t destroy_result(int err, FILE *log);
+
+/* The ESTATS switches remembered for socket `cookie` (whose connection is `key`) after applying
+ * `change`/`values` (bits 1 << TCP_ESTATS_TYPE). Shared by this user's processes through a
+ * directory (tcp_connection.cpp), else kept in this process; an all-off entry is forgotten, and
+ * so are the entries of sockets that are gone, whenever the table has doubled. */
+uint32_t estats_switches(uint64_t cookie, uint32_t change, uint32_t values, const iphlp_tcp_key *key = nullptr);
+size_t estats_switches_size();
+/* Tests: keep the switches in `dir` (its estats/ subdirectory) instead of the default; "" keeps
+ * them in memory; nullptr goes back to the default. Forgets the in-memory ones. */
+void set_estats_switch_dir(const char *dir);
+
+} // namespace iphlp
