@@ -10,8 +10,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 runs=${2:-3}
 ours_exe=$build/pe/tools/netstat/netstat.exe
+# A scratch prefix of its own, never the user's $WINEPREFIX (./iphlp run honours the variable).
+export WINEPREFIX=$build/prefixes/bench-netstat
 "$root/iphlp" run "$ours_exe" '/?' 2>/dev/null || true # creates and stages the prefix
-export WINEPREFIX=${WINEPREFIX:-$build/wineprefix} WINEDLLPATH=$build/winedllpath WINEDEBUG=-all
+export WINEDLLPATH=$build/winedllpath WINEDEBUG=-all
 ulimit -n "$(ulimit -Hn)"
 dir=$(mktemp -d)
 holders=()
