@@ -142,8 +142,8 @@ ns -an five
 check "a non-numeric argument is refused with exit code 1 ($rc)" test "$rc" = 1 -a ! -s "$dir/out"
 
 # ---- the DLL cannot reach its Unix side (WINEDLLPATH unset): a clear error, not a crash ----
-build=${IPHLP_BUILD_DIR:-$root/build}
-env -u WINEDLLPATH WINEPREFIX="$build/wineprefix" WINEDEBUG=-all WINEDLLOVERRIDES=iphlpapi=n \
+# The test prefix (set up by the runs above), with the bridge's WINEDLLPATH left out.
+env -u WINEDLLPATH WINEPREFIX="$TEST_PREFIX" WINEDEBUG=-all WINEDLLOVERRIDES=iphlpapi=n \
     wine "$exe" -ano >"$dir/out" 2>"$dir/err"; rc=$?
 check "without the bridge: exit 1 and the failing call on stderr ($rc: $(tail -1 "$dir/err"))" \
     bash -c '[ "$0" = 1 ] && grep -q "^netstat: GetExtendedTcpTable (TCP over IPv4) failed: .*(error 50)" "$1"' "$rc" "$dir/err"
