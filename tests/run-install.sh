@@ -29,8 +29,10 @@ check "installing twice is harmless" cmp -s "$build/pe/dll/iphlpapi.dll" "$sys32
 
 out=$(WINEPREFIX=$prefix WINEDLLPATH=$prefix/iphlp WINEDEBUG=-all wine "$exe" --demo 2>&1 | tr -d '\r')
 check "iphlpstat through the installed DLL shows its own PID" grep -q '<- this process' <<<"$out"
-out=$(WINEPREFIX=$prefix WINEDEBUG=-all wine "$exe" 2>&1 | tr -d '\r')
+out=$(WINEPREFIX=$prefix WINEDEBUG=-all wine "$exe" --demo 2>&1 | tr -d '\r')
 check "without WINEDLLPATH: a clear message, not a crash" grep -q 'iphlpbridge.so not found' <<<"$out"
+out=$(WINEPREFIX=$prefix WINEDEBUG=-all wine "$exe" 2>&1); rc=$? # no pipe: rc is wine's
+check "iphlpstat without --demo points to netstat.exe, exit 2 ($rc)" bash -c '[ "$0" = 2 ] && grep -q "use netstat.exe" <<<"$1"' "$rc" "$out"
 
 "$root/iphlp" uninstall "$prefix" 2>/dev/null
 check "uninstall restores the prefix's iphlpapi.dll" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$original"

@@ -93,6 +93,78 @@ ns /a /n /o /p udp
 check "/a /n /o /p udp: the UDP socket" has_line "$(row UDP "0.0.0.0:${h[udp4]}" '*:*' '' "$pid")"
 check "/p udp: no TCP row, no IPv6 row" no_line_matching '^  TCP |\['
 
+# ---- project extensions: --pid, --port, --state, --json (docs/netstat.md) ----
+rows_total() { grep -cE '^  (TCP|UDP)  ' "$dir/out"; }
+ns -ano --pid "$pid"
+check "--pid: exit 0 ($rc) and the holder's listener" \
+    bash -c '[ "$0" = 0 ] && grep -Fxq -- "$1" "$2"' "$rc" "$(row TCP "0.0.0.0:${h[tcp4_listen]}" 0.0.0.0:0 LISTENING "$pid")" "$dir/out"
+check "--pid: every row ($(rows_total)) ends with the holder's PID" \
+    test "$(rows_total)" -gt 0 -a "$(rows_total)" = "$(grep -cE "^  (TCP|UDP)  .* $pid"$'\r$' "$dir/out")"
+check "--pid: the holder's UDP socket too" has_line "$(row UDP "0.0.0.0:${h[udp4]}" '*:*' '' "$pid")"
+ns -ano --port "${h[tcp4_listen]}"
+check "--port: the listener and both ends of its connection" \
+    bash -c 'grep -Fxq -- "$0" "$3" && grep -Fxq -- "$1" "$3" && grep -Fxq -- "$2" "$3"' \
+    "$(row TCP "0.0.0.0:${h[tcp4_listen]}" 0.0.0.0:0 LISTENING "$pid")" \
+    "$(row TCP "127.0.0.1:${h[tcp4_client]}" "127.0.0.1:${h[tcp4_listen]}" ESTABLISHED "$pid")" \
+    "$(row TCP "127.0.0.1:${h[tcp4_listen]}" "127.0.0.1:${h[tcp4_client]}" ESTABLISHED "$pid")" "$dir/out"
+check "--port: no row without that port on either side" \
+    test "$(grep -E '^  (TCP|UDP)  ' "$dir/out" | grep -cvE ":${h[tcp4_listen]} ")" = 0
+ns -no --state LISTENING
+check "--state LISTENING without -a: the listeners ($rc)" \
+    bash -c '[ "$0" = 0 ] && grep -Fxq -- "$1" "$2"' "$rc" "$(row TCP "[::]:${h[tcp6_listen]}" "[::]:0" LISTENING "$pid")" "$dir/out"
+check "--state LISTENING: only LISTENING rows, no UDP" \
+    test "$(rows_total)" -gt 0 -a "$(rows_total)" = "$(grep -cE '^  TCP  .* LISTENING ' "$dir/out")"
+ns -no --state=listening --state ESTABLISHED,TIME_WAIT
+check "--state, repeated and comma-separated, any case: listener and connection" \
+    bash -c 'grep -Fxq -- "$0" "$2" && grep -Fxq -- "$1" "$2"' \
+    "$(row TCP "0.0.0.0:${h[tcp4_listen]}" 0.0.0.0:0 LISTENING "$pid")" \
+    "$(row TCP "127.0.0.1:${h[tcp4_client]}" "127.0.0.1:${h[tcp4_listen]}" ESTABLISHED "$pid")" "$dir/out"
+check "--state: no other state" no_line_matching '^  (UDP|TCP .* (CLOSE_WAIT|SYN_SENT|SYN_RECEIVED|FIN_WAIT_[12]|LAST_ACK|CLOSING|CLOSED) )'
+ns -an --json --pid "$pid"
+cp "$dir/out" "$dir/json.txt"
+check "--json: exit 0 ($rc), nothing on stderr, LF line ends (no CR)" \
+    bash -c '[ "$0" = 0 ] && [ ! -s "$1/err" ] && [ -s "$1/out" ] && ! grep -q $'"'"'\r'"'"' "$1/out"' "$rc" "$dir"
+json_check() { # json_check FILE JS-EXPRESSION-ON-rows: true when it holds
+    node -e 'const rows = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+             const [pid, l4, c4, u4, l6] = process.argv.slice(2).map(Number);
+             process.exit(Array.isArray(rows) && ('"$2"') ? 0 : 1)' \
+        "$1" "$pid" "${h[tcp4_listen]}" "${h[tcp4_client]}" "${h[udp4]}" "${h[tcp6_listen]}"
+}
+if command -v node >/dev/null; then
+    check "--json parses, and has the holder's listener with its PID" json_check "$dir/json.txt" \
+        'rows.some(r => r.proto === "TCP" && r.local_address === "0.0.0.0" && r.local_port === l4 &&
+                        r.foreign_address === "0.0.0.0" && r.foreign_port === 0 && r.state === "LISTENING" && r.pid === pid)'
+    check "--json: the connection's client end, the IPv6 listener and the UDP socket (null state and foreign side)" json_check "$dir/json.txt" \
+        'rows.some(r => r.proto === "TCP" && r.local_port === c4 && r.foreign_address === "127.0.0.1" && r.foreign_port === l4 && r.state === "ESTABLISHED") &&
+         rows.some(r => r.proto === "TCPv6" && r.local_address === "::" && r.local_port === l6 && r.state === "LISTENING") &&
+         rows.some(r => r.proto === "UDP" && r.local_port === u4 && r.state === null && r.foreign_address === null && r.foreign_port === null)'
+    check "--json --pid: every row is the holder's, no image without -b" json_check "$dir/json.txt" \
+        'rows.length > 0 && rows.every(r => r.pid === pid && !("image" in r))'
+    ns -anb --json --port "${h[tcp4_listen]}"
+    cp "$dir/out" "$dir/json.txt"
+    check "--json -b: the listener's image is netstat_holder.exe ($rc)" json_check "$dir/json.txt" \
+        'rows.some(r => r.local_port === l4 && r.state === "LISTENING" && r.image === "netstat_holder.exe") &&
+         rows.every(r => r.local_port === l4 || r.foreign_port === l4)'
+    ns -an --json --port 0 --state CLOSING,LAST_ACK,CLOSED -p tcp
+    cp "$dir/out" "$dir/json.txt"
+    check "--json with no matching row is an empty array ($rc: $(head -c 40 "$dir/out"))" json_check "$dir/json.txt" 'rows.length === 0'
+else
+    check "node is installed (the --json checks need it)" false
+fi
+ns --json -s
+check "--json with -s is refused: exit 1, nothing on stdout ($rc)" \
+    bash -c '[ "$0" = 1 ] && [ ! -s "$1/out" ] && grep -q "^netstat: --json" "$1/err"' "$rc" "$dir"
+ns -ano --bogus
+check "an unknown long option is refused: exit 1, the reason and the usage on stderr ($rc)" \
+    bash -c '[ "$0" = 1 ] && [ ! -s "$1/out" ] && grep -q "unknown option .--bogus." "$1/err" && grep -q "^NETSTAT \[-a\]" "$1/err"' "$rc" "$dir"
+ns -ano --state LISTEN
+check "--state with a name Windows does not print is refused ($rc)" \
+    bash -c '[ "$0" = 1 ] && [ ! -s "$1/out" ] && grep -q "unknown state .LISTEN." "$1/err"' "$rc" "$dir"
+ns -ano --port 65536
+check "--port out of range is refused ($rc)" bash -c '[ "$0" = 1 ] && [ ! -s "$1/out" ] && grep -q "^netstat: --port" "$1/err"' "$rc" "$dir"
+ns -ano --pid
+check "--pid without a value is refused ($rc)" bash -c '[ "$0" = 1 ] && [ ! -s "$1/out" ] && grep -q "^netstat: --pid needs" "$1/err"' "$rc" "$dir"
+
 # ---- names (no -n): this machine by name, local side numeric ----
 ns -ao -p tcp
 name=$(grep -F "0.0.0.0:${h[tcp4_listen]} " "$dir/out" | awk '{print $3}')

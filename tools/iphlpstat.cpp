@@ -1,10 +1,13 @@
 /*
- * iphlpstat: a netstat-like Windows program that prints the TCP tables with states and owning
- * PIDs, through GetTcpTable2 / GetTcp6Table2 (linked against MinGW's own libiphlpapi.a).
+ * iphlpstat: the demo behind `./iphlp demo`, nothing more. It opens a listener and a connection
+ * of its own, then prints the TCP tables (GetTcpTable2 / GetTcp6Table2, linked against MinGW's
+ * own libiphlpapi.a) with owning PIDs and image names, marking its own rows "<- this process".
  *
- *   iphlpstat          print the IPv4 and IPv6 TCP tables, sorted
- *   iphlpstat --demo   first open a listener and a connection of its own, then print, so the
- *                      table shows this process's PID next to its sockets
+ *   iphlpstat --demo   the demo
+ *   iphlpstat          a pointer to netstat.exe (exit 2)
+ *
+ * Listing tables for people and scripts is netstat.exe's job (tools/netstat/: Windows' format,
+ * UDP, -p, and --state/--port/--pid/--json); reservations are excludedports.exe's.
  */
 #include <winsock2.h>
 #include <ws2tcpip.h>
@@ -80,10 +83,15 @@ static void endpoint(int family, const void *addr, DWORD port, DWORD scope, char
 
 int main(int argc, char **argv)
 {
+    if (argc != 2 || strcmp(argv[1], "--demo"))
+    {
+        fprintf(stderr, "iphlpstat is only the demo: run 'iphlpstat --demo'. To list connections with their "
+                        "PIDs use netstat.exe (tools/netstat: netstat -ano, --state, --port, --pid, --json).\n");
+        return 2;
+    }
     WSADATA wsa;
     WSAStartup(MAKEWORD(2, 2), &wsa);
     DWORD me = GetCurrentProcessId();
-    if (argc > 1 && !strcmp(argv[1], "--demo"))
     {
         SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP), c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
         sockaddr_in sin = {};

@@ -16,7 +16,6 @@
 #include <vector>
 
 namespace netstat {
-namespace {
 
 const char *tcp_state_name(DWORD state)
 {
@@ -38,6 +37,8 @@ const char *tcp_state_name(DWORD state)
     default: return "UNKNOWN";
     }
 }
+
+namespace {
 
 /* One table of one protocol and family, read whole. The first call already offers a buffer
  * (64 KiB, or what the previous table needed): Wine's builtin iphlpapi does all its work, owner
@@ -105,7 +106,6 @@ public:
         return host + ":" + port_text(port_of(port), tcp);
     }
 
-private:
     static u_short port_of(DWORD port) { return ntohs((u_short)(port & 0xffff)); }
 
     static std::string numeric4(DWORD addr)
@@ -129,6 +129,8 @@ private:
         if (scope) s += "%" + std::to_string(scope);
         return s;
     }
+
+private:
 
     std::string port_text(u_short port, bool tcp)
     {
@@ -209,18 +211,38 @@ public:
     /* " [name]" or Windows' line for an owner it cannot name. */
     std::string line(Kind kind, void *entry, DWORD pid)
     {
-        auto it = cache_.find(pid);
-        if (it == cache_.end()) it = cache_.emplace(pid, query(kind, entry)).first;
-        return it->second.empty() ? " Can not obtain ownership information" : " [" + it->second + "]";
+        std::string n = convert(name(kind, entry, pid), CP_OEMCP);
+        return n.empty() ? " Can not obtain ownership information" : " [" + n + "]";
     }
+
+    /* The image name in UTF-8 (for --json), empty when it cannot be named. */
+    std::string utf8(Kind kind, void *entry, DWORD pid) { return convert(name(kind, entry, pid), CP_UTF8); }
 
 private:
     typedef DWORD(WINAPI *Fn)(void *, TCPIP_OWNER_MODULE_INFO_CLASS, PVOID, PDWORD);
 
-    std::string query(Kind kind, void *entry)
+    const std::wstring &name(Kind kind, void *entry, DWORD pid)
+    {
+        auto it = cache_.find(pid);
+        if (it == cache_.end()) it = cache_.emplace(pid, query(kind, entry)).first;
+        return it->second;
+    }
+
+    static std::string convert(const std::wstring &w, UINT codepage)
+    {
+        if (w.empty()) return std::string();
+        int n = WideCharToMultiByte(codepage, 0, w.c_str(), -1, nullptr, 0, nullptr, nullptr);
+        if (n <= 1) return std::string();
+        std::string out((size_t)n, '\0');
+        WideCharToMultiByte(codepage, 0, w.c_str(), -1, &out[0], n, nullptr, nullptr);
+        out.resize((size_t)n - 1);
+        return out;
+    }
+
+    std::wstring query(Kind kind, void *entry)
     {
         Fn fn = kind == TCP4 ? tcp_ : kind == TCP6 ? tcp6_ : kind == UDP4 ? udp_ : udp6_;
-        if (!fn) return "";
+        if (!fn) return std::wstring();
         std::vector<BYTE> buffer;
         DWORD size = 0;
         DWORD err = fn(entry, TCPIP_OWNER_MODULE_INFO_BASIC, nullptr, &size);
@@ -229,16 +251,14 @@ private:
             buffer.resize(size);
             err = fn(entry, TCPIP_OWNER_MODULE_INFO_BASIC, buffer.data(), &size);
         }
-        if (err != NO_ERROR || buffer.size() < sizeof(TCPIP_OWNER_MODULE_BASIC_INFO)) return "";
+        if (err != NO_ERROR || buffer.size() < sizeof(TCPIP_OWNER_MODULE_BASIC_INFO)) return std::wstring();
         const auto *info = reinterpret_cast<const TCPIP_OWNER_MODULE_BASIC_INFO *>(buffer.data());
-        if (!info->pModuleName || !info->pModuleName[0]) return "";
-        char name[MAX_PATH * 3];
-        int n = WideCharToMultiByte(CP_OEMCP, 0, info->pModuleName, -1, name, sizeof(name), nullptr, nullptr);
-        return n > 1 ? std::string(name) : std::string();
+        if (!info->pModuleName) return std::wstring();
+        return info->pModuleName;
     }
 
     Fn tcp_ = nullptr, tcp6_ = nullptr, udp_ = nullptr, udp6_ = nullptr;
-    std::unordered_map<DWORD, std::string> cache_;
+    std::unordered_map<DWORD, std::wstring> cache_;
 };
 
 bool token_is_elevated()
@@ -259,6 +279,7 @@ public:
 
     void header()
     {
+        if (o_.json) return; /* the array is opened by the first row, or by end_json() */
         out_.blank();
         out_.line("Active Connections");
         out_.blank();
@@ -273,8 +294,71 @@ public:
 
     /* Without -a (or -q), listening TCP ports and UDP endpoints are left out; -y shows TCP
      * connections only. */
-    bool show_tcp(DWORD state) const { return o_.all || o_.bound || (state != MIB_TCP_STATE_LISTEN && state != 100); }
-    bool show_udp() const { return (o_.all || o_.bound) && !o_.templates; }
+    bool show_tcp(DWORD state) const
+    {
+        /* --state names the states it wants: LISTENING (or BOUND) then needs no -a. */
+        if (o_.states) return (o_.states & state_bit(state)) != 0;
+        return o_.all || o_.bound || (state != MIB_TCP_STATE_LISTEN && state != 100);
+    }
+    /* UDP rows have no state: --state leaves them out. */
+    bool show_udp() const { return (o_.all || o_.bound) && !o_.templates && !o_.states; }
+
+    /* --port (local or foreign; ports in network order as the tables give them) and --pid. */
+    bool keep(DWORD local_port, DWORD remote_port, DWORD pid) const
+    {
+        if (o_.port >= 0 && Formatter::port_of(local_port) != o_.port && Formatter::port_of(remote_port) != o_.port)
+            return false;
+        return o_.owner < 0 || (long long)pid == o_.owner;
+    }
+
+    /* --json: one object per row, the array closed by end_json(). Addresses are always numeric
+     * (IPv6 without brackets, with %scope), ports are numbers; UDP rows have a null foreign side
+     * and state. "image" is there with -b only: the owner's image name, or null. */
+    void json_row(Owners::Kind kind, void *entry, const std::string &local, DWORD local_port, const std::string &foreign,
+                  DWORD remote_port, DWORD state, DWORD pid)
+    {
+        static const char *const protos[] = {"TCP", "TCPv6", "UDP", "UDPv6"};
+        const bool tcp = kind == Owners::TCP4 || kind == Owners::TCP6;
+        std::string j = json_rows_ ? ",\n  {" : "[\n  {";
+        j += "\"proto\": \"" + std::string(protos[kind]) + "\"";
+        j += ", \"local_address\": " + json_string(local);
+        j += ", \"local_port\": " + std::to_string(Formatter::port_of(local_port));
+        if (tcp)
+        {
+            j += ", \"foreign_address\": " + json_string(foreign);
+            j += ", \"foreign_port\": " + std::to_string(Formatter::port_of(remote_port));
+            j += ", \"state\": " + json_string(tcp_state_name(state));
+        }
+        else j += ", \"foreign_address\": null, \"foreign_port\": null, \"state\": null";
+        j += ", \"pid\": " + std::to_string(pid);
+        if (o_.owner_image)
+        {
+            std::string image = tcp && state == MIB_TCP_STATE_TIME_WAIT ? std::string() : owners_.utf8(kind, entry, pid);
+            j += ", \"image\": " + (image.empty() ? std::string("null") : json_string(image));
+        }
+        j += "}";
+        out_.text(j);
+        json_rows_++;
+    }
+
+    void end_json() { out_.text(json_rows_ ? "\n]\n" : "[]\n"); }
+
+    static std::string json_string(const std::string &s)
+    {
+        std::string j = "\"";
+        for (unsigned char c : s)
+        {
+            if (c == '"' || c == '\\') j += '\\', j += (char)c;
+            else if (c < 0x20)
+            {
+                char esc[8];
+                snprintf(esc, sizeof(esc), "\\u%04x", c);
+                j += esc;
+            }
+            else j += (char)c; /* UTF-8 passes through */
+        }
+        return j + "\"";
+    }
 
     void tcp_row(const std::string &local, const std::string &foreign, DWORD state, DWORD pid)
     {
@@ -310,6 +394,7 @@ public:
     Formatter &format() { return format_; }
 
 private:
+    unsigned json_rows_ = 0;
     const Options &o_;
     Output &out_;
     Formatter format_;
@@ -324,16 +409,28 @@ int table_error(const char *function, const char *which, DWORD err)
 
 } // namespace
 
+static int read_connections(const Options &o, Output &out, bool first_display);
+
 int show_connections(const Options &o, Output &out, bool first_display)
 {
     if (o.owner_image && !token_is_elevated())
     {
         /* Windows' netstat -b refuses to run without an elevated token, with the system's text
          * for ERROR_ELEVATION_REQUIRED (740; MinGW's winerror.h lacks the name). Wine 8.0's
-         * message table has no text for 740, hence Windows' own words as the fallback. */
-        out.line("%s", error_message(740, "The requested operation requires elevation.").c_str());
+         * message table has no text for 740, hence Windows' own words as the fallback. With
+         * --json, stdout is for JSON only: the message goes to stderr. */
+        std::string text = error_message(740, "The requested operation requires elevation.");
+        if (o.json) Output::error("netstat: %s", text.c_str());
+        else out.line("%s", text.c_str());
         return 1;
     }
+    int rc = read_connections(o, out, first_display);
+    if (o.json && rc) out.discard(); /* no half a document on stdout; the reason is on stderr */
+    return rc;
+}
+
+static int read_connections(const Options &o, Output &out, bool first_display)
+{
     const unsigned protocols = o.protocol ? o.protocol : CONNECTION_PROTOCOLS;
     const bool module_rows = o.owner_image; /* OWNER_MODULE rows are what GetOwnerModuleFrom* take */
     Printer print(o, out);
@@ -343,7 +440,7 @@ int show_connections(const Options &o, Output &out, bool first_display)
     /* Without -o and -b no owner is printed: the tables are then read without owners (BASIC
      * classes; GetTcp6Table for TCP over IPv6, for which GetExtendedTcpTable has no BASIC class),
      * which spares the owner lookup, a scan of every Wine process's handles in a new process. */
-    const bool owners = o.pid || o.owner_image;
+    const bool owners = o.pid || o.owner_image || o.json || o.owner >= 0; /* --json and --pid need them too */
     if (protocols & PROTO_TCP)
     {
         TCP_TABLE_CLASS cls = module_rows ? TCP_TABLE_OWNER_MODULE_ALL : owners ? TCP_TABLE_OWNER_PID_ALL : TCP_TABLE_BASIC_ALL;
@@ -365,6 +462,13 @@ int show_connections(const Options &o, Output &out, bool first_display)
             DWORD pid = cls == TCP_TABLE_BASIC_ALL ? 0 : static_cast<const MIB_TCPROW_OWNER_PID *>(row_at(i))->dwOwningPid;
             if (!print.show_tcp(r->dwState)) continue;
             DWORD remote_port = r->dwState == MIB_TCP_STATE_LISTEN ? 0 : r->dwRemotePort;
+            if (!print.keep(r->dwLocalPort, remote_port, pid)) continue;
+            if (o.json)
+            {
+                print.json_row(Owners::TCP4, row_at(i), Formatter::numeric4(r->dwLocalAddr), r->dwLocalPort,
+                               Formatter::numeric4(r->dwRemoteAddr), remote_port, r->dwState, pid);
+                continue;
+            }
             print.tcp_row(print.format().local4(r->dwLocalAddr, r->dwLocalPort),
                           print.format().foreign4(r->dwRemoteAddr, remote_port, true), r->dwState, pid);
             print.owner(Owners::TCP4, row_at(i), pid, r->dwState);
@@ -402,6 +506,13 @@ int show_connections(const Options &o, Output &out, bool first_display)
             }
             if (!print.show_tcp(state)) continue;
             if (state == MIB_TCP_STATE_LISTEN) remote_port = 0;
+            if (!print.keep(local_port, remote_port, pid)) continue;
+            if (o.json)
+            {
+                print.json_row(Owners::TCP6, entry, Formatter::numeric6(local, local_scope), local_port,
+                               Formatter::numeric6(remote, remote_scope), remote_port, state, pid);
+                continue;
+            }
             print.tcp_row(print.format().local6(local, local_scope, local_port),
                           print.format().foreign6(remote, remote_scope, remote_port, true), state, pid);
             print.owner(Owners::TCP6, entry, pid, state);
@@ -425,6 +536,12 @@ int show_connections(const Options &o, Output &out, bool first_display)
         {
             const auto *r = static_cast<const MIB_UDPROW *>(row_at(i));
             DWORD pid = cls == UDP_TABLE_BASIC ? 0 : static_cast<const MIB_UDPROW_OWNER_PID *>(row_at(i))->dwOwningPid;
+            if (!print.keep(r->dwLocalPort, r->dwLocalPort, pid)) continue; /* UDP: no foreign port */
+            if (o.json)
+            {
+                print.json_row(Owners::UDP4, row_at(i), Formatter::numeric4(r->dwLocalAddr), r->dwLocalPort, "", 0, 0, pid);
+                continue;
+            }
             print.udp_row(print.format().local4(r->dwLocalAddr, r->dwLocalPort), pid);
             print.owner(Owners::UDP4, row_at(i), pid, 0);
         }
@@ -448,10 +565,18 @@ int show_connections(const Options &o, Output &out, bool first_display)
             /* The three row types share address, scope id and port; the owner types add the PID. */
             const auto *r = static_cast<const MIB_UDP6ROW *>(row_at(i));
             DWORD pid = cls == UDP_TABLE_BASIC ? 0 : static_cast<const MIB_UDP6ROW_OWNER_PID *>(row_at(i))->dwOwningPid;
+            if (!print.keep(r->dwLocalPort, r->dwLocalPort, pid)) continue; /* UDP: no foreign port */
+            if (o.json)
+            {
+                print.json_row(Owners::UDP6, row_at(i), Formatter::numeric6(reinterpret_cast<const UCHAR *>(&r->dwLocalAddr), r->dwLocalScopeId),
+                               r->dwLocalPort, "", 0, 0, pid);
+                continue;
+            }
             print.udp_row(print.format().local6(reinterpret_cast<const UCHAR *>(&r->dwLocalAddr), r->dwLocalScopeId, r->dwLocalPort), pid);
             print.owner(Owners::UDP6, row_at(i), pid, 0);
         }
     }
+    if (o.json) print.end_json();
     return 0;
 }
 

@@ -117,6 +117,119 @@ static bool parse_interval(const char *arg, DWORD *out)
     return true;
 }
 
+/* A decimal number up to max, nothing else. */
+static bool parse_number(const char *arg, unsigned long long max, unsigned long long *out)
+{
+    if (!*arg) return false;
+    unsigned long long value = 0;
+    for (const char *p = arg; *p; p++)
+    {
+        if (!isdigit((unsigned char)*p)) return false;
+        value = value * 10 + (unsigned long long)(*p - '0');
+        if (value > max) return false;
+    }
+    *out = value;
+    return true;
+}
+
+/* --state's list: Windows' state names, any case, separated by commas. */
+static bool parse_states(const char *arg, unsigned *bits, std::string *why)
+{
+    static const DWORD all[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 100};
+    std::string list = arg;
+    size_t start = 0;
+    do
+    {
+        size_t end = list.find(',', start);
+        if (end == std::string::npos) end = list.size();
+        std::string name = list.substr(start, end - start);
+        bool found = false;
+        for (DWORD state : all)
+            if (!name.empty() && !_stricmp(name.c_str(), tcp_state_name(state)))
+            {
+                *bits |= state_bit(state);
+                found = true;
+            }
+        if (!found)
+        {
+            *why = "netstat: unknown state '" + name +
+                   "' for --state (LISTENING, ESTABLISHED, TIME_WAIT, CLOSE_WAIT, SYN_SENT, SYN_RECEIVED, "
+                   "FIN_WAIT_1, FIN_WAIT_2, LAST_ACK, CLOSING, CLOSED, DELETE_TCB, BOUND)";
+            return false;
+        }
+        start = end + 1;
+    } while (start <= list.size());
+    return true;
+}
+
+/* The project's long options (--state, --port, --pid, --json), as "--name value" or
+ * "--name=value". Windows' netstat has no long options, so none can shadow one of its letters. */
+static bool parse_long_option(int argc, char **argv, int *i, Options *o, std::string *why)
+{
+    std::string name = argv[*i] + 2, value;
+    bool has_value = false;
+    size_t eq = name.find('=');
+    if (eq != std::string::npos)
+    {
+        value = name.substr(eq + 1);
+        name.erase(eq);
+        has_value = true;
+    }
+    if (name == "json")
+    {
+        if (has_value)
+        {
+            *why = "netstat: --json takes no value";
+            return false;
+        }
+        o->json = true;
+        return true;
+    }
+    if (name != "state" && name != "port" && name != "pid")
+    {
+        *why = std::string("netstat: unknown option '") + argv[*i] + "' (long options: --state, --port, --pid, --json)";
+        return false;
+    }
+    if (!has_value)
+    {
+        if (*i + 1 >= argc)
+        {
+            *why = "netstat: --" + name + " needs a value";
+            return false;
+        }
+        value = argv[++*i];
+    }
+    unsigned long long n = 0;
+    if (name == "state") return parse_states(value.c_str(), &o->states, why);
+    if (name == "port")
+    {
+        if (o->port >= 0)
+        {
+            *why = "netstat: --port given twice";
+            return false;
+        }
+        if (!parse_number(value.c_str(), 65535, &n))
+        {
+            *why = "netstat: --port needs a port number from 0 to 65535, not '" + value + "'";
+            return false;
+        }
+        o->port = (int)n;
+        return true;
+    }
+    if (o->owner >= 0)
+    {
+        *why = "netstat: --pid given twice";
+        return false;
+    }
+    if (!parse_number(value.c_str(), 0xffffffffULL, &n))
+    {
+        *why = "netstat: --pid needs a process ID, not '" + value + "'";
+        return false;
+    }
+    o->owner = (long long)n;
+    return true;
+}
+
 bool parse_options(int argc, char **argv, Options *o, std::string *why)
 {
     bool interval_seen = false;
@@ -124,7 +237,12 @@ bool parse_options(int argc, char **argv, Options *o, std::string *why)
     for (int i = 1; i < argc; i++)
     {
         const char *arg = argv[i];
-        if (arg[0] == '-' || arg[0] == '/')
+        if (arg[0] == '-' && arg[1] == '-')
+        {
+            if (!parse_long_option(argc, argv, &i, o, why)) return false;
+            other_options++;
+        }
+        else if (arg[0] == '-' || arg[0] == '/')
         {
             if (!arg[1])
             {
@@ -180,6 +298,11 @@ bool parse_options(int argc, char **argv, Options *o, std::string *why)
         *why = "netstat: -y cannot be combined with other options";
         return false;
     }
+    if (o->json && (o->interval || o->statistics || o->ethernet || o->routes || o->direct || o->offload))
+    {
+        *why = "netstat: --json prints the connection tables once: not with -e, -r, -s, -t, -x or an interval";
+        return false;
+    }
     return true;
 }
 
@@ -211,6 +334,14 @@ static void print_usage()
         "  -x            NetworkDirect connections and listeners.",
         "  -y            The TCP template of each connection; not with other options.",
         "  interval      Print again every interval seconds until Ctrl+C; without it, once.",
+        "",
+        "Extensions of this project (not in Windows' netstat):",
+        "  --state LIST  Only TCP rows in these states, comma-separated or repeated",
+        "                (LISTENING, ESTABLISHED, TIME_WAIT, ...); listeners are then shown",
+        "                without -a when LISTENING is asked; UDP rows have no state and go.",
+        "  --port N      Only rows whose local or foreign port is N.",
+        "  --pid N       Only rows owned by process N.",
+        "  --json        One JSON array of the rows on stdout (LF line ends), for scripts.",
         "",
     };
     std::string text;

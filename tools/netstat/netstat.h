@@ -47,7 +47,19 @@ struct Options
     Protocol protocol = PROTO_NONE; /* -p, PROTO_NONE when not given */
     DWORD interval = 0;     /* seconds; 0 = print once */
     bool help = false;      /* /? or -? */
+
+    /* Project extensions, long options only (docs/netstat.md, "Project extensions"). */
+    unsigned states = 0;    /* --state: bits of state_bit(); 0 = no state filter */
+    int port = -1;          /* --port: local or foreign port; -1 = any */
+    long long owner = -1;   /* --pid: owning PID; -1 = any */
+    bool json = false;      /* --json */
 };
+
+/* The bit --state uses for a MIB_TCP_STATE value (1..12, and 100 for BOUND). */
+inline unsigned state_bit(DWORD state) { return state == 100 ? 1u << 13 : state <= 12 ? 1u << state : 0u; }
+
+/* Windows' name of a TCP state ("LISTENING", "TIME_WAIT", "BOUND" for 100). */
+const char *tcp_state_name(DWORD state);
 
 /* Parses argv the way Windows' netstat does (see docs/netstat.md). On a bad command line,
  * returns false and sets *why to a one-line reason (printed before the usage). */
@@ -61,6 +73,7 @@ public:
     void text(const std::string &s) { buffer_ += s; }
     void blank() { buffer_ += "\r\n"; }
     void flush(); /* to stdout, binary, then clears the buffer */
+    void discard() { buffer_.clear(); }
     static void error(const char *format, ...) __attribute__((format(printf, 1, 2))); /* stderr + CRLF */
 
 private:
