@@ -23,6 +23,9 @@ enum iphlp_unix_func
     unix_reservation_lookup,
     unix_reservation_delete,
     unix_reservation_list,
+    /* Appended, never to move: the PE side asks it first and refuses a Unix side of another
+     * build (cmake/build_id.cmake). */
+    unix_build_id,
     unix_funcs_count
 };
 
@@ -133,6 +136,12 @@ struct iphlp_reservation_list_params
     uint32_t result;  /* out: Win32 error code */
 };
 
+/* unix_build_id: the Unix side's IPHLP_BUILD_ID, NUL-terminated. */
+struct iphlp_build_id_params
+{
+    char id[64]; /* out */
+};
+
 #ifdef __cplusplus
 }
 #define IPHLP_STATIC_ASSERT(c, m) static_assert(c, m)
@@ -149,5 +158,6 @@ IPHLP_STATIC_ASSERT(sizeof(struct iphlp_reservation_params) == 24, "reservation 
 IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_reservation_params, token) == 8, "token");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_reservation_entry) == 16, "reservation entry");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_reservation_list_params) == 24, "reservation list");
+IPHLP_STATIC_ASSERT(sizeof(struct iphlp_build_id_params) == 64, "build id");
 
 #endif /* IPHLP_UNIXLIB_H */

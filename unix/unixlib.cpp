@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "call_guard.h"
+#include "iphlp_build_id.h"
 #include "owner_resolver.h"
 #include "port_use.h"
 #include "reservation_store.h"
@@ -137,6 +138,18 @@ NTSTATUS list_reservations(void *args)
     return wine::STATUS_SUCCESS;
 }
 
+/* The id of this build (cmake/build_id.cmake); the same literal is readable in the file
+ * ("iphlp build ID") for a person or a script checking which build is installed. */
+const char build_marker[] = "iphlp build " IPHLP_BUILD_ID;
+
+NTSTATUS build_id(void *args)
+{
+    auto *p = static_cast<iphlp_build_id_params *>(args);
+    const char *id = build_marker + sizeof("iphlp build ") - 1;
+    snprintf(p->id, sizeof(p->id), "%s", id);
+    return wine::STATUS_SUCCESS;
+}
+
 } // namespace
 
 /* Every entry behind the exception barrier (call_guard.h). The only symbol the library exports
@@ -147,6 +160,7 @@ extern "C" __attribute__((visibility("default"))) const unix_entry __wine_unix_c
     guarded<lookup_reservation>,
     guarded<delete_reservation>,
     guarded<list_reservations>,
+    guarded<build_id>,
 };
 static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
               "one entry per enum iphlp_unix_func");
