@@ -15,6 +15,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <cwchar>
 
 #include "iphlp_build_id.h"
 
@@ -72,7 +73,28 @@ BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
     /* A Unix side of another build may expect other parameter layouts: use it only when it is
      * this build's (the build id is appended to the table and never moves). */
     iphlp_build_id_params id = {};
+    /* The prefix's iphlpwine.dll, beside this DLL, for the Unix side to keep it the running
+     * Wine's (see unix/forward_refresh.cpp). */
+    char *forward_copy = nullptr;
+    WCHAR path[MAX_PATH + 32];
+    HMODULE self = nullptr;
+    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                       reinterpret_cast<LPCWSTR>(&iphlp_unix_call), &self);
+    using unix_name_fn = char *(CDECL *)(LPCWSTR);
+    auto unix_name = (unix_name_fn)(void *)GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_unix_file_name");
+    DWORD len = self ? GetModuleFileNameW(self, path, MAX_PATH) : 0;
+    if (unix_name && len && len < MAX_PATH)
+    {
+        WCHAR *slash = wcsrchr(path, L'\\');
+        if (slash)
+        {
+            wcscpy(slash + 1, L"iphlpwine.dll");
+            forward_copy = unix_name(path);
+        }
+    }
+    id.forward_copy = (UINT64)(ULONG_PTR)forward_copy;
     status = (*dispatcher_ptr)(handle, unix_build_id, &id);
+    if (forward_copy) HeapFree(GetProcessHeap(), 0, forward_copy);
     id.id[sizeof(id.id) - 1] = 0;
     if (status || strcmp(id.id, IPHLP_BUILD_ID) != 0)
     {

@@ -136,10 +136,14 @@ struct iphlp_reservation_list_params
     uint32_t result;  /* out: Win32 error code */
 };
 
-/* unix_build_id: the Unix side's IPHLP_BUILD_ID, NUL-terminated. */
+/* unix_build_id: the Unix side's IPHLP_BUILD_ID, NUL-terminated. forward_copy, when not 0, is
+ * the Unix path (char *) of the prefix's iphlpwine.dll: the Unix side replaces that copy of
+ * Wine's iphlpapi.dll when the running Wine's own differs (a Wine upgrade). The layout only
+ * ever grows at the end. */
 struct iphlp_build_id_params
 {
-    char id[64]; /* out */
+    char id[64];           /* out */
+    uint64_t forward_copy; /* in: const char *, or 0 */
 };
 
 #ifdef __cplusplus
@@ -158,6 +162,6 @@ IPHLP_STATIC_ASSERT(sizeof(struct iphlp_reservation_params) == 24, "reservation 
 IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_reservation_params, token) == 8, "token");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_reservation_entry) == 16, "reservation entry");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_reservation_list_params) == 24, "reservation list");
-IPHLP_STATIC_ASSERT(sizeof(struct iphlp_build_id_params) == 64, "build id");
+IPHLP_STATIC_ASSERT(sizeof(struct iphlp_build_id_params) == 72, "build id");
 
 #endif /* IPHLP_UNIXLIB_H */

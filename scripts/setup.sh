@@ -127,6 +127,10 @@ resolve_wine() { # MODE [DIR]
 
 libdir_of() { local v=LIBDIR_$1; printf '%s' "${!v}"; }
 
+# setup.sh runs several short Wine commands in a row: one wineserver for all of them (it stays
+# 5 s after the last), not one started and stopped per command.
+keep_server() { WINEPREFIX=$PREFIX "$WINESERVER" -p5 >/dev/null 2>&1 || true; }
+
 wine_in() { # PREFIX COMMAND...: Wine's own messages are kept for the error report
     local prefix=$1
     shift
@@ -158,6 +162,9 @@ make_prefix_if_needed() {
         [ "$created" = 1 ] && rm -rf -- "$PREFIX"
         exit 1
     fi
+    # The new prefix's registry is written when its wineserver exits, just after wineboot's
+    # programs: nothing else runs in a prefix this old, so this wait is short.
+    WINEPREFIX=$PREFIX timeout 60 "$WINESERVER" -w || true
     [ -f "$PREFIX/system.reg" ] || die "wineboot made no system.reg in $(q "$PREFIX"): $log"
 }
 
@@ -199,13 +206,6 @@ put() { # SRC DST
     cmp -s "$1" "$2" 2>/dev/null && [ ! -L "$2" ] && return 0
     mkdir -p "$(dirname "$2")"
     cp "$1" "$2.iphlp-tmp.$$" && mv -f "$2.iphlp-tmp.$$" "$2"
-}
-
-# iphlpwine.dll is a symbolic link to the Wine's own iphlpapi.dll, not a copy, so that the
-# forwarded functions always come from the Wine installed now, also after a Wine upgrade.
-link() { # TARGET DST
-    [ "$(readlink "$2" 2>/dev/null)" = "$1" ] && return 0
-    ln -sfn "$1" "$2.iphlp-tmp.$$" && mv -fT "$2.iphlp-tmp.$$" "$2"
 }
 
 # ---- install ----
@@ -290,6 +290,7 @@ cmd_install() {
         windows=$PREFIX/drive_c/windows
         [ -d "$windows/system32" ] || die "$(q "$PREFIX") is not a Wine prefix (no drive_c/windows/system32)"
         [ -w "$windows/system32" ] || die "cannot write $(q "$windows/system32")"
+        keep_server
         # The registry is changed through Wine: a wineserver of another Wine version already
         # serving the prefix would refuse, so find out now.
         local probe
@@ -331,7 +332,10 @@ cmd_install() {
     while read -r arch dir; do
         grep -qx "$arch" <<<"$arches" || continue
         put "$HERE/$arch-windows/iphlpbridge.dll" "$windows/$dir/iphlpbridge.dll"
-        link "$(libdir_of "$arch")/$arch-windows/iphlpapi.dll" "$windows/$dir/iphlpwine.dll"
+        # A copy, not a link: Wine refuses a system32 file linking into its own library directory
+        # (measured: c0000135). iphlpbridge.so refreshes it when Wine's own changes (a Wine
+        # upgrade), at the first program start after it.
+        put "$(readlink -f "$(libdir_of "$arch")/$arch-windows/iphlpapi.dll")" "$windows/$dir/iphlpwine.dll"
     done < <(prefix_targets)
     step_done bridge
     while read -r arch dir; do
@@ -449,6 +453,7 @@ cmd_uninstall() {
     if [ $# = 1 ]; then
         check_prefix_path "$1"
         STATE=$PREFIX/iphlp
+        [ -f "$PREFIX/system.reg" ] && keep_server
         if [ ! -d "$STATE/original" ]; then
             say "iphlp is not installed in $(q "$PREFIX")"
             [ "$purge" = 0 ] || say "--purge: nothing to purge through (install first to reach the store)"

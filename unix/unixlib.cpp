@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "call_guard.h"
+#include "forward_refresh.h"
 #include "iphlp_build_id.h"
 #include "owner_resolver.h"
 #include "port_use.h"
@@ -147,6 +148,8 @@ NTSTATUS build_id(void *args)
     auto *p = static_cast<iphlp_build_id_params *>(args);
     const char *id = build_marker + sizeof("iphlp build ") - 1;
     snprintf(p->id, sizeof(p->id), "%s", id);
+    if (p->forward_copy)
+        refresh_forward_copy(reinterpret_cast<const char *>(static_cast<uintptr_t>(p->forward_copy)));
     return wine::STATUS_SUCCESS;
 }
 
