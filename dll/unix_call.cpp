@@ -14,6 +14,10 @@
 #include <winternl.h>
 
 #include <cstdio>
+#include <cstring>
+#include <cwchar>
+
+#include "iphlp_build_id.h"
 
 namespace {
 
@@ -27,11 +31,18 @@ INIT_ONCE init_once = INIT_ONCE_STATIC_INIT;
 UINT64 unix_handle;
 unix_dispatcher dispatcher;
 
+/* One line per process, saying what happens instead and how to fix it (docs/install.md). */
 void report_unavailable(const char *what, NTSTATUS status)
 {
-    char line[200];
-    int len = snprintf(line, sizeof(line), "iphlpapi: %s (status %08lx); socket tables and port reservations "
-                              "will return ERROR_NOT_SUPPORTED\r\n", what, (unsigned long)status);
+    char line[600];
+    int len = snprintf(line, sizeof(line),
+                       "iphlpapi: %s (status %08lx); the socket tables come from Wine's own iphlpapi (no owner "
+                       "PIDs of other processes) and port reservations return ERROR_NOT_SUPPORTED. Fix: install "
+                       "the Unix side into this Wine (setup.sh install --system PREFIX, or --wine DIR) or set "
+                       "WINEDLLPATH as install printed; see docs/install.md\r\n",
+                       what, (unsigned long)status);
+    if (len < 0) return;
+    if (len >= (int)sizeof(line)) len = (int)sizeof(line) - 1;
     DWORD written;
     WriteFile(GetStdHandle(STD_ERROR_HANDLE), line, (DWORD)len, &written, nullptr);
 }
@@ -59,6 +70,40 @@ BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
         report_unavailable("iphlpbridge.so not found (is WINEDLLPATH set?)", status);
         return TRUE;
     }
+    /* A Unix side of another build may expect other parameter layouts: use it only when it is
+     * this build's (the build id is appended to the table and never moves). */
+    iphlp_build_id_params id = {};
+    /* The prefix's iphlpwine.dll, beside this DLL, for the Unix side to keep it the running
+     * Wine's (see unix/forward_refresh.cpp). */
+    char *forward_copy = nullptr;
+    WCHAR path[MAX_PATH + 32];
+    HMODULE self = nullptr;
+    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                       reinterpret_cast<LPCWSTR>(&iphlp_unix_call), &self);
+    using unix_name_fn = char *(CDECL *)(LPCWSTR);
+    auto unix_name = (unix_name_fn)(void *)GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_unix_file_name");
+    DWORD len = self ? GetModuleFileNameW(self, path, MAX_PATH) : 0;
+    if (unix_name && len && len < MAX_PATH)
+    {
+        WCHAR *slash = wcsrchr(path, L'\\');
+        if (slash)
+        {
+            wcscpy(slash + 1, L"iphlpwine.dll");
+            forward_copy = unix_name(path);
+        }
+    }
+    id.forward_copy = (UINT64)(ULONG_PTR)forward_copy;
+    status = (*dispatcher_ptr)(handle, unix_build_id, &id);
+    if (forward_copy) HeapFree(GetProcessHeap(), 0, forward_copy);
+    id.id[sizeof(id.id) - 1] = 0;
+    if (status || strcmp(id.id, IPHLP_BUILD_ID) != 0)
+    {
+        char what[200];
+        snprintf(what, sizeof(what), "iphlpbridge.so is build '%s', this iphlpapi.dll is build '%s': install both "
+                 "from one build", status ? "unknown" : id.id, IPHLP_BUILD_ID);
+        report_unavailable(what, status);
+        return TRUE;
+    }
     unix_handle = handle;
     dispatcher = *dispatcher_ptr;
     return TRUE;
@@ -71,4 +116,16 @@ NTSTATUS iphlp_unix_call(enum iphlp_unix_func func, void *params)
     InitOnceExecuteOnce(&init_once, init_bridge, nullptr, nullptr);
     if (!dispatcher) return status_dll_not_found;
     return dispatcher(unix_handle, func, params);
+}
+
+void *iphlp_wine_fallback(const char *name)
+{
+    InitOnceExecuteOnce(&init_once, init_bridge, nullptr, nullptr);
+    if (dispatcher) return nullptr;
+    /* Under Wine without our Unix side: Wine's own implementation (iphlpwine.dll, system32) is
+     * what the program would have got from stock Wine. Not found (real Windows, broken
+     * install): the caller answers ERROR_NOT_SUPPORTED as before. */
+    HMODULE wine = GetModuleHandleW(L"iphlpwine.dll");
+    if (!wine) wine = LoadLibraryExW(L"iphlpwine.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    return wine ? reinterpret_cast<void *>(GetProcAddress(wine, name)) : nullptr;
 }

@@ -8,3 +8,16 @@
 
 /* STATUS_DLL_NOT_FOUND when the bridge is not installed (real Windows, broken install). */
 NTSTATUS iphlp_unix_call(enum iphlp_unix_func func, void *params);
+
+/* Wine's own implementation of the table function NAME (iphlpwine.dll) when the Unix side cannot
+ * be reached, else NULL: without it a program must never do worse than under stock Wine. */
+void *iphlp_wine_fallback(const char *name);
+
+/* First statement of each table function: hands the whole call to Wine's implementation when
+ * the Unix side is unavailable. */
+#define IPHLP_WINE_FALLBACK(name, ...)                                                              \
+    do                                                                                              \
+    {                                                                                               \
+        if (auto wine_fn = reinterpret_cast<decltype(&name)>(iphlp_wine_fallback(#name)))           \
+            return wine_fn(__VA_ARGS__);                                                            \
+    } while (0)

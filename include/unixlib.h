@@ -23,6 +23,9 @@ enum iphlp_unix_func
     unix_reservation_lookup,
     unix_reservation_delete,
     unix_reservation_list,
+    /* Appended, never to move: the PE side asks it first and refuses a Unix side of another
+     * build (cmake/build_id.cmake). */
+    unix_build_id,
     unix_tcp_connection,         /* one connection's tcp_info; ESTATS collection switches */
     unix_tcp_connection_destroy, /* SOCK_DESTROY: SetTcpEntry(MIB_TCP_STATE_DELETE_TCB) */
     unix_funcs_count
@@ -229,6 +232,14 @@ struct iphlp_tcp_connection_params
     uint32_t reserved;
     uint64_t cookie;              /* out: the socket's kernel cookie */
     struct iphlp_linux_tcp_info info; /* out */
+/* unix_build_id: the Unix side's IPHLP_BUILD_ID, NUL-terminated. forward_copy, when not 0, is
+ * the Unix path (char *) of the prefix's iphlpwine.dll: the Unix side replaces that copy of
+ * Wine's iphlpapi.dll when the running Wine's own differs (a Wine upgrade). The layout only
+ * ever grows at the end. */
+struct iphlp_build_id_params
+{
+    char id[64];           /* out */
+    uint64_t forward_copy; /* in: const char *, or 0 */
 };
 
 #ifdef __cplusplus
@@ -260,5 +271,6 @@ IPHLP_STATIC_ASSERT(sizeof(struct iphlp_tcp_key) == 48, "tcp key");
 IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_tcp_connection_params, cookie) == 88, "connection cookie");
 IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_tcp_connection_params, info) == 96, "connection info");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_tcp_connection_params) == 344, "connection params");
+IPHLP_STATIC_ASSERT(sizeof(struct iphlp_build_id_params) == 72, "build id");
 
 #endif /* IPHLP_UNIXLIB_H */

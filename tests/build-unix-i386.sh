@@ -6,9 +6,10 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$1
-if [ ! -f "$build/build.ninja" ]; then
-    cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIPHLP_UNIX_ONLY=ON \
-        -DCMAKE_TOOLCHAIN_FILE="$src/cmake/linux-i386.cmake"
-fi
+# The same build id as the rest of the build (cmake/build_id.cmake), so that the 32-bit
+# iphlpapi.dll accepts this iphlpbridge.so: configured every time, in case the id changed.
+id=$(cat "$(dirname "$build")/build-id.txt")
+cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIPHLP_UNIX_ONLY=ON \
+    -DCMAKE_TOOLCHAIN_FILE="$src/cmake/linux-i386.cmake" -DIPHLP_BUILD_ID="$id" >/dev/null
 cmake --build "$build"
 echo "unix-i386: 1 passed, 0 failed"

@@ -85,3 +85,49 @@ start_native_listener() {
     [ -n "$native_port" ]
 }
 stop_native_listener() { kill "$native_pid" 2>/dev/null; wait "$native_pid" 2>/dev/null || true; }
+
+# A Wine installation of its own, for install tests that must not write the machine's Wine
+# (/usr/lib/*/wine): DIR/bin/wine and DIR/lib/x86_64-linux-gnu/wine, Debian's layout under
+# another root, each file a symbolic link to Debian's except those Wine resolves its own
+# directories from (the loader and ntdll.so, copied: Wine takes its library directory from
+# ntdll.so's real path) and iphlpapi.dll (the file a Wine upgrade replaces). A builtin put into DIR/lib/x86_64-linux-gnu/wine is found by this Wine
+# only, as one put into /usr/lib/x86_64-linux-gnu/wine would be by the system's.
+make_fake_wine() { # DIR
+    local dir=$1 src sub f
+    src=$(iphlp_wine_libdir x86_64)
+    [ -x /usr/lib/wine/wine64 ] && [ -f "$src/x86_64-unix/ntdll.so" ] || return 1
+    mkdir -p "$dir/bin" "$dir/lib/wine" "$dir/share" "$dir/lib/x86_64-linux-gnu/wine"
+    cp /usr/lib/wine/wine64 "$dir/lib/wine/wine64"
+    for sub in x86_64-unix x86_64-windows; do
+        mkdir -p "$dir/lib/x86_64-linux-gnu/wine/$sub"
+        for f in "$src/$sub"/*; do ln -s "$f" "$dir/lib/x86_64-linux-gnu/wine/$sub/"; done
+    done
+    rm "$dir/lib/x86_64-linux-gnu/wine/x86_64-unix/ntdll.so" "$dir/lib/x86_64-linux-gnu/wine/x86_64-windows/iphlpapi.dll"
+    cp "$src/x86_64-unix/ntdll.so" "$dir/lib/x86_64-linux-gnu/wine/x86_64-unix/ntdll.so"
+    # A real file, as in every Wine package: what an upgrade replaces.
+    cp "$src/x86_64-windows/iphlpapi.dll" "$dir/lib/x86_64-linux-gnu/wine/x86_64-windows/iphlpapi.dll"
+    ln -s /usr/share/wine "$dir/share/wine"
+    ln -s "$(readlink -f "$(command -v wineserver)")" "$dir/bin/wineserver"
+    cat >"$dir/bin/wine" <<'SH'
+#!/bin/sh
+here=$(dirname "$(readlink -f "$0")")
+export WINELOADER="${WINELOADER:-$here/../lib/wine/wine64}"
+exec "$here/../lib/wine/wine64" "$@"
+SH
+    chmod +x "$dir/bin/wine"
+}
+
+# A directory for PATH holding only the named programs (symbolic links), e.g. everything setup.sh
+# needs without wine, or without any compiler.
+minimal_path() { # DIR PROGRAM...
+    local dir=$1 p
+    shift
+    mkdir -p "$dir"
+    for p in "$@"; do
+        command -v "$p" >/dev/null || { echo "minimal_path: $p not found" >&2; return 1; }
+        ln -sf "$(command -v "$p")" "$dir/$p"
+    done
+}
+# What setup.sh runs (besides Wine).
+SETUP_TOOLS=(bash sh env dirname basename cat tr grep sed awk cp mv mkdir rm rmdir ln readlink cmp date
+             timeout wc printf sleep flock id ls head tail sort)

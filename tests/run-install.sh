@@ -1,47 +1,213 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: LGPL-2.1-or-later
-# ./iphlp install / uninstall against a fresh prefix: the files land where the README says, the
-# override is set, a program gets correct PIDs through the installed copy, installing twice
-# changes nothing, and uninstall restores the prefix's own iphlpapi.dll and override.
-# Usage: run-install.sh IPHLPSTAT_EXE
+# setup.sh (what ./iphlp install and the distribution run) against fresh prefixes and a Wine
+# installation of the test's own (make_fake_wine: Debian's Wine under a scratch root, so the
+# machine's /usr/lib/*/wine is never written):
+#  - install --wine DIR: the Unix side lands in that Wine's library directory, and without
+#    WINEDLLPATH the GetTcpTable2 documentation example shows another Wine process's PID;
+#  - iphlpwine.dll follows the Wine: a changed iphlpapi.dll in the Wine is what the prefix uses;
+#  - with the Unix side removed, Wine's own netstat -an shows the same rows as stock Wine, and
+#    the example answers (Wine's tables) instead of error 50;
+#  - an install stopped after each of its steps is undone by uninstall (Wine's own iphlpapi.dll,
+#    netstat.exe and overrides back), also after a second, complete install; an install whose
+#    record was lost never keeps this project's DLL as the original;
+#  - bad input: wine missing, a prefix whose parent does not exist, a prefix Wine refuses (its
+#    own reason shown); the WINEDLLPATH hint is quoted for a path with a space;
+#  - uninstall keeps the reservation store and says so; --purge deletes it and its kernel blocks.
+# Usage: run-install.sh
 . "$(dirname "$0")/lib.sh"
-unset WINEDLLPATH WINEDLLOVERRIDES # this test sets up its own prefix the way a user would
-root=$IPHLP_SRC
-exe=$1
-prefix=$(mktemp -d)/prefix
-reg_override() { grep -A30 '^\[Software\\\\Wine\\\\DllOverrides\]' "$prefix/user.reg" | grep -m1 '^"iphlpapi"=' || true; }
+unset WINEPREFIX WINEDLLPATH WINEDLLOVERRIDES # set up the way a user's shell is
+export WINEDEBUG=-all
+setup=$IPHLP_SRC/scripts/setup.sh
+scratch=$(mktemp -d)
+cleanup() {
+    local p
+    for p in "$scratch"/p* "$scratch"/*prefix*; do
+        [ -d "$p" ] && WINEPREFIX=$p timeout 30 wineserver -k 2>/dev/null
+    done
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+# The distribution of this build, unpacked: setup.sh runs from it as users run it.
+tarball=$("$IPHLP_SRC/scripts/make-dist.sh" "$IPHLP_BUILD" "$scratch/dist") || { echo "FAILED: make-dist.sh"; exit 1; }
+tar -C "$scratch" -xzf "$tarball"
+dist=$(echo "$scratch"/iphlp-*/)
+dist=${dist%/}
+setup=$dist/setup.sh
+
+fake=$scratch/wine
+make_fake_wine "$fake" || { echo "skipped: no Debian-layout Wine (/usr/lib/wine/wine64) to copy"; exit 77; }
+fakelib=$fake/lib/x86_64-linux-gnu/wine
+wine_=$fake/bin/wine
+
+# One fresh prefix, made once and copied for every scenario (wineboot takes ~10 s). The user's
+# own override value iphlpapi=builtin must come back after uninstall.
+template=$scratch/template-prefix
+WINEPREFIX=$template WINEDLLOVERRIDES="mscoree,mshtml=" "$wine_" wineboot -i >/dev/null 2>&1
+WINEPREFIX=$template "$wine_" reg add 'HKCU\Software\Wine\DllOverrides' /v iphlpapi /d builtin /f >/dev/null 2>&1
+WINEPREFIX=$template "$fake/bin/wineserver" -w
+orig_dll=$(sha256sum <"$template/drive_c/windows/system32/iphlpapi.dll")
+orig_netstat=$(sha256sum <"$template/drive_c/windows/system32/netstat.exe")
+n=0
+# Hard links: a prefix is ~0.5 GB, and setup.sh and Wine replace files by rename, never in place.
+fresh_prefix() { n=$((n + 1)); prefix=$scratch/p$n; cp -al "$template" "$prefix"; sys32=$prefix/drive_c/windows/system32; }
+override() { # NAME: the prefix's DllOverrides value, or nothing
+    WINEPREFIX=$prefix "$wine_" reg query 'HKCU\Software\Wine\DllOverrides' /v "$1" 2>/dev/null | tr -d '\r' |
+        awk -v n="$1" 'tolower($1) == tolower(n) { print $3 }'
+}
+is_restored() { # WHAT: the prefix is as stock Wine left it
+    check "$1: Wine's own iphlpapi.dll is back" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$orig_dll"
+    check "$1: Wine's own netstat.exe is back" test "$(sha256sum <"$sys32/netstat.exe")" = "$orig_netstat"
+    check "$1: no iphlpwine.dll, no iphlpbridge.dll" test ! -e "$sys32/iphlpwine.dll" -a ! -L "$sys32/iphlpwine.dll" -a ! -e "$sys32/iphlpbridge.dll"
+    check "$1: the override iphlpapi is the user's again ($(override iphlpapi))" test "$(override iphlpapi)" = builtin
+    check "$1: no override netstat.exe ($(override netstat.exe))" test -z "$(override netstat.exe)"
+    check "$1: no install record left" test ! -e "$prefix/iphlp"
+}
+run_in() { WINEPREFIX=$prefix timeout 120 "$wine_" "$@" 2>&1 | tr -d '\r'; }
+
+# ---- install --wine DIR, then programs without WINEDLLPATH ----
+fresh_prefix
+out=$("$setup" install --wine "$fake" "$prefix" 2>&1)
+check "install --wine succeeds ($out)" test $? = 0
+check "system32/iphlpapi.dll is this build's" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
+check "system32/netstat.exe is this project's" cmp -s "$dist/x86_64-windows/netstat.exe" "$sys32/netstat.exe"
+check "system32/iphlpwine.dll is the Wine's own iphlpapi.dll" cmp -s "$fakelib/x86_64-windows/iphlpapi.dll" "$sys32/iphlpwine.dll"
+check "the bridge is in the Wine's x86_64-windows" cmp -s "$dist/x86_64-windows/iphlpbridge.dll" "$fakelib/x86_64-windows/iphlpbridge.dll"
+check "the Unix side is in the Wine's x86_64-unix" cmp -s "$dist/x86_64-unix/iphlpbridge.so" "$fakelib/x86_64-unix/iphlpbridge.so"
+check "nothing under PREFIX/iphlp needs WINEDLLPATH" test ! -e "$prefix/iphlp/x86_64-unix"
+check "override iphlpapi=native ($(override iphlpapi))" test "$(override iphlpapi)" = native
+check "override netstat.exe=native,builtin ($(override netstat.exe))" test "$(override netstat.exe)" = native,builtin
+
+holder_out=$scratch/holder.out
+(sleep 300 | WINEPREFIX=$prefix "$wine_" "$(pe_exe x86_64 tools/netstat/netstat_holder.exe)" >"$holder_out" 2>&1) &
+for ((i = 0; i < 300; i++)); do grep -q '^pid=' "$holder_out" 2>/dev/null && break; sleep 0.1; done
+line=$(head -n1 "$holder_out" | tr -d '\r')
+hpid=$(sed -n 's/^pid=\([0-9]*\).*/\1/p' <<<"$line")
+hport=$(sed -n 's/.* tcp4_listen=\([0-9]*\).*/\1/p' <<<"$line")
+check "the holder started ($line)" test -n "$hpid" -a -n "$hport"
+out=$(run_in "$(pe_exe x86_64 tests/examples/tcp_table2_list.exe)")
+check "GetTcpTable2 example, no WINEDLLPATH: the holder's listener carries its PID $hpid" \
+    grep -Eq "state=2 local=0\.0\.0\.0:$hport remote=0\.0\.0\.0:0 pid=$hpid\$" <<<"$out"
+check "no 'Unix side unavailable' line" bash -c "! grep -q 'iphlpbridge.so' <<<\"\$0\"" "$out"
+out=$(run_in cmd /c netstat -ano)
+check "netstat (this project's, via the override) shows the holder's PID" grep -Eq "TCP +0\.0\.0\.0:$hport .*LISTENING +$hpid\$" <<<"$out"
+out=$(run_in ipconfig)
+check "a forwarded function works (ipconfig: GetAdaptersAddresses)" grep -q 'Ethernet adapter lo' <<<"$out"
+out=$("$setup" install --wine "$fake" "$prefix" 2>&1)
+check "installing twice succeeds and changes nothing" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
+
+# iphlpwine.dll follows the Wine: an upgraded iphlpapi.dll (here: Wine's file with bytes
+# appended, which a PE loader ignores) is what the prefix's forwards reach, without reinstalling.
+wine_iphlpapi=$fakelib/x86_64-windows/iphlpapi.dll
+cp "$wine_iphlpapi" "$scratch/upgraded.dll"
+printf 'upgraded Wine %s' "$$" >>"$scratch/upgraded.dll"
+mv -f "$scratch/upgraded.dll" "$wine_iphlpapi" # by rename, as dpkg does
+check "before any program ran, iphlpwine.dll is still the old Wine's" bash -c "! cmp -s \"\$0\" \"\$1\"" "$wine_iphlpapi" "$sys32/iphlpwine.dll"
+out=$(run_in "$(pe_exe x86_64 tests/examples/tcp_table2_list.exe)")
+check "after a Wine upgrade, the next program's start makes system32/iphlpwine.dll the new Wine's file" cmp -s "$wine_iphlpapi" "$sys32/iphlpwine.dll"
+out=$(run_in ipconfig)
+check "forwarded functions work after the upgrade" grep -q 'Ethernet adapter lo' <<<"$out"
+
+# ---- the Unix side removed: never worse than stock Wine ----
+out=$("$setup" uninstall --wine "$fake" 2>&1)
+check "uninstall --wine removes the Unix side from that Wine ($out)" test ! -e "$fakelib/x86_64-unix/iphlpbridge.so" -a ! -e "$fakelib/x86_64-windows/iphlpbridge.dll"
+check "... and leaves the prefix installed" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
+# Every row but TIME_WAIT ones (they come and go); Wine 8's own netstat lists no listeners.
+rows() { grep -E '^ *(TCP|UDP) ' | grep -v TIME_WAIT | awk '{print $1, $2, $3, $4}' | sort; }
+stock=$(WINEPREFIX=$prefix WINEDLLOVERRIDES="iphlpapi=b;netstat.exe=b" timeout 120 "$wine_" netstat -an 2>/dev/null | tr -d '\r' | rows)
+ours=$(WINEPREFIX=$prefix WINEDLLOVERRIDES="netstat.exe=b" timeout 120 "$wine_" netstat -an 2>"$scratch/err" | tr -d '\r' | rows)
+check "stock Wine's netstat -an lists the holder's connection ($stock)" grep -q "127.0.0.1:$hport" <<<"$stock"
+check "without the Unix side, Wine's netstat -an lists the same rows as stock Wine ($ours)" test "$ours" = "$stock"
+check "one line on stderr says why and how to fix it" grep -q 'iphlpbridge.so not found.*Fix: install' "$scratch/err"
+check "... once per process" test "$(grep -c iphlpapi: "$scratch/err")" = 1
+out=$(run_in "$(pe_exe x86_64 tests/examples/tcp_table2_list.exe)")
+check "the GetTcpTable2 example answers with Wine's table (not error 50)" grep -Eq "local=0\.0\.0\.0:$hport remote=0\.0\.0\.0:0" <<<"$out"
+out=$(run_in "$(pe_exe x86_64 tools/iphlpstat.exe)" --demo)
+check "iphlpstat prints a table, not error 50" bash -c "grep -q ':$hport' <<<\"\$0\" && ! grep -q 'error 50' <<<\"\$0\"" "$out"
+out=$(run_in "$dist/tools/excludedports.exe" add excludedportrange protocol=tcp startport=47000 numberofports=2)
+check "reservations still answer ERROR_NOT_SUPPORTED ($out)" grep -q '(error 50)' <<<"$out"
+WINEPREFIX=$prefix timeout 30 wineserver -k 2>/dev/null
+wait
+out=$("$setup" uninstall "$prefix" 2>&1)
+is_restored "uninstall"
+out=$("$setup" uninstall "$prefix" 2>&1)
+check "uninstalling twice is harmless ($out)" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$orig_dll"
+
+# ---- an install stopped after each step, undone by uninstall ----
+for step in checks record unix bridge files override_iphlpapi override_netstat; do
+    fresh_prefix
+    IPHLP_SETUP_FAIL_AT=$step "$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+    check "install stopped after '$step' fails" test $? = 3
+    "$setup" uninstall "$prefix" >/dev/null 2>&1
+    is_restored "stopped after $step, then uninstall"
+    fresh_prefix
+    IPHLP_SETUP_FAIL_AT=$step "$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+    "$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+    check "stopped after '$step', installed again: this project's DLL is in place" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
+    "$setup" uninstall "$prefix" >/dev/null 2>&1
+    is_restored "stopped after $step, installed again, then uninstall"
+done
+# A record lost (deleted by hand): the next install must not keep our DLL as "the original".
+fresh_prefix
+"$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+rm -rf "$prefix/iphlp"
+"$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+check "record lost: the recorded original is not this project's DLL" \
+    bash -c "! tr -d '\\0' <\"\$0\" | grep -a ProductNameiphlp >/dev/null" "$prefix/iphlp/original/system32/iphlpapi.dll"
+WINEPREFIX=$prefix "$wine_" reg add 'HKCU\Software\Wine\DllOverrides' /v iphlpapi /d builtin /f >/dev/null 2>&1
+printf 'builtin\n' >"$prefix/iphlp/original/override.iphlpapi" # the user's value was lost with the record
+"$setup" uninstall "$prefix" >/dev/null 2>&1
+check "record lost: uninstall puts the Wine's own iphlpapi.dll back" cmp -s "$wine_iphlpapi" "$sys32/iphlpapi.dll"
+
+# ---- bad input: clear errors, nothing changed ----
+fresh_prefix
+nowine=$scratch/nowine-bin
+minimal_path "$nowine" "${SETUP_TOOLS[@]}"
+out=$(PATH=$nowine "$setup" install "$prefix" 2>&1)
+rc=$?
+check "wine missing from PATH: exit 1 with a message ($rc: $out)" bash -c "[ $rc = 1 ] && grep -q 'wine is not on PATH' <<<\"\$0\"" "$out"
+check "wine missing from PATH: the prefix is untouched" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$orig_dll" -a ! -e "$prefix/iphlp"
+out=$(cd "$scratch" && "$setup" install --wine "$fake" no/such/parent/prefix 2>&1)
+check "relative path with a missing parent: says so ($out)" grep -q "parent directory $scratch/no/such/parent does not exist" <<<"$out"
+mkdir "$scratch/not-mine"
+chown 65534 "$scratch/not-mine"
+out=$("$setup" install --wine "$fake" "$scratch/not-mine" 2>&1)
+check "a prefix Wine refuses: Wine's own reason is shown ($out)" grep -q 'not owned by you' <<<"$out"
+out=$("$setup" install --wine "$scratch/nowhere" "$prefix" 2>&1)
+check "--wine with a missing directory: says so ($out)" grep -q 'no such directory' <<<"$out"
+out=$("$setup" install 2>&1)
+check "no prefix named: usage, not ~/.wine ($out)" grep -q 'name the prefix' <<<"$out"
+
+# ---- WINEDLLPATH mode, a path with a space, reservations kept and purged ----
+prefix="$scratch/my prefix"
+cp -a "$template" "$prefix"
 sys32=$prefix/drive_c/windows/system32
-build=$IPHLP_BUILD
+out=$("$setup" install "$prefix" 2>&1)
+hint=$(grep -o 'export WINEDLLPATH=.*' <<<"$out")
+check "the WINEDLLPATH hint is printed ($out)" test -n "$hint"
+got=$(WINEDLLPATH= bash -c "$hint; printf '%s' \"\$WINEDLLPATH\"")
+check "the hint, pasted into a shell, gives the right path ($got)" test "$got" = "$prefix/iphlp"
+export WINEDLLPATH=$got
+start=$((47100 + $$ % 200 * 2))
+out=$(run_in "$dist/tools/excludedports.exe" add excludedportrange protocol=udp startport=$start numberofports=2)
+check "a reservation through the installed DLL ($out)" grep -q '^Ok\.' <<<"$out"
+kernel=/proc/sys/net/ipv4/ip_local_reserved_ports
+mirrored=false
+grep -Eq "(^|,)$start-$((start + 1))(,|$)" "$kernel" && mirrored=true
+unset WINEDLLPATH
+WINEPREFIX=$prefix timeout 30 wineserver -k 2>/dev/null
+out=$("$setup" uninstall "$prefix" 2>&1)
+check "uninstall says the store is kept, with its count ($out)" grep -q 'kept the port reservation store .*(1 reservations)' <<<"$out"
+check "uninstall offers --purge" grep -q 'uninstall --purge' <<<"$out"
+check "the store survives uninstall" test -f "$prefix/iphlp-reservations.sqlite3"
+check "uninstall restored the prefix" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$orig_dll"
+"$setup" install "$prefix" >/dev/null 2>&1
+out=$("$setup" uninstall --purge "$prefix" 2>&1)
+check "uninstall --purge deletes the store ($out)" test ! -e "$prefix/iphlp-reservations.sqlite3"
+if $mirrored; then
+    check "uninstall --purge takes the block out of ip_local_reserved_ports" \
+        bash -c "! grep -Eq '(^|,)$start-$((start + 1))(,|\$)' $kernel"
+fi
+check "uninstall --purge restored the prefix" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$orig_dll"
 
-WINEPREFIX=$prefix WINEDLLOVERRIDES="mscoree,mshtml=" WINEDEBUG=-all wine wineboot -i >/dev/null 2>&1
-WINEPREFIX=$prefix WINEDEBUG=-all wine reg add 'HKCU\Software\Wine\DllOverrides' /v iphlpapi /d builtin /f >/dev/null 2>&1
-WINEPREFIX=$prefix wineserver -w
-original=$(sha256sum <"$sys32/iphlpapi.dll")
-
-"$root/iphlp" install "$prefix" 2>/dev/null
-check "system32/iphlpapi.dll is ours" cmp -s "$build/pe/dll/iphlpapi.dll" "$sys32/iphlpapi.dll"
-check "system32/iphlpwine.dll is Wine's iphlpapi" cmp -s "$(iphlp_wine_libdir x86_64)/x86_64-windows/iphlpapi.dll" "$sys32/iphlpwine.dll"
-check "system32/iphlpbridge.dll is the bridge" cmp -s "$build/pe/dll/iphlpbridge.dll" "$sys32/iphlpbridge.dll"
-check "the bridge's .so under PREFIX/iphlp" cmp -s "$build/unix/iphlpbridge.so" "$prefix/iphlp/x86_64-unix/iphlpbridge.so"
-check "override iphlpapi=native ($(reg_override))" test "$(reg_override)" = '"iphlpapi"="native"'
-"$root/iphlp" install "$prefix" 2>/dev/null
-check "installing twice is harmless" cmp -s "$build/pe/dll/iphlpapi.dll" "$sys32/iphlpapi.dll"
-
-out=$(WINEPREFIX=$prefix WINEDLLPATH=$prefix/iphlp WINEDEBUG=-all wine "$exe" --demo 2>&1 | tr -d '\r')
-check "iphlpstat through the installed DLL shows its own PID" grep -q '<- this process' <<<"$out"
-out=$(WINEPREFIX=$prefix WINEDEBUG=-all wine "$exe" --demo 2>&1 | tr -d '\r')
-check "without WINEDLLPATH: a clear message, not a crash" grep -q 'iphlpbridge.so not found' <<<"$out"
-out=$(WINEPREFIX=$prefix WINEDEBUG=-all wine "$exe" 2>&1); rc=$? # no pipe: rc is wine's
-check "iphlpstat without --demo points to netstat.exe, exit 2 ($rc)" bash -c '[ "$0" = 2 ] && grep -q "use netstat.exe" <<<"$1"' "$rc" "$out"
-
-"$root/iphlp" uninstall "$prefix" 2>/dev/null
-check "uninstall restores the prefix's iphlpapi.dll" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$original"
-check "uninstall removes iphlpwine.dll and iphlpbridge.dll" test ! -e "$sys32/iphlpwine.dll" -a ! -e "$sys32/iphlpbridge.dll"
-check "uninstall restores the override ($(reg_override))" test "$(reg_override)" = '"iphlpapi"="builtin"'
-check "uninstall removes the bridge directory" test ! -e "$prefix/iphlp/x86_64-unix"
-"$root/iphlp" uninstall "$prefix" 2>/dev/null
-check "uninstalling twice is harmless" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$original"
-
-WINEPREFIX=$prefix wineserver -k 2>/dev/null
-rm -rf "$(dirname "$prefix")"
 finish install

@@ -64,7 +64,9 @@ function(iphlp_platform_tests platform)
 endfunction()
 
 iphlp_platform_tests(host)
-iphlp_wine_test(host install 600 ${CMAKE_CURRENT_SOURCE_DIR}/run-install.sh ${PE_BUILD}/tools/iphlpstat.exe)
+# setup.sh end to end (their own prefixes and Wine installation, never the machine's Wine).
+iphlp_wine_test(host install 1200 ${CMAKE_CURRENT_SOURCE_DIR}/run-install.sh)
+iphlp_wine_test(host dist 600 ${CMAKE_CURRENT_SOURCE_DIR}/run-dist.sh)
 iphlp_wine_test(host concurrent_runs 600 ${CMAKE_CURRENT_SOURCE_DIR}/run-concurrent.sh ${PE_BUILD}/tools/iphlpstat.exe)
 # The persistence check restarts the platform's wineserver.
 set_tests_properties(reservation_persistence PROPERTIES RUN_SERIAL ON)

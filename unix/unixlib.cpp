@@ -9,6 +9,8 @@
 #include <mutex>
 
 #include "call_guard.h"
+#include "forward_refresh.h"
+#include "iphlp_build_id.h"
 #include "owner_resolver.h"
 #include "port_use.h"
 #include "reservation_rules.h"
@@ -173,6 +175,20 @@ NTSTATUS tcp_connection_destroy(void *args)
     return wine::STATUS_SUCCESS;
 }
 
+/* The id of this build (cmake/build_id.cmake); the same literal is readable in the file
+ * ("iphlp build ID") for a person or a script checking which build is installed. */
+const char build_marker[] = "iphlp build " IPHLP_BUILD_ID;
+
+NTSTATUS build_id(void *args)
+{
+    auto *p = static_cast<iphlp_build_id_params *>(args);
+    const char *id = build_marker + sizeof("iphlp build ") - 1;
+    snprintf(p->id, sizeof(p->id), "%s", id);
+    if (p->forward_copy)
+        refresh_forward_copy(reinterpret_cast<const char *>(static_cast<uintptr_t>(p->forward_copy)));
+    return wine::STATUS_SUCCESS;
+}
+
 } // namespace
 
 /* Every entry behind the exception barrier (call_guard.h). The only symbol the library exports
@@ -183,6 +199,7 @@ extern "C" __attribute__((visibility("default"))) const unix_entry __wine_unix_c
     guarded<lookup_reservation>,
     guarded<delete_reservation>,
     guarded<list_reservations>,
+    guarded<build_id>,
     guarded<tcp_connection>,
     guarded<tcp_connection_destroy>,
 };

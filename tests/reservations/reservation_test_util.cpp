@@ -199,6 +199,24 @@ bool become_nobody()
     return setgroups(0, nullptr) == 0 && setgid(65534) == 0 && setuid(65534) == 0 && geteuid() == 65534;
 }
 
+namespace {
+bool skipped_for_root = false;
+}
+
+void note_root_skip(const char *why)
+{
+    printf("  needs root (%s): skipped as uid %u\n", why, (unsigned)geteuid());
+    fflush(stdout);
+    skipped_for_root = true;
+}
+
+int test_exit(int failures)
+{
+    if (failures) return failures;
+    if (skipped_for_root) printf("some tests need root and were skipped (see above): exit 77, CTest's skip\n");
+    return skipped_for_root ? 77 : 0;
+}
+
 bool disjoint(const std::vector<iphlp::Reservation> &sorted)
 {
     for (size_t i = 1; i < sorted.size(); i++)

@@ -66,6 +66,21 @@ int run_in_child(const std::function<int()> &fn);
 /* Drops root for nobody (65534), for tests of permissions (root ignores mode bits). */
 bool become_nobody();
 
+/* A test that needs root (to become nobody, or to own what it checks): for another user it
+ * says so on stdout and is skipped, and test_exit() makes the program exit 77, CTest's skip
+ * (SKIP_RETURN_CODE), when nothing failed: never a failure, never a silent pass. */
+void note_root_skip(const char *why);
+int test_exit(int failures);
+#define RESTEST_REQUIRE_ROOT(why)                                                                   \
+    do                                                                                              \
+    {                                                                                               \
+        if (geteuid() != 0)                                                                         \
+        {                                                                                           \
+            restest::note_root_skip(why);                                                           \
+            skip();                                                                                 \
+        }                                                                                           \
+    } while (0)
+
 /* The last start..end of each reservation must not reach the next one's start. */
 bool disjoint(const std::vector<iphlp::Reservation> &sorted);
 

@@ -225,6 +225,7 @@ AsNobody run_as_nobody(const StoreConfig &cfg)
 
 void unreadable_file(void **)
 {
+    RESTEST_REQUIRE_ROOT("runs the store as user nobody: root alone can change users");
     Fixture fx;
     closed_store_with_one_block(fx);
     assert_int_equal(chmod(fx.dir.c_str(), 0755), 0);
@@ -244,6 +245,7 @@ void unreadable_file(void **)
  * reservations). */
 void read_only_file(void **)
 {
+    RESTEST_REQUIRE_ROOT("runs the store as user nobody: root alone can change users");
     Fixture fx;
     uint64_t token = closed_store_with_one_block(fx);
     assert_int_equal(chmod(fx.dir.c_str(), 0777), 0);
@@ -262,6 +264,7 @@ void read_only_file(void **)
  * needs, so even Lookup cannot open it; it says so and touches nothing. */
 void read_only_directory(void **)
 {
+    RESTEST_REQUIRE_ROOT("runs the store as user nobody: root alone can change users");
     Fixture fx;
     closed_store_with_one_block(fx);
     assert_int_equal(chmod(fx.dir.c_str(), 0755), 0);
@@ -323,5 +326,5 @@ int main(void)
         cmocka_unit_test(empty_file_is_initialised),
         cmocka_unit_test(absent_file_is_created),
     };
-    return cmocka_run_group_tests(tests, nullptr, nullptr);
+    return restest::test_exit(cmocka_run_group_tests(tests, nullptr, nullptr));
 }

@@ -145,6 +145,7 @@ void unwritable_list_still_reserves(void **)
 /* The real list as an unprivileged user: EACCES, reservation made, list untouched. */
 void real_list_as_nobody(void **)
 {
+    RESTEST_REQUIRE_ROOT("writes the real list as user nobody: root alone can change users");
     Fixture fx;
     StoreConfig cfg = fx.cfg;
     cfg.kernel_reserved_path = kProcPath;
@@ -208,7 +209,7 @@ void real_kernel_list(void **)
 {
     if (!private_netns || access(kProcPath, W_OK) != 0)
     {
-        printf("  %s is not writable here: skipped\n", kProcPath);
+        restest::note_root_skip("writes the real ip_local_reserved_ports of a private network namespace");
         skip();
     }
     Fixture fx;
@@ -247,5 +248,5 @@ int main(void)
         cmocka_unit_test(reboot_mirrors_again),
         cmocka_unit_test_setup_teardown(real_kernel_list, save_proc, restore_proc),
     };
-    return cmocka_run_group_tests(tests, nullptr, nullptr);
+    return restest::test_exit(cmocka_run_group_tests(tests, nullptr, nullptr));
 }

@@ -40,7 +40,7 @@ void require_private_list()
 {
     if (!private_netns || access(kProcPath, W_OK) != 0)
     {
-        printf("  no private, writable %s here (not root?): skipped\n", kProcPath);
+        restest::note_root_skip("writes the real ip_local_reserved_ports of a private network namespace");
         skip();
     }
 }
@@ -340,5 +340,5 @@ int main(void)
         cmocka_unit_test(ephemeral_range_stays_available),
         cmocka_unit_test(two_namespaces_share_a_store),
     };
-    return cmocka_run_group_tests(tests, nullptr, nullptr);
+    return restest::test_exit(cmocka_run_group_tests(tests, nullptr, nullptr));
 }

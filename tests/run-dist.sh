@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The distribution on a machine with only Wine: the tarball (scripts/make-dist.sh, what
+# ./iphlp dist makes) is copied to a scratch directory and unpacked there; its setup.sh runs with
+# a PATH that holds Wine and the basic tools but no compiler, cmake or source tree, from a
+# working directory outside the source tree, installing into a fresh prefix with --wine (a Wine
+# installation of the test's own, make_fake_wine) so that no WINEDLLPATH is needed. The
+# distribution's own iphlpstat.exe --demo then shows its own PID, and uninstall restores Wine's
+# iphlpapi.dll.
+# Usage: run-dist.sh
+. "$(dirname "$0")/lib.sh"
+unset WINEPREFIX WINEDLLPATH WINEDLLOVERRIDES
+export WINEDEBUG=-all
+scratch=$(mktemp -d)
+trap 'WINEPREFIX=$scratch/prefix timeout 30 wineserver -k 2>/dev/null; rm -rf "$scratch"' EXIT
+
+tarball=$("$IPHLP_SRC/scripts/make-dist.sh" "$IPHLP_BUILD" "$scratch/made") || { echo "FAILED: make-dist.sh"; exit 1; }
+mkdir "$scratch/machine"
+cp "$tarball" "$scratch/machine/"
+rm -rf "$scratch/made"
+fake=$scratch/machine/opt-wine
+make_fake_wine "$fake" || { echo "skipped: no Debian-layout Wine (/usr/lib/wine/wine64) to copy"; exit 77; }
+
+# The machine's PATH: Wine, the shell tools setup.sh uses, tar to unpack. No compiler, no cmake.
+bin=$scratch/machine/bin
+minimal_path "$bin" "${SETUP_TOOLS[@]}" tar gzip sha256sum
+ln -s "$fake/bin/wine" "$bin/wine"
+ln -s "$fake/bin/wineserver" "$bin/wineserver"
+on_machine() { (cd "$scratch/machine" && env -i HOME="$scratch/machine" PATH="$bin" WINEDEBUG=-all "$@"); }
+for tool in cc gcc g++ cmake ninja x86_64-w64-mingw32-g++ winebuild; do
+    check "no $tool on the machine's PATH" on_machine bash -c "! command -v $tool"
+done
+
+on_machine tar -xzf "$(basename "$tarball")"
+dist=$(echo "$scratch"/machine/iphlp-*/)
+dist=${dist%/}
+check "the tarball unpacks to iphlp-BUILDID with setup.sh" test -x "$dist/setup.sh"
+check "its VERSION is this build's" test "$(cat "$dist/VERSION")" = "$(cat "$IPHLP_BUILD/build-id.txt")"
+check "it refers to no file of the source or build tree" bash -c "! grep -rlaF -e \"$IPHLP_SRC/scripts\" -e \"$IPHLP_BUILD/dist\" \"\$0\"" "$dist"
+
+prefix=$scratch/machine/prefix
+out=$(on_machine "$dist/setup.sh" install --wine "$fake" "$prefix" 2>&1)
+check "setup.sh install --wine into a fresh prefix ($out)" test $? = 0
+out=$(on_machine env WINEPREFIX="$prefix" timeout 120 wine "$dist/tools/iphlpstat.exe" --demo 2>&1 | tr -d '\r')
+check "the distribution's iphlpstat --demo shows its own PID, no WINEDLLPATH ($out)" grep -q '<- this process' <<<"$out"
+check "... with no 'Unix side unavailable' line" bash -c "! grep -q 'iphlpbridge.so' <<<\"\$0\"" "$out"
+out=$(on_machine env WINEPREFIX="$prefix" timeout 120 wine cmd /c netstat -ano 2>&1 | tr -d '\r')
+check "netstat -ano (the distribution's netstat.exe) prints the PID column" grep -Eq 'State +PID' <<<"$out"
+WINEPREFIX=$prefix timeout 30 wineserver -k 2>/dev/null
+out=$(on_machine "$dist/setup.sh" uninstall "$prefix" 2>&1)
+check "setup.sh uninstall puts Wine's iphlpapi.dll back ($out)" \
+    cmp -s "$fake/lib/x86_64-linux-gnu/wine/x86_64-windows/iphlpapi.dll" "$prefix/drive_c/windows/system32/iphlpapi.dll"
+out=$(on_machine "$dist/setup.sh" uninstall --wine "$fake" 2>&1)
+check "setup.sh uninstall --wine takes the Unix side out of that Wine ($out)" \
+    test ! -e "$fake/lib/x86_64-linux-gnu/wine/x86_64-unix/iphlpbridge.so"
+finish dist
