@@ -9,6 +9,7 @@
 #include <ws2ipdef.h>
 #include <iphlpapi.h>
 #include <netioapi.h>
+#include "trace.h"
 
 namespace {
 
@@ -23,14 +24,14 @@ template <typename Fn> Fn wine_function(const char *name)
 
 extern "C" {
 
-NETIO_STATUS WINAPI GetAnycastIpAddressTable(ADDRESS_FAMILY Family, PMIB_ANYCASTIPADDRESS_TABLE *Table)
+IPHLP_EXPORT(NETIO_STATUS, GetAnycastIpAddressTable, (ADDRESS_FAMILY Family, PMIB_ANYCASTIPADDRESS_TABLE *Table), (Family, Table))
 {
     using fn = NETIO_STATUS(WINAPI *)(ADDRESS_FAMILY, PMIB_ANYCASTIPADDRESS_TABLE *);
     static const fn wine = wine_function<fn>("GetAnycastIpAddressTable");
     return wine ? wine(Family, Table) : ERROR_NOT_SUPPORTED;
 }
 
-NET_IF_COMPARTMENT_ID WINAPI GetCurrentThreadCompartmentId(void)
+static NET_IF_COMPARTMENT_ID current_compartment()
 {
     using fn = NET_IF_COMPARTMENT_ID(WINAPI *)(void);
     static const fn wine = wine_function<fn>("GetCurrentThreadCompartmentId");
@@ -38,7 +39,13 @@ NET_IF_COMPARTMENT_ID WINAPI GetCurrentThreadCompartmentId(void)
     return wine ? wine() : 1; /* NET_IF_COMPARTMENT_ID_PRIMARY (ifdef.h; not in MinGW 10) */
 }
 
-NETIO_STATUS WINAPI SetCurrentThreadCompartmentId(NET_IF_COMPARTMENT_ID CompartmentId)
+/* No arguments: IPHLP_EXPORT's argument list cannot be empty, so it is spelled out. */
+NET_IF_COMPARTMENT_ID WINAPI GetCurrentThreadCompartmentId(void)
+{
+    return iphlp_traced("GetCurrentThreadCompartmentId", current_compartment);
+}
+
+IPHLP_EXPORT(NETIO_STATUS, SetCurrentThreadCompartmentId, (NET_IF_COMPARTMENT_ID CompartmentId), (CompartmentId))
 {
     using fn = NETIO_STATUS(WINAPI *)(NET_IF_COMPARTMENT_ID);
     static const fn wine = wine_function<fn>("SetCurrentThreadCompartmentId");

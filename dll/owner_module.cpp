@@ -10,6 +10,7 @@
 
 #include <cwchar>
 #include <vector>
+#include "trace.h"
 
 namespace {
 
@@ -58,26 +59,22 @@ DWORD owner_module(const void *entry, DWORD pid, TCPIP_OWNER_MODULE_INFO_CLASS c
 
 extern "C" {
 
-DWORD WINAPI GetOwnerModuleFromTcpEntry(PMIB_TCPROW_OWNER_MODULE pTcpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class,
-                                        PVOID pBuffer, PDWORD pdwSize)
+IPHLP_EXPORT(DWORD, GetOwnerModuleFromTcpEntry, (PMIB_TCPROW_OWNER_MODULE pTcpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize), (pTcpEntry, Class, pBuffer, pdwSize))
 {
     return owner_module(pTcpEntry, pTcpEntry ? pTcpEntry->dwOwningPid : 0, Class, pBuffer, pdwSize);
 }
 
-DWORD WINAPI GetOwnerModuleFromTcp6Entry(PMIB_TCP6ROW_OWNER_MODULE pTcpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class,
-                                         PVOID pBuffer, PDWORD pdwSize)
+IPHLP_EXPORT(DWORD, GetOwnerModuleFromTcp6Entry, (PMIB_TCP6ROW_OWNER_MODULE pTcpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize), (pTcpEntry, Class, pBuffer, pdwSize))
 {
     return owner_module(pTcpEntry, pTcpEntry ? pTcpEntry->dwOwningPid : 0, Class, pBuffer, pdwSize);
 }
 
-DWORD WINAPI GetOwnerModuleFromUdpEntry(PMIB_UDPROW_OWNER_MODULE pUdpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class,
-                                        PVOID pBuffer, PDWORD pdwSize)
+IPHLP_EXPORT(DWORD, GetOwnerModuleFromUdpEntry, (PMIB_UDPROW_OWNER_MODULE pUdpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize), (pUdpEntry, Class, pBuffer, pdwSize))
 {
     return owner_module(pUdpEntry, pUdpEntry ? pUdpEntry->dwOwningPid : 0, Class, pBuffer, pdwSize);
 }
 
-DWORD WINAPI GetOwnerModuleFromUdp6Entry(PMIB_UDP6ROW_OWNER_MODULE pUdpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class,
-                                         PVOID pBuffer, PDWORD pdwSize)
+IPHLP_EXPORT(DWORD, GetOwnerModuleFromUdp6Entry, (PMIB_UDP6ROW_OWNER_MODULE pUdpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize), (pUdpEntry, Class, pBuffer, pdwSize))
 {
     return owner_module(pUdpEntry, pUdpEntry ? pUdpEntry->dwOwningPid : 0, Class, pBuffer, pdwSize);
 }

@@ -10,8 +10,8 @@
 
 #include "elevation.h"
 #include "iphlp_private.h"
-#include "socket_rows.h"
 #include "unix_call.h"
+#include "trace.h"
 
 /* Create and Delete need an elevated caller (so do SetTcpEntry and SetPerTcp*ConnectionEStats,
  * tcp_estats.cpp). The thread token counts when impersonating; only ERROR_NO_TOKEN (not
@@ -80,32 +80,32 @@ ULONG remove(UINT32 proto, USHORT start, USHORT count)
 
 extern "C" {
 
-ULONG WINAPI CreatePersistentTcpPortReservation(USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token)
+IPHLP_EXPORT(ULONG, CreatePersistentTcpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token), (StartPort, NumberOfPorts, Token))
 {
     return create(IPHLP_TCP, StartPort, NumberOfPorts, Token);
 }
 
-ULONG WINAPI CreatePersistentUdpPortReservation(USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token)
+IPHLP_EXPORT(ULONG, CreatePersistentUdpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token), (StartPort, NumberOfPorts, Token))
 {
     return create(IPHLP_UDP, StartPort, NumberOfPorts, Token);
 }
 
-ULONG WINAPI LookupPersistentTcpPortReservation(USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token)
+IPHLP_EXPORT(ULONG, LookupPersistentTcpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token), (StartPort, NumberOfPorts, Token))
 {
     return lookup(IPHLP_TCP, StartPort, NumberOfPorts, Token);
 }
 
-ULONG WINAPI LookupPersistentUdpPortReservation(USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token)
+IPHLP_EXPORT(ULONG, LookupPersistentUdpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token), (StartPort, NumberOfPorts, Token))
 {
     return lookup(IPHLP_UDP, StartPort, NumberOfPorts, Token);
 }
 
-ULONG WINAPI DeletePersistentTcpPortReservation(USHORT StartPort, USHORT NumberOfPorts)
+IPHLP_EXPORT(ULONG, DeletePersistentTcpPortReservation, (USHORT StartPort, USHORT NumberOfPorts), (StartPort, NumberOfPorts))
 {
     return remove(IPHLP_TCP, StartPort, NumberOfPorts);
 }
 
-ULONG WINAPI DeletePersistentUdpPortReservation(USHORT StartPort, USHORT NumberOfPorts)
+IPHLP_EXPORT(ULONG, DeletePersistentUdpPortReservation, (USHORT StartPort, USHORT NumberOfPorts), (StartPort, NumberOfPorts))
 {
     return remove(IPHLP_UDP, StartPort, NumberOfPorts);
 }
@@ -121,7 +121,7 @@ static_assert(WIN_NO_ERROR == NO_ERROR && WIN_ERROR_ACCESS_DENIED == ERROR_ACCES
                   WIN_ERROR_TIMEOUT == ERROR_TIMEOUT,
               "include/unixlib.h's Win32 codes are winerror.h's");
 
-ULONG WINAPI IphlpEnumPersistentPortReservations(ULONG Protocol, IPHLP_PORT_RESERVATION *Entries, PULONG Count)
+IPHLP_EXPORT(ULONG, IphlpEnumPersistentPortReservations, (ULONG Protocol, IPHLP_PORT_RESERVATION *Entries, PULONG Count), (Protocol, Entries, Count))
 {
     if (!Count || (Protocol != IPPROTO_TCP && Protocol != IPPROTO_UDP) || (*Count && !Entries))
         return ERROR_INVALID_PARAMETER;

@@ -2,25 +2,10 @@
 
 #include "unix_call.h"
 
-constexpr NTSTATUS status_buffer_overflow = (NTSTATUS)0x80000005;
-constexpr NTSTATUS status_no_memory = (NTSTATUS)0xC0000017;
-constexpr NTSTATUS status_dll_not_found = (NTSTATUS)0xC0000135;
 
 socket_snapshot::~socket_snapshot()
 {
     if (rows_) HeapFree(GetProcessHeap(), 0, rows_);
-}
-
-DWORD win32_from_unix_status(NTSTATUS status)
-{
-    switch ((ULONG)status)
-    {
-    case 0: return NO_ERROR;
-    case (ULONG)status_buffer_overflow: return ERROR_INSUFFICIENT_BUFFER;
-    case (ULONG)status_no_memory: return ERROR_NOT_ENOUGH_MEMORY;
-    case (ULONG)status_dll_not_found: return ERROR_NOT_SUPPORTED;
-    default: return ERROR_GEN_FAILURE;
-    }
 }
 
 DWORD socket_snapshot::fetch(const socket_query &query, UINT32 capacity)

@@ -38,8 +38,6 @@ private:
     UINT32 count_ = 0;
 };
 
-/* Win32 error for a failed unix call (the bridge missing is ERROR_NOT_SUPPORTED). */
-DWORD win32_from_unix_status(NTSTATUS status);
 
 /*
  * The sizing rules shared by every table function (docs/windows-behavior.md, "Arguments and sizes"):

@@ -29,6 +29,7 @@
 #include "elevation.h"
 #include "socket_rows.h"
 #include "unix_call.h"
+#include "trace.h"
 
 namespace {
 
@@ -232,9 +233,7 @@ ULONG set_estats(const iphlp_tcp_key *key, TCP_ESTATS_TYPE type, PUCHAR rw, ULON
 
 extern "C" {
 
-ULONG WINAPI GetPerTcpConnectionEStats(PMIB_TCPROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion,
-                                       ULONG RwSize, PUCHAR Ros, ULONG RosVersion, ULONG RosSize, PUCHAR Rod,
-                                       ULONG RodVersion, ULONG RodSize)
+IPHLP_EXPORT(ULONG, GetPerTcpConnectionEStats, (PMIB_TCPROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion, ULONG RwSize, PUCHAR Ros, ULONG RosVersion, ULONG RosSize, PUCHAR Rod, ULONG RodVersion, ULONG RodSize), (Row, EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod, RodVersion, RodSize))
 {
     iphlp_tcp_key key;
     if (Row) key = key_of(Row);
@@ -242,9 +241,7 @@ ULONG WINAPI GetPerTcpConnectionEStats(PMIB_TCPROW Row, TCP_ESTATS_TYPE EstatsTy
                       RodVersion, RodSize);
 }
 
-ULONG WINAPI GetPerTcp6ConnectionEStats(PMIB_TCP6ROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion,
-                                        ULONG RwSize, PUCHAR Ros, ULONG RosVersion, ULONG RosSize, PUCHAR Rod,
-                                        ULONG RodVersion, ULONG RodSize)
+IPHLP_EXPORT(ULONG, GetPerTcp6ConnectionEStats, (PMIB_TCP6ROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion, ULONG RwSize, PUCHAR Ros, ULONG RosVersion, ULONG RosSize, PUCHAR Rod, ULONG RodVersion, ULONG RodSize), (Row, EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod, RodVersion, RodSize))
 {
     iphlp_tcp_key key;
     if (Row) key = key_of(Row);
@@ -252,16 +249,14 @@ ULONG WINAPI GetPerTcp6ConnectionEStats(PMIB_TCP6ROW Row, TCP_ESTATS_TYPE Estats
                       RodVersion, RodSize);
 }
 
-ULONG WINAPI SetPerTcpConnectionEStats(PMIB_TCPROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion,
-                                       ULONG RwSize, ULONG Offset)
+IPHLP_EXPORT(ULONG, SetPerTcpConnectionEStats, (PMIB_TCPROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion, ULONG RwSize, ULONG Offset), (Row, EstatsType, Rw, RwVersion, RwSize, Offset))
 {
     iphlp_tcp_key key;
     if (Row) key = key_of(Row);
     return set_estats(Row ? &key : nullptr, EstatsType, Rw, RwVersion, RwSize, Offset);
 }
 
-ULONG WINAPI SetPerTcp6ConnectionEStats(PMIB_TCP6ROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion,
-                                        ULONG RwSize, ULONG Offset)
+IPHLP_EXPORT(ULONG, SetPerTcp6ConnectionEStats, (PMIB_TCP6ROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion, ULONG RwSize, ULONG Offset), (Row, EstatsType, Rw, RwVersion, RwSize, Offset))
 {
     iphlp_tcp_key key;
     if (Row) key = key_of(Row);
@@ -277,7 +272,7 @@ ULONG WINAPI SetPerTcp6ConnectionEStats(PMIB_TCP6ROW Row, TCP_ESTATS_TYPE Estats
  * The kernel's own refusal (no CAP_NET_ADMIN in the network namespace: ERROR_ACCESS_DENIED; a
  * kernel without SOCK_DESTROY: ERROR_NOT_SUPPORTED) comes with one line on stderr.
  */
-DWORD WINAPI SetTcpEntry(PMIB_TCPROW pTcpRow)
+IPHLP_EXPORT(DWORD, SetTcpEntry, (PMIB_TCPROW pTcpRow), (pTcpRow))
 {
     if (!pTcpRow || pTcpRow->dwState != MIB_TCP_STATE_DELETE_TCB) return ERROR_INVALID_PARAMETER;
     if (!caller_is_elevated()) return ERROR_MR_MID_NOT_FOUND;

@@ -4,6 +4,7 @@
  */
 #include "socket_rows.h"
 #include "unix_call.h"
+#include "trace.h"
 
 /* Layouts from the SDK headers (docs/windows-behavior.md, "Classes"), identical on x86 and x64. */
 static_assert(sizeof(MIB_TCPROW) == 20 && offsetof(MIB_TCPTABLE, table) == 4, "MIB_TCPROW");
@@ -113,36 +114,35 @@ UINT32 filter_of(TCP_TABLE_CLASS cls)
 
 extern "C" {
 
-ULONG WINAPI GetTcpTable(PMIB_TCPTABLE TcpTable, PULONG SizePointer, WINBOOL Order)
+IPHLP_EXPORT(ULONG, GetTcpTable, (PMIB_TCPTABLE TcpTable, PULONG SizePointer, WINBOOL Order), (TcpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetTcpTable, TcpTable, SizePointer, Order);
     socket_query query = {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL, 0};
     return get_socket_table<MIB_TCPTABLE, MIB_TCPROW>(TcpTable, SizePointer, Order, query, fill_row);
 }
 
-ULONG WINAPI GetTcp6Table(PMIB_TCP6TABLE TcpTable, PULONG SizePointer, WINBOOL Order)
+IPHLP_EXPORT(ULONG, GetTcp6Table, (PMIB_TCP6TABLE TcpTable, PULONG SizePointer, WINBOOL Order), (TcpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetTcp6Table, TcpTable, SizePointer, Order);
     socket_query query = {IPHLP_TCP, IPHLP_INET6, IPHLP_FILTER_ALL, 0};
     return get_socket_table<MIB_TCP6TABLE, MIB_TCP6ROW>(TcpTable, SizePointer, Order, query, fill_row6);
 }
 
-ULONG WINAPI GetTcpTable2(PMIB_TCPTABLE2 TcpTable, PULONG SizePointer, WINBOOL Order)
+IPHLP_EXPORT(ULONG, GetTcpTable2, (PMIB_TCPTABLE2 TcpTable, PULONG SizePointer, WINBOOL Order), (TcpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetTcpTable2, TcpTable, SizePointer, Order);
     socket_query query = {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL, IPHLP_WANT_OWNERS};
     return get_socket_table<MIB_TCPTABLE2, MIB_TCPROW2>(TcpTable, SizePointer, Order, query, fill_row2);
 }
 
-ULONG WINAPI GetTcp6Table2(PMIB_TCP6TABLE2 TcpTable, PULONG SizePointer, WINBOOL Order)
+IPHLP_EXPORT(ULONG, GetTcp6Table2, (PMIB_TCP6TABLE2 TcpTable, PULONG SizePointer, WINBOOL Order), (TcpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetTcp6Table2, TcpTable, SizePointer, Order);
     socket_query query = {IPHLP_TCP, IPHLP_INET6, IPHLP_FILTER_ALL, IPHLP_WANT_OWNERS};
     return get_socket_table<MIB_TCP6TABLE2, MIB_TCP6ROW2>(TcpTable, SizePointer, Order, query, fill_row6_2);
 }
 
-DWORD WINAPI GetExtendedTcpTable(PVOID pTcpTable, PDWORD pdwSize, WINBOOL bOrder, ULONG ulAf,
-                                 TCP_TABLE_CLASS TableClass, ULONG Reserved)
+IPHLP_EXPORT(DWORD, GetExtendedTcpTable, (PVOID pTcpTable, PDWORD pdwSize, WINBOOL bOrder, ULONG ulAf, TCP_TABLE_CLASS TableClass, ULONG Reserved), (pTcpTable, pdwSize, bOrder, ulAf, TableClass, Reserved))
 {
     IPHLP_WINE_FALLBACK(GetExtendedTcpTable, pTcpTable, pdwSize, bOrder, ulAf, TableClass, Reserved);
     if (!pdwSize) return ERROR_INVALID_PARAMETER;

@@ -1,6 +1,7 @@
 /* The UDP tables: GetUdpTable, GetUdp6Table and GetExtendedUdpTable. */
 #include "socket_rows.h"
 #include "unix_call.h"
+#include "trace.h"
 
 static_assert(sizeof(MIB_UDPROW) == 8 && offsetof(MIB_UDPTABLE, table) == 4, "MIB_UDPROW");
 static_assert(sizeof(MIB_UDPROW_OWNER_PID) == 12 && offsetof(MIB_UDPTABLE_OWNER_PID, table) == 4, "OWNER_PID");
@@ -64,22 +65,21 @@ void fill_owner_module6(MIB_UDP6ROW_OWNER_MODULE &out, const iphlp_socket_row &i
 
 extern "C" {
 
-ULONG WINAPI GetUdpTable(PMIB_UDPTABLE UdpTable, PULONG SizePointer, WINBOOL Order)
+IPHLP_EXPORT(ULONG, GetUdpTable, (PMIB_UDPTABLE UdpTable, PULONG SizePointer, WINBOOL Order), (UdpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetUdpTable, UdpTable, SizePointer, Order);
     socket_query query = {IPHLP_UDP, IPHLP_INET4, IPHLP_FILTER_ALL, 0};
     return get_socket_table<MIB_UDPTABLE, MIB_UDPROW>(UdpTable, SizePointer, Order, query, fill_row);
 }
 
-ULONG WINAPI GetUdp6Table(PMIB_UDP6TABLE Udp6Table, PULONG SizePointer, WINBOOL Order)
+IPHLP_EXPORT(ULONG, GetUdp6Table, (PMIB_UDP6TABLE Udp6Table, PULONG SizePointer, WINBOOL Order), (Udp6Table, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetUdp6Table, Udp6Table, SizePointer, Order);
     socket_query query = {IPHLP_UDP, IPHLP_INET6, IPHLP_FILTER_ALL, 0};
     return get_socket_table<MIB_UDP6TABLE, MIB_UDP6ROW>(Udp6Table, SizePointer, Order, query, fill_row6);
 }
 
-DWORD WINAPI GetExtendedUdpTable(PVOID pUdpTable, PDWORD pdwSize, WINBOOL bOrder, ULONG ulAf,
-                                 UDP_TABLE_CLASS TableClass, ULONG Reserved)
+IPHLP_EXPORT(DWORD, GetExtendedUdpTable, (PVOID pUdpTable, PDWORD pdwSize, WINBOOL bOrder, ULONG ulAf, UDP_TABLE_CLASS TableClass, ULONG Reserved), (pUdpTable, pdwSize, bOrder, ulAf, TableClass, Reserved))
 {
     IPHLP_WINE_FALLBACK(GetExtendedUdpTable, pUdpTable, pdwSize, bOrder, ulAf, TableClass, Reserved);
     if (!pdwSize) return ERROR_INVALID_PARAMETER;

@@ -22,6 +22,10 @@
 namespace {
 
 constexpr ULONG MemoryWineUnixFuncs = 1000; /* winternl.h, #ifdef __WINESRC__ only */
+constexpr NTSTATUS status_buffer_overflow = (NTSTATUS)0x80000005;
+constexpr NTSTATUS status_invalid_parameter = (NTSTATUS)0xC000000D;
+constexpr NTSTATUS status_no_memory = (NTSTATUS)0xC0000017;
+constexpr NTSTATUS status_not_supported = (NTSTATUS)0xC00000BB;
 constexpr NTSTATUS status_dll_not_found = (NTSTATUS)0xC0000135;
 
 using unix_dispatcher = NTSTATUS(WINAPI *)(UINT64 handle, unsigned int code, void *args);
@@ -128,4 +132,34 @@ void *iphlp_wine_fallback(const char *name)
     HMODULE wine = GetModuleHandleW(L"iphlpwine.dll");
     if (!wine) wine = LoadLibraryExW(L"iphlpwine.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
     return wine ? reinterpret_cast<void *>(GetProcAddress(wine, name)) : nullptr;
+}
+
+DWORD win32_from_unix_status(NTSTATUS status)
+{
+    switch ((ULONG)status)
+    {
+    case 0: return NO_ERROR;
+    case (ULONG)status_buffer_overflow: return ERROR_INSUFFICIENT_BUFFER;
+    case (ULONG)status_invalid_parameter: return ERROR_INVALID_PARAMETER;
+    case (ULONG)status_no_memory: return ERROR_NOT_ENOUGH_MEMORY;
+    case (ULONG)status_not_supported:
+    case (ULONG)status_dll_not_found: return ERROR_NOT_SUPPORTED;
+    default: return ERROR_GEN_FAILURE;
+    }
+}
+
+bool iphlp_tracing()
+{
+    static const bool enabled = [] {
+        char value[8];
+        DWORD n = GetEnvironmentVariableA("IPHLP_DEBUG", value, sizeof(value));
+        return n == 1 && value[0] == '1';
+    }();
+    return enabled;
+}
+
+void iphlp_trace_line(const char *line)
+{
+    DWORD written;
+    WriteFile(GetStdHandle(STD_ERROR_HANDLE), line, (DWORD)strlen(line), &written, nullptr);
 }

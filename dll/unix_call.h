@@ -9,6 +9,10 @@
 /* STATUS_DLL_NOT_FOUND when the bridge is not installed (real Windows, broken install). */
 NTSTATUS iphlp_unix_call(enum iphlp_unix_func func, void *params);
 
+/* The Win32 error for a unix call's status: the one mapping of every status the Unix side
+ * answers with (the bridge missing is ERROR_NOT_SUPPORTED). */
+DWORD win32_from_unix_status(NTSTATUS status);
+
 /* Wine's own implementation of the table function NAME (iphlpwine.dll) when the Unix side cannot
  * be reached, else NULL: without it a program must never do worse than under stock Wine. */
 void *iphlp_wine_fallback(const char *name);

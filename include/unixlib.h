@@ -232,6 +232,8 @@ struct iphlp_tcp_connection_params
     uint32_t reserved;
     uint64_t cookie;              /* out: the socket's kernel cookie */
     struct iphlp_linux_tcp_info info; /* out */
+};
+
 /* unix_build_id: the Unix side's IPHLP_BUILD_ID, NUL-terminated. forward_copy, when not 0, is
  * the Unix path (char *) of the prefix's iphlpwine.dll: the Unix side replaces that copy of
  * Wine's iphlpapi.dll when the running Wine's own differs (a Wine upgrade). The layout only
