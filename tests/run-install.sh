@@ -49,8 +49,16 @@ WINEPREFIX=$template "$fake/bin/wineserver" -w
 orig_dll=$(sha256sum <"$template/drive_c/windows/system32/iphlpapi.dll")
 orig_netstat=$(sha256sum <"$template/drive_c/windows/system32/netstat.exe")
 n=0
-# Hard links: a prefix is ~0.5 GB, and setup.sh and Wine replace files by rename, never in place.
-fresh_prefix() { n=$((n + 1)); prefix=$scratch/p$n; cp -al "$template" "$prefix"; sys32=$prefix/drive_c/windows/system32; }
+# Hard links (a prefix is ~0.5 GB; setup.sh replaces files by rename), except the registry files,
+# which wineserver rewrites in place: measured, a hard-linked user.reg carried one prefix's
+# overrides into every other.
+fresh_prefix() {
+    n=$((n + 1))
+    prefix=$scratch/p$n
+    cp -al "$template" "$prefix"
+    for reg in "$prefix"/*.reg; do cp --remove-destination "$template/$(basename "$reg")" "$reg"; done
+    sys32=$prefix/drive_c/windows/system32
+}
 override() { # NAME: the prefix's DllOverrides value, or nothing
     WINEPREFIX=$prefix "$wine_" reg query 'HKCU\Software\Wine\DllOverrides' /v "$1" 2>/dev/null | tr -d '\r' |
         awk -v n="$1" 'tolower($1) == tolower(n) { print $3 }'

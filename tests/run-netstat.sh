@@ -141,12 +141,16 @@ check "-p without a protocol is refused with exit code 1 ($rc)" test "$rc" = 1 -
 ns -an five
 check "a non-numeric argument is refused with exit code 1 ($rc)" test "$rc" = 1 -a ! -s "$dir/out"
 
-# ---- the DLL cannot reach its Unix side (WINEDLLPATH unset): a clear error, not a crash ----
-build=${IPHLP_BUILD_DIR:-$root/build}
-env -u WINEDLLPATH WINEPREFIX="$build/wineprefix" WINEDEBUG=-all WINEDLLOVERRIDES=iphlpapi=n \
+# ---- the DLL cannot reach its Unix side (WINEDLLPATH unset): Wine's own tables, as stock Wine ----
+# The test's own prefix, staged (build/wineprefix exists only after a ./iphlp run without
+# WINEPREFIX, so it cannot be relied on).
+iphlp_ensure_prefix "$TEST_PREFIX" "$IPHLP_BUILD/winedllpath"
+env -u WINEDLLPATH WINEPREFIX="$TEST_PREFIX" WINEDEBUG=-all WINEDLLOVERRIDES=iphlpapi=n \
     wine "$exe" -ano >"$dir/out" 2>"$dir/err"; rc=$?
-check "without the bridge: exit 1 and the failing call on stderr ($rc: $(tail -1 "$dir/err"))" \
-    bash -c '[ "$0" = 1 ] && grep -q "^netstat: GetExtendedTcpTable (TCP over IPv4) failed: .*(error 50)" "$1"' "$rc" "$dir/err"
+check "without the bridge: exit 0 and the holder's connection from Wine's own table ($rc: $(tail -1 "$dir/err"))" \
+    bash -c '[ "$0" = 0 ] && grep -Fq "127.0.0.1:$1 " "$2"' "$rc" "${h[tcp4_client]}" "$dir/out"
+check "without the bridge: one line on stderr says why and how to fix it" \
+    bash -c '[ "$(grep -c "^iphlpapi: iphlpbridge.so not found.*Fix: install" "$0")" = 1 ]' "$dir/err"
 
 # ---- -s, -e, -r ----
 ns -s -p tcp
