@@ -35,6 +35,22 @@ dist=$(echo "$scratch"/machine/iphlp-*/)
 dist=${dist%/}
 check "the tarball unpacks to iphlp-BUILDID with setup.sh" test -x "$dist/setup.sh"
 check "its VERSION is this build's" test "$(cat "$dist/VERSION")" = "$(cat "$IPHLP_BUILD/build-id.txt")"
+# Every DLL and tool says what it is (GetFileVersionInfo reads this resource; UTF-16, so the NUL
+# bytes are dropped to read its text), and the Unix side names the same build.
+id=$(cat "$dist/VERSION")
+has_version() { # PE VERSION ID: the resource's text, greppable once the NUL bytes are gone
+    local text=$scratch/version.txt
+    tr -d '\0' <"$1" >"$text"
+    grep -aq "ProductNameiphlp" "$text" && grep -aq "FileDescription.\{0,2\}[a-z]" "$text" &&
+        grep -aqF "ProductVersion$2 (build $3)" "$text"
+}
+for pe in "$dist"/*-windows/*.dll "$dist"/*-windows/*.exe "$dist"/tools/*.exe; do
+    check "$(basename "$(dirname "$pe")")/$(basename "$pe") has a version resource of this build" \
+        has_version "$pe" "${id%%-*}" "$id"
+done
+for so in "$dist"/*-unix/iphlpbridge.so; do
+    check "$(basename "$(dirname "$so")")/iphlpbridge.so names this build" grep -aqF "iphlp build $id" "$so"
+done
 check "it refers to no file of the source or build tree" bash -c "! grep -rlaF -e \"$IPHLP_SRC/scripts\" -e \"$IPHLP_BUILD/dist\" \"\$0\"" "$dist"
 
 prefix=$scratch/machine/prefix

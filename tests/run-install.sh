@@ -5,6 +5,7 @@
 #  - install --wine DIR: the Unix side lands in that Wine's library directory, and without
 #    WINEDLLPATH the GetTcpTable2 documentation example shows another Wine process's PID;
 #  - iphlpwine.dll follows the Wine: a changed iphlpapi.dll in the Wine is what the prefix uses;
+#  - a Unix side of another build is named on stderr and not used (Wine's tables answer);
 #  - with the Unix side removed, Wine's own netstat -an shows the same rows as stock Wine, and
 #    the example answers (Wine's tables) instead of error 50;
 #  - an install stopped after each of its steps is undone by uninstall (Wine's own iphlpapi.dll,
@@ -49,8 +50,16 @@ WINEPREFIX=$template "$fake/bin/wineserver" -w
 orig_dll=$(sha256sum <"$template/drive_c/windows/system32/iphlpapi.dll")
 orig_netstat=$(sha256sum <"$template/drive_c/windows/system32/netstat.exe")
 n=0
-# Hard links: a prefix is ~0.5 GB, and setup.sh and Wine replace files by rename, never in place.
-fresh_prefix() { n=$((n + 1)); prefix=$scratch/p$n; cp -al "$template" "$prefix"; sys32=$prefix/drive_c/windows/system32; }
+# Hard links (a prefix is ~0.5 GB; setup.sh replaces files by rename), except the registry files,
+# which wineserver rewrites in place: measured, a hard-linked user.reg carried one prefix's
+# overrides into every other.
+fresh_prefix() {
+    n=$((n + 1))
+    prefix=$scratch/p$n
+    cp -al "$template" "$prefix"
+    for reg in "$prefix"/*.reg; do cp --remove-destination "$template/$(basename "$reg")" "$reg"; done
+    sys32=$prefix/drive_c/windows/system32
+}
 override() { # NAME: the prefix's DllOverrides value, or nothing
     WINEPREFIX=$prefix "$wine_" reg query 'HKCU\Software\Wine\DllOverrides' /v "$1" 2>/dev/null | tr -d '\r' |
         awk -v n="$1" 'tolower($1) == tolower(n) { print $3 }'
@@ -107,6 +116,20 @@ out=$(run_in "$(pe_exe x86_64 tests/examples/tcp_table2_list.exe)")
 check "after a Wine upgrade, the next program's start makes system32/iphlpwine.dll the new Wine's file" cmp -s "$wine_iphlpapi" "$sys32/iphlpwine.dll"
 out=$(run_in ipconfig)
 check "forwarded functions work after the upgrade" grep -q 'Ethernet adapter lo' <<<"$out"
+
+# A Unix side of another build (its build id changed in place, same length): the DLL says so and
+# answers with Wine's tables instead of calling a Unix side whose layouts may differ.
+so=$fakelib/x86_64-unix/iphlpbridge.so
+id=$(cat "$dist/VERSION")
+other=${id%?}$([ "${id: -1}" = x ] && echo y || echo x)
+cp "$so" "$scratch/iphlpbridge.so.good"
+sed "s/iphlp build $id/iphlp build $other/" "$scratch/iphlpbridge.so.good" >"$scratch/other.so"
+mv -f "$scratch/other.so" "$so"
+check "the patched Unix side carries another build id" grep -aqF "iphlp build $other" "$so"
+out=$(WINEPREFIX=$prefix timeout 120 "$wine_" "$(pe_exe x86_64 tests/examples/tcp_table2_list.exe)" 2>&1 | tr -d '\r')
+check "another build's Unix side: the mismatch is named ($out)" grep -qF "iphlpbridge.so is build '$other', this iphlpapi.dll is build '$id': install both from one build" <<<"$out"
+check "... and Wine's table answers" grep -Eq "local=127\.0\.0\.1:[0-9]+ remote=127\.0\.0\.1:$hport" <<<"$out"
+mv -f "$scratch/iphlpbridge.so.good" "$so"
 
 # ---- the Unix side removed: never worse than stock Wine ----
 out=$("$setup" uninstall --wine "$fake" 2>&1)
