@@ -213,16 +213,6 @@ check "-p without a protocol is refused with exit code 1 ($rc)" test "$rc" = 1 -
 ns -an five
 check "a non-numeric argument is refused with exit code 1 ($rc)" test "$rc" = 1 -a ! -s "$dir/out"
 
-<<<<<<< ours
-# ---- the DLL cannot reach its Unix side (WINEDLLPATH unset): Wine's answers, not a crash ----
-# The test prefix (set up by the runs above), with the bridge's WINEDLLPATH left out.
-env -u WINEDLLPATH WINEPREFIX="$TEST_PREFIX" WINEDEBUG=-all WINEDLLOVERRIDES=iphlpapi=n \
-    wine "$exe" -ano >"$dir/out" 2>"$dir/err"; rc=$?
-# Never worse than stock Wine: the tables then come from Wine's own iphlpapi (no PIDs of other
-# processes), after one line saying why and how to fix it.
-check "without the bridge: Wine's tables, exit 0, and the reason on stderr ($rc: $(tail -1 "$dir/err"))" \
-    bash -c '[ "$0" = 0 ] && grep -q "iphlpbridge.so not found" "$1" && grep -q "^  TCP " "$2"' "$rc" "$dir/err" "$dir/out"
-=======
 # ---- the DLL cannot reach its Unix side (WINEDLLPATH unset): Wine's own tables, as stock Wine ----
 # The test's own prefix, staged (build/wineprefix exists only after a ./iphlp run without
 # WINEPREFIX, so it cannot be relied on).
@@ -233,7 +223,6 @@ check "without the bridge: exit 0 and the holder's connection from Wine's own ta
     bash -c '[ "$0" = 0 ] && grep -Fq "127.0.0.1:$1 " "$2"' "$rc" "${h[tcp4_client]}" "$dir/out"
 check "without the bridge: one line on stderr says why and how to fix it" \
     bash -c '[ "$(grep -c "^iphlpapi: iphlpbridge.so not found.*Fix: install" "$0")" = 1 ]' "$dir/err"
->>>>>>> theirs
 
 # ---- -s, -e, -r ----
 ns -s -p tcp
