@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Holds N established loopback TCP connections (2N sockets) owned by a plain Linux process,
  * until SIGTERM (not stdin EOF: wineserver, started meanwhile, would inherit the pipe). A process may hold only as many fds as its hard limit allows (20,000
@@ -43,7 +44,8 @@ int main(int argc, char **argv)
         sin.sin_family = AF_INET;
         sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         socklen_t len = sizeof(sin);
-        if (l < 0 || bind(l, (sockaddr *)&sin, sizeof(sin)) || listen(l, 4096) || getsockname(l, (sockaddr *)&sin, &len))
+        if (l < 0 || bind(l, (sockaddr *)&sin, sizeof(sin)) || listen(l, 4096) ||
+            getsockname(l, (sockaddr *)&sin, &len))
         {
             perror("listener");
             return 1;

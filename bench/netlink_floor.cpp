@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The floor: the raw NETLINK_SOCK_DIAG dump of every IPv4 TCP socket, received and walked
  * message by message but not parsed into rows. Prints the median of N dumps in microseconds

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Wall time of `netstat -ano` under Wine, as a script calling it sees it (process start included):
 # this project's netstat.exe with this project's iphlpapi.dll and with Wine's builtin one, and
 # Wine's own netstat.exe with both, at several connection counts. Median of RUNS runs; "rows"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # ./iphlp bench: GetTcpTable2 and GetExtendedTcpTable(TCP_TABLE_OWNER_PID_ALL) through this
 # project's iphlpapi.dll and through the same Wine's builtin, beside the raw netlink dump of the
 # same sockets, in one run; then the persistent reservation latencies. Medians; ratios at the end.

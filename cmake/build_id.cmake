@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The build id: one string shared by iphlpapi.dll, iphlpbridge.dll and iphlpbridge.so of one build
 # (both bitnesses), so that iphlpapi.dll can tell at its first call whether the Unix side it
 # reached is its own (a system-wide iphlpbridge.so of another build may have another ABI).

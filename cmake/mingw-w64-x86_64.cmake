@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Cross-compile the PE side with Debian's MinGW-w64 (win32 thread model: the PE side needs no
 # std::thread, and the win32 variant needs no libwinpthread-1.dll in the prefix).
 set(CMAKE_SYSTEM_NAME Windows)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Where Debian's Wine keeps what the Unix side links against and what the PE side marks (the
 # same layout in Wine 8.0 and 10.0). The i386 toolchain file sets the i386 directory.
 if(CMAKE_SIZEOF_VOID_P EQUAL 4)

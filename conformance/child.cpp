@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The child side of cross-process checks: "child <role> ...". It reports on stdout and then
  * waits to be terminated by the parent, keeping its sockets open. */
 #include "harness.h"

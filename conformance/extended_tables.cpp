@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * GetTcpTable, GetTcp6Table, GetExtendedTcpTable (every class), the UDP tables and
  * GetOwnerModuleFrom*Entry: error codes, sizing, LISTENER/CONNECTIONS filtering, owners,
@@ -15,11 +16,9 @@ namespace {
 
 /* Wine 8.0's builtin does not export GetOwnerModuleFrom*Entry (an import would abort the
  * program there), so they are looked up, and a missing one is a failed check. */
-template <class Entry>
-using owner_module_fn = DWORD(WINAPI *)(Entry *, TCPIP_OWNER_MODULE_INFO_CLASS, PVOID, PDWORD);
+template <class Entry> using owner_module_fn = DWORD(WINAPI *)(Entry *, TCPIP_OWNER_MODULE_INFO_CLASS, PVOID, PDWORD);
 
-template <class Entry>
-owner_module_fn<Entry> owner_module_export(const char *name)
+template <class Entry> owner_module_fn<Entry> owner_module_export(const char *name)
 {
     auto fn = (owner_module_fn<Entry>)(void *)GetProcAddress(GetModuleHandleA("iphlpapi.dll"), name);
     todo_if(builtin_wine()) ok(fn != nullptr, "iphlpapi.dll exports %s", name);
@@ -37,10 +36,12 @@ table_shape tcp_shape(ULONG af, TCP_TABLE_CLASS cls)
     if (af == AF_INET)
     {
         if (cls <= TCP_TABLE_BASIC_ALL) return {offsetof(MIB_TCPTABLE, table), sizeof(MIB_TCPROW)};
-        if (cls <= TCP_TABLE_OWNER_PID_ALL) return {offsetof(MIB_TCPTABLE_OWNER_PID, table), sizeof(MIB_TCPROW_OWNER_PID)};
+        if (cls <= TCP_TABLE_OWNER_PID_ALL)
+            return {offsetof(MIB_TCPTABLE_OWNER_PID, table), sizeof(MIB_TCPROW_OWNER_PID)};
         return {offsetof(MIB_TCPTABLE_OWNER_MODULE, table), sizeof(MIB_TCPROW_OWNER_MODULE)};
     }
-    if (cls <= TCP_TABLE_OWNER_PID_ALL) return {offsetof(MIB_TCP6TABLE_OWNER_PID, table), sizeof(MIB_TCP6ROW_OWNER_PID)};
+    if (cls <= TCP_TABLE_OWNER_PID_ALL)
+        return {offsetof(MIB_TCP6TABLE_OWNER_PID, table), sizeof(MIB_TCP6ROW_OWNER_PID)};
     return {offsetof(MIB_TCP6TABLE_OWNER_MODULE, table), sizeof(MIB_TCP6ROW_OWNER_MODULE)};
 }
 
@@ -89,8 +90,7 @@ void *extended_udp(ULONG af, UDP_TABLE_CLASS cls)
         t = malloc(size);
     }
     ok(err == NO_ERROR, "udp af %lu class %d: %lu", af, cls, err);
-    if (err == NO_ERROR)
-        ok(shape.header + *(DWORD *)t * shape.row <= size, "udp af %lu class %d rows fit", af, cls);
+    if (err == NO_ERROR) ok(shape.header + *(DWORD *)t * shape.row <= size, "udp af %lu class %d rows fit", af, cls);
     return err == NO_ERROR ? t : (free(t), nullptr);
 }
 
@@ -108,8 +108,9 @@ void test_extended_tcp_parameters()
     ok(GetExtendedTcpTable(nullptr, &size, TRUE, AF_INET, (TCP_TABLE_CLASS)9, 0) == ERROR_INVALID_PARAMETER,
        "unknown class");
     for (int cls = TCP_TABLE_BASIC_LISTENER; cls <= TCP_TABLE_BASIC_ALL; cls++)
-        todo_if(builtin_wine()) ok(GetExtendedTcpTable(nullptr, &size, TRUE, AF_INET6, (TCP_TABLE_CLASS)cls, 0) == ERROR_NOT_SUPPORTED,
-           "AF_INET6 with BASIC class %d is documented as not supported", cls);
+        todo_if(builtin_wine())
+            ok(GetExtendedTcpTable(nullptr, &size, TRUE, AF_INET6, (TCP_TABLE_CLASS)cls, 0) == ERROR_NOT_SUPPORTED,
+               "AF_INET6 with BASIC class %d is documented as not supported", cls);
     for (int cls = TCP_TABLE_BASIC_LISTENER; cls <= TCP_TABLE_OWNER_MODULE_ALL; cls++)
         free(extended_tcp(AF_INET, (TCP_TABLE_CLASS)cls, cls % 2));
     for (int cls = TCP_TABLE_OWNER_PID_LISTENER; cls <= TCP_TABLE_OWNER_MODULE_ALL; cls++)
@@ -137,9 +138,12 @@ void test_listener_and_connections()
             if (cls == TCP_TABLE_OWNER_PID_CONNECTIONS) states_ok &= r.dwState != MIB_TCP_STATE_LISTEN;
             if (r.dwLocalAddr != loopback4()) continue;
             if (r.dwLocalPort == htons(port) && r.dwState == MIB_TCP_STATE_LISTEN)
-                todo_if(builtin_wine_before(10)) listener = true, ok(r.dwOwningPid == me, "class %d listener PID %lu", cls, r.dwOwningPid);
+                todo_if(builtin_wine_before(10)) listener = true, ok(r.dwOwningPid == me, "class %d listener PID %lu",
+                                                                     cls, r.dwOwningPid);
             if (r.dwRemotePort == htons(port) && r.dwState == MIB_TCP_STATE_ESTAB)
-                todo_if(builtin_wine_before(10)) connection = true, ok(r.dwOwningPid == me, "class %d connection PID %lu", cls, r.dwOwningPid);
+                todo_if(builtin_wine_before(10))
+                    connection = true,
+                    ok(r.dwOwningPid == me, "class %d connection PID %lu", cls, r.dwOwningPid);
         }
         ok(states_ok, "class %d holds only its states", cls);
         ok(listener == (cls != TCP_TABLE_OWNER_PID_CONNECTIONS), "class %d: listener %s", cls, listener ? "in" : "out");
@@ -149,7 +153,8 @@ void test_listener_and_connections()
     }
     auto *basic = (MIB_TCPTABLE *)extended_tcp(AF_INET, TCP_TABLE_BASIC_LISTENER, FALSE);
     bool only_listen = basic != nullptr;
-    for (DWORD i = 0; basic && i < basic->dwNumEntries; i++) only_listen &= basic->table[i].dwState == MIB_TCP_STATE_LISTEN;
+    for (DWORD i = 0; basic && i < basic->dwNumEntries; i++)
+        only_listen &= basic->table[i].dwState == MIB_TCP_STATE_LISTEN;
     ok(only_listen, "BASIC_LISTENER holds only LISTEN rows");
     free(basic);
     closesocket(c);
@@ -193,10 +198,12 @@ void test_owner_module()
     {
         ok(row->dwOwningPid == GetCurrentProcessId(), "OWNER_MODULE PID %lu", row->dwOwningPid);
         ULONGLONG ts = (ULONGLONG)row->liCreateTimestamp.QuadPart;
-        ok(ts >= process_created() && ts <= filetime_now(), "creation timestamp %llu within the process's lifetime", ts);
+        ok(ts >= process_created() && ts <= filetime_now(), "creation timestamp %llu within the process's lifetime",
+           ts);
 
         DWORD size = 0;
-        ok(GetOwnerModuleFromTcpEntry(row, TCPIP_OWNER_MODULE_INFO_BASIC, nullptr, &size) == ERROR_INSUFFICIENT_BUFFER &&
+        ok(GetOwnerModuleFromTcpEntry(row, TCPIP_OWNER_MODULE_INFO_BASIC, nullptr, &size) ==
+                   ERROR_INSUFFICIENT_BUFFER &&
                size > sizeof(TCPIP_OWNER_MODULE_BASIC_INFO),
            "owner module size probe: %lu", size);
         auto *info = (TCPIP_OWNER_MODULE_BASIC_INFO *)malloc(size);
@@ -207,13 +214,12 @@ void test_owner_module()
            info->pModulePath);
         free(info);
 
-        ok(GetOwnerModuleFromTcpEntry(nullptr, TCPIP_OWNER_MODULE_INFO_BASIC, nullptr, &size) == ERROR_INVALID_PARAMETER,
+        ok(GetOwnerModuleFromTcpEntry(nullptr, TCPIP_OWNER_MODULE_INFO_BASIC, nullptr, &size) ==
+               ERROR_INVALID_PARAMETER,
            "NULL entry");
-        ok(GetOwnerModuleFromTcpEntry(row, TCPIP_OWNER_MODULE_INFO_BASIC, nullptr, nullptr) ==
-               ERROR_INVALID_PARAMETER,
+        ok(GetOwnerModuleFromTcpEntry(row, TCPIP_OWNER_MODULE_INFO_BASIC, nullptr, nullptr) == ERROR_INVALID_PARAMETER,
            "NULL size");
-        ok(GetOwnerModuleFromTcpEntry(row, (TCPIP_OWNER_MODULE_INFO_CLASS)1, nullptr, &size) ==
-               ERROR_INVALID_PARAMETER,
+        ok(GetOwnerModuleFromTcpEntry(row, (TCPIP_OWNER_MODULE_INFO_CLASS)1, nullptr, &size) == ERROR_INVALID_PARAMETER,
            "unknown class");
         MIB_TCPROW_OWNER_MODULE nobody = *row;
         nobody.dwOwningPid = 0;
@@ -225,13 +231,15 @@ void test_owner_module()
     auto *t6 = (MIB_TCP6TABLE_OWNER_MODULE *)extended_tcp(AF_INET6, TCP_TABLE_OWNER_MODULE_ALL, FALSE);
     MIB_TCP6ROW_OWNER_MODULE *row6 = nullptr;
     for (DWORD i = 0; t6 && i < t6->dwNumEntries; i++)
-        if (t6->table[i].dwLocalPort == htons(port6) && t6->table[i].dwState == MIB_TCP_STATE_LISTEN) row6 = &t6->table[i];
+        if (t6->table[i].dwLocalPort == htons(port6) && t6->table[i].dwState == MIB_TCP_STATE_LISTEN)
+            row6 = &t6->table[i];
     ok(l6 == INVALID_SOCKET || row6 != nullptr, "own v6 listener in OWNER_MODULE_ALL");
     auto GetOwnerModuleFromTcp6Entry = owner_module_export<MIB_TCP6ROW_OWNER_MODULE>("GetOwnerModuleFromTcp6Entry");
     if (row6 && GetOwnerModuleFromTcp6Entry)
     {
         DWORD size = 0;
-        ok(GetOwnerModuleFromTcp6Entry(row6, TCPIP_OWNER_MODULE_INFO_BASIC, nullptr, &size) == ERROR_INSUFFICIENT_BUFFER,
+        ok(GetOwnerModuleFromTcp6Entry(row6, TCPIP_OWNER_MODULE_INFO_BASIC, nullptr, &size) ==
+               ERROR_INSUFFICIENT_BUFFER,
            "v6 owner module size probe");
         auto *info = (TCPIP_OWNER_MODULE_BASIC_INFO *)malloc(size);
         ok(GetOwnerModuleFromTcp6Entry(row6, TCPIP_OWNER_MODULE_INFO_BASIC, info, &size) == NO_ERROR &&
@@ -319,8 +327,9 @@ void test_udp_tables()
     ok(GetUdp6Table(nullptr, nullptr, FALSE) == ERROR_INVALID_PARAMETER, "GetUdp6Table NULL size");
     ok(GetExtendedUdpTable(nullptr, nullptr, TRUE, AF_INET, UDP_TABLE_OWNER_PID, 0) == ERROR_INVALID_PARAMETER,
        "extended udp NULL size");
-    todo_if(builtin_wine()) ok(GetExtendedUdpTable(nullptr, &size, TRUE, AF_INET, (UDP_TABLE_CLASS)3, 0) == ERROR_INVALID_PARAMETER,
-       "extended udp unknown class");
+    todo_if(builtin_wine())
+        ok(GetExtendedUdpTable(nullptr, &size, TRUE, AF_INET, (UDP_TABLE_CLASS)3, 0) == ERROR_INVALID_PARAMETER,
+           "extended udp unknown class");
     ok(GetExtendedUdpTable(nullptr, &size, TRUE, AF_UNSPEC, UDP_TABLE_BASIC, 0) == ERROR_INVALID_PARAMETER,
        "extended udp AF_UNSPEC");
 
@@ -358,14 +367,16 @@ void test_udp_tables()
     const MIB_UDPROW_OWNER_PID *r = nullptr;
     for (DWORD i = 0; pid && i < pid->dwNumEntries; i++)
         if (pid->table[i].dwLocalAddr == loopback4() && pid->table[i].dwLocalPort == htons(port)) r = &pid->table[i];
-    todo_if(builtin_wine_before(10)) ok(r && r->dwOwningPid == me, "udp OWNER_PID row: PID %lu", r ? r->dwOwningPid : 0);
+    todo_if(builtin_wine_before(10))
+        ok(r && r->dwOwningPid == me, "udp OWNER_PID row: PID %lu", r ? r->dwOwningPid : 0);
     free(pid);
 
     auto *pid6 = (MIB_UDP6TABLE_OWNER_PID *)extended_udp(AF_INET6, UDP_TABLE_OWNER_PID);
     const MIB_UDP6ROW_OWNER_PID *r6 = nullptr;
     for (DWORD i = 0; pid6 && i < pid6->dwNumEntries; i++)
         if (pid6->table[i].dwLocalPort == htons(port6)) r6 = &pid6->table[i];
-    todo_if(builtin_wine_before(10)) ok(u6 == INVALID_SOCKET || (r6 && r6->dwOwningPid == me), "udp6 OWNER_PID row: PID %lu", r6 ? r6->dwOwningPid : 0);
+    todo_if(builtin_wine_before(10)) ok(u6 == INVALID_SOCKET || (r6 && r6->dwOwningPid == me),
+                                        "udp6 OWNER_PID row: PID %lu", r6 ? r6->dwOwningPid : 0);
     free(pid6);
 
     auto *mod = (MIB_UDPTABLE_OWNER_MODULE *)extended_udp(AF_INET, UDP_TABLE_OWNER_MODULE);
@@ -398,7 +409,8 @@ void test_udp_tables()
         ok(GetOwnerModuleFromUdp6Entry(m6, TCPIP_OWNER_MODULE_INFO_BASIC, nullptr, &msize) == ERROR_INSUFFICIENT_BUFFER,
            "udp6 owner module probe");
     }
-    else todo_if(builtin_wine()) ok(u6 == INVALID_SOCKET, "udp6 OWNER_MODULE row");
+    else
+        todo_if(builtin_wine()) ok(u6 == INVALID_SOCKET, "udp6 OWNER_MODULE row");
     free(mod6);
     closesocket(u);
     if (u6 != INVALID_SOCKET) closesocket(u6);
@@ -439,7 +451,8 @@ void test_ipv6_scope()
     sin6.sin6_scope_id = scope;
     inet_pton(AF_INET6, text, &sin6.sin6_addr);
     int len = sizeof(sin6);
-    bool listening = !bind(t, (sockaddr *)&sin6, sizeof(sin6)) && !listen(t, 1) && !getsockname(t, (sockaddr *)&sin6, &len);
+    bool listening =
+        !bind(t, (sockaddr *)&sin6, sizeof(sin6)) && !listen(t, 1) && !getsockname(t, (sockaddr *)&sin6, &len);
     tport = ntohs(sin6.sin6_port);
     ok(u != INVALID_SOCKET && listening, "sockets on %s%%%lu", text, scope);
 
@@ -447,14 +460,15 @@ void test_ipv6_scope()
     const MIB_TCP6ROW_OWNER_PID *r = nullptr;
     for (DWORD i = 0; tcp && i < tcp->dwNumEntries; i++)
         if (tcp->table[i].dwLocalPort == htons(tport)) r = &tcp->table[i];
-    todo_if(builtin_wine()) ok(r && r->dwLocalScopeId == scope, "tcp link-local listener scope %lu, expected %lu", r ? r->dwLocalScopeId : 0,
-       scope);
+    todo_if(builtin_wine()) ok(r && r->dwLocalScopeId == scope, "tcp link-local listener scope %lu, expected %lu",
+                               r ? r->dwLocalScopeId : 0, scope);
     free(tcp);
     auto *udp = (MIB_UDP6TABLE_OWNER_PID *)extended_udp(AF_INET6, UDP_TABLE_OWNER_PID);
     const MIB_UDP6ROW_OWNER_PID *ru = nullptr;
     for (DWORD i = 0; udp && i < udp->dwNumEntries; i++)
         if (udp->table[i].dwLocalPort == htons(uport)) ru = &udp->table[i];
-    todo_if(builtin_wine()) ok(ru && ru->dwLocalScopeId == scope, "udp link-local scope %lu, expected %lu", ru ? ru->dwLocalScopeId : 0, scope);
+    todo_if(builtin_wine()) ok(ru && ru->dwLocalScopeId == scope, "udp link-local scope %lu, expected %lu",
+                               ru ? ru->dwLocalScopeId : 0, scope);
     free(udp);
     closesocket(t);
     if (u != INVALID_SOCKET) closesocket(u);
@@ -481,8 +495,9 @@ void test_extended_other_process()
         if (r.dwLocalPort == htons((u_short)listen_port) || r.dwLocalPort == htons((u_short)client_port))
         {
             seen++;
-            todo_if(builtin_wine_before(10)) ok(r.dwOwningPid == child.info.dwProcessId, "child's row PID %lu, expected %lu", r.dwOwningPid,
-               child.info.dwProcessId);
+            todo_if(builtin_wine_before(10))
+                ok(r.dwOwningPid == child.info.dwProcessId, "child's row PID %lu, expected %lu", r.dwOwningPid,
+                   child.info.dwProcessId);
         }
     }
     ok(seen == 3, "child's listener, connected and accepted sockets listed (%d)", seen);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Functions this project does not implement are forwarded to Wine's own iphlpapi (renamed
  * iphlpwine.dll). Programs import many of them; they must answer, not abort.

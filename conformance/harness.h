@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * A minimal harness in the style of Wine's conformance tests: ok(cond, fmt, ...) records a check
  * and prints failures as "file:line: Test failed: ..."; skip() says why a check could not run.
@@ -33,7 +34,7 @@ struct conformance_test
 void ok_at(const char *file, int line, bool condition, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void skip_at(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 #define ok(cond, ...) ok_at(__FILE__, __LINE__, (cond), __VA_ARGS__)
-#define skip(...) skip_at(__FILE__, __LINE__, __VA_ARGS__)
+#define skip(...)     skip_at(__FILE__, __LINE__, __VA_ARGS__)
 
 /* Expected failures (see the top of this file). */
 void todo_push(bool expected_to_fail);

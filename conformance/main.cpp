@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "harness.h"
 
 #include <cstdlib>
@@ -82,7 +83,9 @@ struct suite
     const conformance_test *tests;
     bool by_name_only;
 };
-static const suite suites[] = {{tcp_table2_tests, false}, {reservation_tests, false}, {forwarded_tests, false}, {extended_table_tests, false}, {tcp_estats_tests, false}, {reservation_persist_tests, true}};
+static const suite suites[] = {{tcp_table2_tests, false}, {reservation_tests, false},
+                               {forwarded_tests, false},  {extended_table_tests, false},
+                               {tcp_estats_tests, false}, {reservation_persist_tests, true}};
 
 int main(int argc, char **argv)
 {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Persistent TCP/UDP port reservations. The six functions are looked up with GetProcAddress:
  * Wine 8.0's builtin iphlpapi does not export them (calling an import would abort the program),
@@ -84,8 +85,7 @@ void test_rules()
     for (const protocol_api &api : apis)
     {
         for (USHORT s : {p, (USHORT)(p - 1), (USHORT)(p + 10), (USHORT)(p + 9)})
-            for (USHORT n : {(USHORT)1, (USHORT)2, (USHORT)10})
-                cleanup(api, s, n);
+            for (USHORT n : {(USHORT)1, (USHORT)2, (USHORT)10}) cleanup(api, s, n);
 
         ULONG64 token = 0, looked_up = 0;
         ULONG err = api.create(htons(p), 10, &token);
@@ -368,19 +368,17 @@ int reservation_child(int argc, char **argv)
         ULONG looked_up = tcp.lookup(port, 1, &token);
         printf("%lu %lu %lu %lu %llx\n", elevation.TokenIsElevated, created, deleted, looked_up, token);
     }
-    else return 2;
+    else
+        return 2;
     fflush(stdout);
     Sleep(INFINITE);
     return 0;
 }
 
 const conformance_test reservation_tests[] = {
-    {"reservation_parameters", test_parameters},
-    {"reservation_rules", test_rules},
-    {"reservation_port_in_use", test_port_in_use},
-    {"reservation_other_process", test_other_process},
-    {"reservation_access", test_access},
-    {nullptr, nullptr},
+    {"reservation_parameters", test_parameters},   {"reservation_rules", test_rules},
+    {"reservation_port_in_use", test_port_in_use}, {"reservation_other_process", test_other_process},
+    {"reservation_access", test_access},           {nullptr, nullptr},
 };
 
 /* Only run when named: they are the two halves of the restart check. */

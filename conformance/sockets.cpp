@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Socket and child-process helpers shared by the conformance tests. */
 #include "harness.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * GetPerTcpConnectionEStats, GetPerTcp6ConnectionEStats, SetPerTcp(6)ConnectionEStats,
  * SetTcpEntry(MIB_TCP_STATE_DELETE_TCB), and the creation time of OWNER_MODULE rows.
@@ -13,8 +14,8 @@
 
 namespace {
 
-using get4_fn = ULONG(WINAPI *)(PMIB_TCPROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, PUCHAR, ULONG, ULONG, PUCHAR,
-                                ULONG, ULONG);
+using get4_fn = ULONG(WINAPI *)(PMIB_TCPROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, PUCHAR, ULONG, ULONG, PUCHAR, ULONG,
+                                ULONG);
 using get6_fn = ULONG(WINAPI *)(PMIB_TCP6ROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, PUCHAR, ULONG, ULONG, PUCHAR,
                                 ULONG, ULONG);
 using set4_fn = ULONG(WINAPI *)(PMIB_TCPROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, ULONG);
@@ -143,28 +144,35 @@ void test_estats_arguments()
     TCP_ESTATS_DATA_ROD_v0 rod = {};
     const TCP_ESTATS_TYPE data = TcpConnectionEstatsData;
 
-    todo_if(builtin_wine() && !builtin_wine_before(10)) ok(get(nullptr, data, nullptr, 0, 0, nullptr, 0, 0, (PUCHAR)&rod, 0, sizeof(rod)) == ERROR_INVALID_PARAMETER,
-       "NULL row");
+    todo_if(builtin_wine() && !builtin_wine_before(10))
+        ok(get(nullptr, data, nullptr, 0, 0, nullptr, 0, 0, (PUCHAR)&rod, 0, sizeof(rod)) == ERROR_INVALID_PARAMETER,
+           "NULL row");
     ULONG r = get(&row, data, nullptr, 0, sizeof(rw), nullptr, 0, 0, nullptr, 0, 0);
-    todo_if(builtin_wine() && !builtin_wine_before(10)) ok(r == ERROR_INVALID_USER_BUFFER, "NULL Rw with a size: %lu", r);
+    todo_if(builtin_wine() && !builtin_wine_before(10))
+        ok(r == ERROR_INVALID_USER_BUFFER, "NULL Rw with a size: %lu", r);
     r = get(&row, data, nullptr, 0, 0, nullptr, 0, 0, nullptr, 0, sizeof(rod));
-    todo_if(builtin_wine() && !builtin_wine_before(10)) ok(r == ERROR_INVALID_USER_BUFFER, "NULL Rod with a size: %lu", r);
+    todo_if(builtin_wine() && !builtin_wine_before(10))
+        ok(r == ERROR_INVALID_USER_BUFFER, "NULL Rod with a size: %lu", r);
     r = get(&row, data, (PUCHAR)&rw, 1, sizeof(rw), nullptr, 0, 0, nullptr, 0, 0);
     todo_if(builtin_wine() && !builtin_wine_before(10)) ok(r == ERROR_NOT_SUPPORTED, "RwVersion 1: %lu", r);
     r = get(&row, data, nullptr, 0, 0, nullptr, 0, 0, (PUCHAR)&rod, 1, sizeof(rod));
     todo_if(builtin_wine() && !builtin_wine_before(10)) ok(r == ERROR_NOT_SUPPORTED, "RodVersion 1: %lu", r);
     r = get(&row, data, nullptr, 0, 0, nullptr, 0, 0, (PUCHAR)&rod, 0, sizeof(rod) - 1);
-    todo_if(builtin_wine() && !builtin_wine_before(10)) ok(r == ERROR_INSUFFICIENT_BUFFER, "Rod one byte short: %lu", r);
+    todo_if(builtin_wine() && !builtin_wine_before(10))
+        ok(r == ERROR_INSUFFICIENT_BUFFER, "Rod one byte short: %lu", r);
     r = get(&row, TcpConnectionEstatsMaximum, (PUCHAR)&rw, 0, sizeof(rw), nullptr, 0, 0, nullptr, 0, 0);
-    todo_if(builtin_wine() && !builtin_wine_before(10)) ok(r == ERROR_INVALID_PARAMETER, "type TcpConnectionEstatsMaximum: %lu", r);
+    todo_if(builtin_wine() && !builtin_wine_before(10))
+        ok(r == ERROR_INVALID_PARAMETER, "type TcpConnectionEstatsMaximum: %lu", r);
     r = get(&row, data, (PUCHAR)&rw, 0, sizeof(rw), nullptr, 0, 0, (PUCHAR)&rod, 0, sizeof(rod));
     todo_if(builtin_wine() && !builtin_wine_before(10)) ok(r == NO_ERROR, "Get Data: %lu", r);
     r = get(&row, data, nullptr, 0, 0, nullptr, 0, 0, nullptr, 0, 0);
     todo_if(builtin_wine() && !builtin_wine_before(10)) ok(r == NO_ERROR, "Get with no buffer at all: %lu", r);
 
-    todo_if(builtin_wine() && !builtin_wine_before(10)) ok(set(nullptr, data, (PUCHAR)&rw, 0, sizeof(rw), 0) == ERROR_INVALID_PARAMETER, "Set: NULL row");
+    todo_if(builtin_wine() && !builtin_wine_before(10))
+        ok(set(nullptr, data, (PUCHAR)&rw, 0, sizeof(rw), 0) == ERROR_INVALID_PARAMETER, "Set: NULL row");
     r = set(&row, data, nullptr, 0, sizeof(rw), 0);
-    todo_if(builtin_wine() && !builtin_wine_before(10)) ok(r == ERROR_INVALID_USER_BUFFER, "Set: NULL Rw with a size: %lu", r);
+    todo_if(builtin_wine() && !builtin_wine_before(10))
+        ok(r == ERROR_INVALID_USER_BUFFER, "Set: NULL Rw with a size: %lu", r);
     r = set(&row, data, (PUCHAR)&rw, 1, sizeof(rw), 0);
     ok(r == ERROR_NOT_SUPPORTED, "Set: RwVersion 1: %lu", r);
     r = set(&row, data, (PUCHAR)&rw, 0, sizeof(rw), 1);
@@ -179,7 +187,8 @@ void test_estats_arguments()
     {
         rw.EnableCollection = TRUE;
         r = set(&row, data, (PUCHAR)&rw, 0, sizeof(rw), 0);
-        todo_if(builtin_wine() && !builtin_wine_before(10)) ok(r == ERROR_NOT_FOUND, "Set on a closed connection: %lu", r);
+        todo_if(builtin_wine() && !builtin_wine_before(10))
+            ok(r == ERROR_NOT_FOUND, "Set on a closed connection: %lu", r);
     }
 }
 
@@ -187,9 +196,9 @@ void test_estats_arguments()
 template <typename Row, typename Get, typename Set>
 void check_collection(const char *what, Row &client_row, Row &server_row, Get get, Set set, connection &c)
 {
-    const TCP_ESTATS_TYPE types[] = {TcpConnectionEstatsData, TcpConnectionEstatsSndCong, TcpConnectionEstatsPath,
-                                     TcpConnectionEstatsSendBuff, TcpConnectionEstatsRec,
-                                     TcpConnectionEstatsObsRec, TcpConnectionEstatsFineRtt};
+    const TCP_ESTATS_TYPE types[] = {TcpConnectionEstatsData,     TcpConnectionEstatsSndCong, TcpConnectionEstatsPath,
+                                     TcpConnectionEstatsSendBuff, TcpConnectionEstatsRec,     TcpConnectionEstatsObsRec,
+                                     TcpConnectionEstatsFineRtt};
     for (TCP_ESTATS_TYPE type : types)
     {
         /* Every supported RW structure of these types is one BOOLEAN. */
@@ -241,8 +250,7 @@ void check_collection(const char *what, Row &client_row, Row &server_row, Get ge
     ok(obs.CurRwinRcvd > 0, "%s: CurRwinRcvd %lu", what, obs.CurRwinRcvd);
 
     TCP_ESTATS_REC_ROD_v0 rec = {};
-    ok(get(&server_row, TcpConnectionEstatsRec, nullptr, 0, 0, nullptr, 0, 0, (PUCHAR)&rec, 0, sizeof(rec)) ==
-           NO_ERROR,
+    ok(get(&server_row, TcpConnectionEstatsRec, nullptr, 0, 0, nullptr, 0, 0, (PUCHAR)&rec, 0, sizeof(rec)) == NO_ERROR,
        "%s: Rec", what);
     ok(rec.CurRwinSent > 0, "%s: CurRwinSent %lu", what, rec.CurRwinSent);
 
@@ -330,8 +338,8 @@ void test_estats_limited()
     HANDLE limited = nullptr, impersonation = nullptr;
     if (!GetTokenInformation(token, TokenLinkedToken, &linked, sizeof(linked), &len) || !linked.LinkedToken ||
         !DuplicateTokenEx(linked.LinkedToken, 0, nullptr, SecurityAnonymous, TokenPrimary, &limited) ||
-        !DuplicateTokenEx(limited, TOKEN_QUERY | TOKEN_IMPERSONATE, nullptr, SecurityImpersonation,
-                          TokenImpersonation, &impersonation))
+        !DuplicateTokenEx(limited, TOKEN_QUERY | TOKEN_IMPERSONATE, nullptr, SecurityImpersonation, TokenImpersonation,
+                          &impersonation))
     {
         skip("no limited token to impersonate");
         CloseHandle(token);
@@ -419,8 +427,8 @@ void test_set_tcp_entry()
     WSANETWORKEVENTS events = {};
     DWORD waited = WaitForSingleObject(event, 5000);
     WSAEnumNetworkEvents(c.server, event, &events);
-    todo_if(builtin_wine()) ok(waited == WAIT_OBJECT_0 && (events.lNetworkEvents & FD_CLOSE), "the peer sees the close: wait %lu, events %#lx",
-       waited, events.lNetworkEvents);
+    todo_if(builtin_wine()) ok(waited == WAIT_OBJECT_0 && (events.lNetworkEvents & FD_CLOSE),
+                               "the peer sees the close: wait %lu, events %#lx", waited, events.lNetworkEvents);
     ok(running_on_wine() || events.iErrorCode[FD_CLOSE_BIT] == WSAECONNRESET, "the peer sees a reset: %d",
        events.iErrorCode[FD_CLOSE_BIT]);
     todo_if(builtin_wine()) ok(!listed(c.server_port, c.client_port, 0), "the peer's end is gone, not in CLOSE_WAIT");
@@ -479,8 +487,9 @@ void test_create_timestamp()
         ok(row != nullptr, "listener in OWNER_MODULE_ALL");
         ULONGLONG ts = row ? (ULONGLONG)row->liCreateTimestamp.QuadPart : 0;
         ULONGLONG now = now_filetime();
-        todo_if(builtin_wine()) ok(ts >= before && ts <= now, "TCP creation time %llu within [%llu, %llu] (%.3f s before the socket)", ts,
-           before, now, ts < before ? (before - ts) / 1e7 : 0.0);
+        todo_if(builtin_wine())
+            ok(ts >= before && ts <= now, "TCP creation time %llu within [%llu, %llu] (%.3f s before the socket)", ts,
+               before, now, ts < before ? (before - ts) / 1e7 : 0.0);
         if (round == 0 && ts >= before)
             printf("socket_create_timestamp: reported %.3f ms after the time taken before socket()\n",
                    (ts - before) / 1e4);
@@ -500,7 +509,8 @@ void test_create_timestamp()
     ok(urow != nullptr, "UDP socket in OWNER_MODULE");
     ULONGLONG ts = urow ? (ULONGLONG)urow->liCreateTimestamp.QuadPart : 0;
     ULONGLONG now = now_filetime();
-    todo_if(builtin_wine()) ok(ts >= before && ts <= now, "UDP creation time %llu within [%llu, %llu]", ts, before, now);
+    todo_if(builtin_wine())
+        ok(ts >= before && ts <= now, "UDP creation time %llu within [%llu, %llu]", ts, before, now);
     free(ut);
     closesocket(u);
     closesocket(l);
@@ -524,10 +534,7 @@ int estats_child(int argc, char **argv)
 }
 
 const conformance_test tcp_estats_tests[] = {
-    {"tcp_estats_arguments", test_estats_arguments},
-    {"tcp_estats_collection", test_estats_collection},
-    {"tcp_estats_limited", test_estats_limited},
-    {"set_tcp_entry", test_set_tcp_entry},
-    {"socket_create_timestamp", test_create_timestamp},
-    {nullptr, nullptr},
+    {"tcp_estats_arguments", test_estats_arguments},    {"tcp_estats_collection", test_estats_collection},
+    {"tcp_estats_limited", test_estats_limited},        {"set_tcp_entry", test_set_tcp_entry},
+    {"socket_create_timestamp", test_create_timestamp}, {nullptr, nullptr},
 };

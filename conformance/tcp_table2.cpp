@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* GetTcpTable2 and GetTcp6Table2: error codes, sizing, layout, sort order and owning PIDs. */
 #include "harness.h"
 
@@ -9,8 +10,7 @@
 namespace {
 
 /* Loops like every real caller does: the table may grow between the size probe and the fill. */
-template <class Table, class Fn>
-Table *get_table(Fn fn, BOOL order)
+template <class Table, class Fn> Table *get_table(Fn fn, BOOL order)
 {
     ULONG size = 0;
     Table *table = nullptr;
@@ -133,7 +133,8 @@ void test_own_sockets()
     ok(r != nullptr, "own connected socket listed");
     if (r)
     {
-        todo_if(builtin_wine_before(10)) ok(r->dwOwningPid == me, "connected PID %lu, expected %lu", r->dwOwningPid, me);
+        todo_if(builtin_wine_before(10))
+            ok(r->dwOwningPid == me, "connected PID %lu, expected %lu", r->dwOwningPid, me);
         ok(r->dwRemoteAddr == lo && r->dwRemotePort == htons(port), "connected remote end");
         ok(r->dwRemotePort >> 16 == 0 && r->dwLocalPort >> 16 == 0, "connected ports: upper bits zero");
     }
@@ -144,7 +145,8 @@ void test_own_sockets()
         if (a.dwState == MIB_TCP_STATE_ESTAB && a.dwLocalPort == htons(port) && a.dwRemotePort == htons(cport))
         {
             accepted = true;
-            todo_if(builtin_wine_before(10)) ok(a.dwOwningPid == me, "accepted PID %lu, expected %lu", a.dwOwningPid, me);
+            todo_if(builtin_wine_before(10))
+                ok(a.dwOwningPid == me, "accepted PID %lu, expected %lu", a.dwOwningPid, me);
         }
     }
     ok(accepted, "own accepted socket listed");
@@ -187,7 +189,8 @@ void test_sort_order()
         unsigned long long rb = (unsigned long long)ntohl(b.dwRemoteAddr) << 16 | ntohs((u_short)b.dwRemotePort);
         if (ka > kb || (ka == kb && ra > rb)) sorted = false;
     }
-    todo_if(builtin_wine()) ok(sorted, "Order=TRUE: rows ascend by local address, local port, remote address, remote port");
+    todo_if(builtin_wine())
+        ok(sorted, "Order=TRUE: rows ascend by local address, local port, remote address, remote port");
     free(t);
     for (SOCKET s : ls)
         if (s != INVALID_SOCKET) closesocket(s);
@@ -209,8 +212,10 @@ void test_tcp6()
     ok(r != nullptr, "own v6 listener [::1]:%u listed", port);
     if (r)
     {
-        todo_if(builtin_wine_before(10)) ok(r->dwOwningPid == GetCurrentProcessId(), "v6 listener PID %lu", r->dwOwningPid);
-        todo_if(builtin_wine()) ok(r->dwLocalPort == htons(port) && r->dwLocalScopeId == 0, "v6 listener port and scope");
+        todo_if(builtin_wine_before(10))
+            ok(r->dwOwningPid == GetCurrentProcessId(), "v6 listener PID %lu", r->dwOwningPid);
+        todo_if(builtin_wine())
+            ok(r->dwLocalPort == htons(port) && r->dwLocalScopeId == 0, "v6 listener port and scope");
         ok(r->dwOffloadState == TcpConnectionOffloadStateInHost, "v6 offload state");
     }
     bool sorted = true;
@@ -218,8 +223,10 @@ void test_tcp6()
     {
         const MIB_TCP6ROW2 &a = t->table[i - 1], &b = t->table[i];
         int c1 = memcmp(&a.LocalAddr, &b.LocalAddr, 16);
-        if (c1 > 0) sorted = false;
-        else if (c1 == 0 && a.dwLocalScopeId > b.dwLocalScopeId) sorted = false;
+        if (c1 > 0)
+            sorted = false;
+        else if (c1 == 0 && a.dwLocalScopeId > b.dwLocalScopeId)
+            sorted = false;
         else if (c1 == 0 && a.dwLocalScopeId == b.dwLocalScopeId &&
                  ntohs((u_short)a.dwLocalPort) > ntohs((u_short)b.dwLocalPort))
             sorted = false;
@@ -251,23 +258,29 @@ void test_other_process()
     DWORD child_pid = child.info.dwProcessId, lo = ipv4("127.0.0.1");
     MIB_TCPTABLE2 *t = tcp_table(FALSE);
     const MIB_TCPROW2 *r = find_row(t, lo, (unsigned short)listen_port, MIB_TCP_STATE_LISTEN);
-    todo_if(builtin_wine_before(10)) ok(r && r->dwOwningPid == child_pid, "child's listener: PID %lu, expected %lu", r ? r->dwOwningPid : 0, child_pid);
+    todo_if(builtin_wine_before(10)) ok(r && r->dwOwningPid == child_pid, "child's listener: PID %lu, expected %lu",
+                                        r ? r->dwOwningPid : 0, child_pid);
     r = find_row(t, lo, (unsigned short)client_port, MIB_TCP_STATE_ESTAB);
-    todo_if(builtin_wine_before(10)) ok(r && r->dwOwningPid == child_pid, "child's connected socket: PID %lu, expected %lu", r ? r->dwOwningPid : 0,
-       child_pid);
+    todo_if(builtin_wine_before(10))
+        ok(r && r->dwOwningPid == child_pid, "child's connected socket: PID %lu, expected %lu", r ? r->dwOwningPid : 0,
+           child_pid);
     const MIB_TCPROW2 *acc = nullptr;
     for (DWORD i = 0; t && i < t->dwNumEntries; i++)
-        if (t->table[i].dwLocalPort == htons((u_short)listen_port) && t->table[i].dwRemotePort == htons((u_short)client_port))
+        if (t->table[i].dwLocalPort == htons((u_short)listen_port) &&
+            t->table[i].dwRemotePort == htons((u_short)client_port))
             acc = &t->table[i];
-    todo_if(builtin_wine_before(10)) ok(acc && acc->dwOwningPid == child_pid, "child's accepted socket: PID %lu, expected %lu",
-       acc ? acc->dwOwningPid : 0, child_pid);
+    todo_if(builtin_wine_before(10))
+        ok(acc && acc->dwOwningPid == child_pid, "child's accepted socket: PID %lu, expected %lu",
+           acc ? acc->dwOwningPid : 0, child_pid);
     r = find_row(t, lo, my_port, MIB_TCP_STATE_LISTEN);
-    todo_if(builtin_wine_before(10)) ok(r && r->dwOwningPid == GetCurrentProcessId(), "own listener beside the child's: PID %lu", r ? r->dwOwningPid : 0);
+    todo_if(builtin_wine_before(10)) ok(r && r->dwOwningPid == GetCurrentProcessId(),
+                                        "own listener beside the child's: PID %lu", r ? r->dwOwningPid : 0);
     free(t);
 
     MIB_TCP6TABLE2 *t6 = tcp6_table(FALSE);
     const MIB_TCP6ROW2 *r6 = find_row6(t6, (unsigned short)listen6_port, MIB_TCP_STATE_LISTEN);
-    todo_if(builtin_wine_before(10)) ok(r6 && r6->dwOwningPid == child_pid, "child's v6 listener: PID %lu", r6 ? r6->dwOwningPid : 0);
+    todo_if(builtin_wine_before(10))
+        ok(r6 && r6->dwOwningPid == child_pid, "child's v6 listener: PID %lu", r6 ? r6->dwOwningPid : 0);
     free(t6);
     closesocket(mine);
     stop_child(&child);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * iphlpbridge.dll: a PE module with no code of its own. It exists because Wine attaches a
  * Unix library only to *builtin* modules (marked by `winebuild --builtin`) found in Wine's DLL
@@ -6,7 +7,4 @@
  */
 #include <windows.h>
 
-extern "C" BOOL WINAPI DllMain(HINSTANCE, DWORD, void *)
-{
-    return TRUE;
-}
+extern "C" BOOL WINAPI DllMain(HINSTANCE, DWORD, void *) { return TRUE; }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Exports that only some supported Wines have (def/implemented.txt, last section). A static
  * forward to iphlpwine.dll would keep a program that imports one of them from loading on a
@@ -24,7 +25,8 @@ template <typename Fn> Fn wine_function(const char *name)
 
 extern "C" {
 
-IPHLP_EXPORT(NETIO_STATUS, GetAnycastIpAddressTable, (ADDRESS_FAMILY Family, PMIB_ANYCASTIPADDRESS_TABLE *Table), (Family, Table))
+IPHLP_EXPORT(NETIO_STATUS, GetAnycastIpAddressTable, (ADDRESS_FAMILY Family, PMIB_ANYCASTIPADDRESS_TABLE *Table),
+             (Family, Table))
 {
     using fn = NETIO_STATUS(WINAPI *)(ADDRESS_FAMILY, PMIB_ANYCASTIPADDRESS_TABLE *);
     static const fn wine = wine_function<fn>("GetAnycastIpAddressTable");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * GetOwnerModuleFromTcpEntry, ...Tcp6Entry, ...UdpEntry, ...Udp6Entry: the module name and
  * path of the process that owns a table row. The buffer holds a TCPIP_OWNER_MODULE_BASIC_INFO
@@ -59,22 +60,30 @@ DWORD owner_module(const void *entry, DWORD pid, TCPIP_OWNER_MODULE_INFO_CLASS c
 
 extern "C" {
 
-IPHLP_EXPORT(DWORD, GetOwnerModuleFromTcpEntry, (PMIB_TCPROW_OWNER_MODULE pTcpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize), (pTcpEntry, Class, pBuffer, pdwSize))
+IPHLP_EXPORT(DWORD, GetOwnerModuleFromTcpEntry,
+             (PMIB_TCPROW_OWNER_MODULE pTcpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize),
+             (pTcpEntry, Class, pBuffer, pdwSize))
 {
     return owner_module(pTcpEntry, pTcpEntry ? pTcpEntry->dwOwningPid : 0, Class, pBuffer, pdwSize);
 }
 
-IPHLP_EXPORT(DWORD, GetOwnerModuleFromTcp6Entry, (PMIB_TCP6ROW_OWNER_MODULE pTcpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize), (pTcpEntry, Class, pBuffer, pdwSize))
+IPHLP_EXPORT(DWORD, GetOwnerModuleFromTcp6Entry,
+             (PMIB_TCP6ROW_OWNER_MODULE pTcpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize),
+             (pTcpEntry, Class, pBuffer, pdwSize))
 {
     return owner_module(pTcpEntry, pTcpEntry ? pTcpEntry->dwOwningPid : 0, Class, pBuffer, pdwSize);
 }
 
-IPHLP_EXPORT(DWORD, GetOwnerModuleFromUdpEntry, (PMIB_UDPROW_OWNER_MODULE pUdpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize), (pUdpEntry, Class, pBuffer, pdwSize))
+IPHLP_EXPORT(DWORD, GetOwnerModuleFromUdpEntry,
+             (PMIB_UDPROW_OWNER_MODULE pUdpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize),
+             (pUdpEntry, Class, pBuffer, pdwSize))
 {
     return owner_module(pUdpEntry, pUdpEntry ? pUdpEntry->dwOwningPid : 0, Class, pBuffer, pdwSize);
 }
 
-IPHLP_EXPORT(DWORD, GetOwnerModuleFromUdp6Entry, (PMIB_UDP6ROW_OWNER_MODULE pUdpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize), (pUdpEntry, Class, pBuffer, pdwSize))
+IPHLP_EXPORT(DWORD, GetOwnerModuleFromUdp6Entry,
+             (PMIB_UDP6ROW_OWNER_MODULE pUdpEntry, TCPIP_OWNER_MODULE_INFO_CLASS Class, PVOID pBuffer, PDWORD pdwSize),
+             (pUdpEntry, Class, pBuffer, pdwSize))
 {
     return owner_module(pUdpEntry, pUdpEntry ? pUdpEntry->dwOwningPid : 0, Class, pBuffer, pdwSize);
 }

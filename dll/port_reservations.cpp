@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Persistent TCP/UDP port reservations. The PE side checks the arguments and the caller's
  * elevation; the store (SQLite, shared by every process of the prefix) is on the Unix side.
@@ -80,32 +81,38 @@ ULONG remove(UINT32 proto, USHORT start, USHORT count)
 
 extern "C" {
 
-IPHLP_EXPORT(ULONG, CreatePersistentTcpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token), (StartPort, NumberOfPorts, Token))
+IPHLP_EXPORT(ULONG, CreatePersistentTcpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token),
+             (StartPort, NumberOfPorts, Token))
 {
     return create(IPHLP_TCP, StartPort, NumberOfPorts, Token);
 }
 
-IPHLP_EXPORT(ULONG, CreatePersistentUdpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token), (StartPort, NumberOfPorts, Token))
+IPHLP_EXPORT(ULONG, CreatePersistentUdpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token),
+             (StartPort, NumberOfPorts, Token))
 {
     return create(IPHLP_UDP, StartPort, NumberOfPorts, Token);
 }
 
-IPHLP_EXPORT(ULONG, LookupPersistentTcpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token), (StartPort, NumberOfPorts, Token))
+IPHLP_EXPORT(ULONG, LookupPersistentTcpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token),
+             (StartPort, NumberOfPorts, Token))
 {
     return lookup(IPHLP_TCP, StartPort, NumberOfPorts, Token);
 }
 
-IPHLP_EXPORT(ULONG, LookupPersistentUdpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token), (StartPort, NumberOfPorts, Token))
+IPHLP_EXPORT(ULONG, LookupPersistentUdpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token),
+             (StartPort, NumberOfPorts, Token))
 {
     return lookup(IPHLP_UDP, StartPort, NumberOfPorts, Token);
 }
 
-IPHLP_EXPORT(ULONG, DeletePersistentTcpPortReservation, (USHORT StartPort, USHORT NumberOfPorts), (StartPort, NumberOfPorts))
+IPHLP_EXPORT(ULONG, DeletePersistentTcpPortReservation, (USHORT StartPort, USHORT NumberOfPorts),
+             (StartPort, NumberOfPorts))
 {
     return remove(IPHLP_TCP, StartPort, NumberOfPorts);
 }
 
-IPHLP_EXPORT(ULONG, DeletePersistentUdpPortReservation, (USHORT StartPort, USHORT NumberOfPorts), (StartPort, NumberOfPorts))
+IPHLP_EXPORT(ULONG, DeletePersistentUdpPortReservation, (USHORT StartPort, USHORT NumberOfPorts),
+             (StartPort, NumberOfPorts))
 {
     return remove(IPHLP_UDP, StartPort, NumberOfPorts);
 }
@@ -114,14 +121,16 @@ IPHLP_EXPORT(ULONG, DeletePersistentUdpPortReservation, (USHORT StartPort, USHOR
 static_assert(WIN_NO_ERROR == NO_ERROR && WIN_ERROR_ACCESS_DENIED == ERROR_ACCESS_DENIED &&
                   WIN_ERROR_NOT_ENOUGH_MEMORY == ERROR_NOT_ENOUGH_MEMORY &&
                   WIN_ERROR_SHARING_VIOLATION == ERROR_SHARING_VIOLATION &&
-                  WIN_ERROR_NOT_SUPPORTED == ERROR_NOT_SUPPORTED && WIN_ERROR_INVALID_PARAMETER == ERROR_INVALID_PARAMETER &&
+                  WIN_ERROR_NOT_SUPPORTED == ERROR_NOT_SUPPORTED &&
+                  WIN_ERROR_INVALID_PARAMETER == ERROR_INVALID_PARAMETER &&
                   WIN_ERROR_OPEN_FAILED == ERROR_OPEN_FAILED && WIN_ERROR_DISK_FULL == ERROR_DISK_FULL &&
-                  WIN_ERROR_INSUFFICIENT_BUFFER == ERROR_INSUFFICIENT_BUFFER && WIN_ERROR_NOT_FOUND == ERROR_NOT_FOUND &&
-                  WIN_ERROR_INTERNAL_ERROR == ERROR_INTERNAL_ERROR && WIN_ERROR_FILE_CORRUPT == ERROR_FILE_CORRUPT &&
-                  WIN_ERROR_TIMEOUT == ERROR_TIMEOUT,
+                  WIN_ERROR_INSUFFICIENT_BUFFER == ERROR_INSUFFICIENT_BUFFER &&
+                  WIN_ERROR_NOT_FOUND == ERROR_NOT_FOUND && WIN_ERROR_INTERNAL_ERROR == ERROR_INTERNAL_ERROR &&
+                  WIN_ERROR_FILE_CORRUPT == ERROR_FILE_CORRUPT && WIN_ERROR_TIMEOUT == ERROR_TIMEOUT,
               "include/unixlib.h's Win32 codes are winerror.h's");
 
-IPHLP_EXPORT(ULONG, IphlpEnumPersistentPortReservations, (ULONG Protocol, IPHLP_PORT_RESERVATION *Entries, PULONG Count), (Protocol, Entries, Count))
+IPHLP_EXPORT(ULONG, IphlpEnumPersistentPortReservations,
+             (ULONG Protocol, IPHLP_PORT_RESERVATION *Entries, PULONG Count), (Protocol, Entries, Count))
 {
     if (!Count || (Protocol != IPPROTO_TCP && Protocol != IPPROTO_UDP) || (*Count && !Entries))
         return ERROR_INVALID_PARAMETER;

@@ -1,7 +1,7 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "socket_rows.h"
 
 #include "unix_call.h"
-
 
 socket_snapshot::~socket_snapshot()
 {

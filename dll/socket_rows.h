@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Fetching sockets from the Unix side and laying them out as Windows tables. Every table
  * function (GetTcpTable2, GetTcp6Table2, ...) is one call to get_socket_table() with the table
@@ -25,7 +26,7 @@ struct socket_query
 /* Rows fetched by one Unix call into a scratch buffer owned by this object. */
 class socket_snapshot
 {
-public:
+  public:
     ~socket_snapshot();
     /* One kernel enumeration. capacity 0 asks only for the count. Returns a Win32 code:
      * NO_ERROR (rows() valid), ERROR_INSUFFICIENT_BUFFER (count() valid), or another error. */
@@ -33,11 +34,10 @@ public:
     UINT32 count() const { return count_; }
     const iphlp_socket_row &operator[](UINT32 i) const { return rows_[i]; }
 
-private:
+  private:
     iphlp_socket_row *rows_ = nullptr;
     UINT32 count_ = 0;
 };
-
 
 /*
  * The sizing rules shared by every table function (docs/windows-behavior.md, "Arguments and sizes"):

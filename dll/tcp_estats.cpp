@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * GetPerTcpConnectionEStats, GetPerTcp6ConnectionEStats, SetPerTcpConnectionEStats,
  * SetPerTcp6ConnectionEStats and SetTcpEntry: one TCP connection, found by its addresses and
@@ -108,7 +109,8 @@ void fill_rod(TCP_ESTATS_TYPE type, const iphlp_tcp_connection_params &p, PUCHAR
     /* A field the kernel did not send reads 0 (the struct arrives zeroed past info_len). */
     switch (type)
     {
-    case TcpConnectionEstatsData: {
+    case TcpConnectionEstatsData:
+    {
         auto *d = reinterpret_cast<TCP_ESTATS_DATA_ROD_v0 *>(rod);
         d->DataBytesOut = i.bytes_sent;
         d->DataSegsOut = i.data_segs_out;
@@ -120,7 +122,8 @@ void fill_rod(TCP_ESTATS_TYPE type, const iphlp_tcp_connection_params &p, PUCHAR
         d->ThruBytesReceived = i.bytes_received;
         break;
     }
-    case TcpConnectionEstatsSndCong: {
+    case TcpConnectionEstatsSndCong:
+    {
         auto *d = reinterpret_cast<TCP_ESTATS_SND_CONG_ROD_v0 *>(rod);
         /* tcpi_busy_time is the sum of the three "chrono" times; the rest of it is time spent
          * sending with data queued, limited by neither window nor buffer: by the cwnd. */
@@ -133,7 +136,8 @@ void fill_rod(TCP_ESTATS_TYPE type, const iphlp_tcp_connection_params &p, PUCHAR
         d->CurSsthresh = i.snd_ssthresh >= 0x7fffffffu ? 0xffffffffu : clamp32((UINT64)i.snd_ssthresh * i.snd_mss);
         break;
     }
-    case TcpConnectionEstatsPath: {
+    case TcpConnectionEstatsPath:
+    {
         auto *d = reinterpret_cast<TCP_ESTATS_PATH_ROD_v0 *>(rod);
         d->Timeouts = i.total_rto;
         d->CurTimeoutCount = i.retransmits;
@@ -148,38 +152,41 @@ void fill_rod(TCP_ESTATS_TYPE type, const iphlp_tcp_connection_params &p, PUCHAR
         d->CurMss = i.snd_mss;
         break;
     }
-    case TcpConnectionEstatsSendBuff: {
+    case TcpConnectionEstatsSendBuff:
+    {
         auto *d = reinterpret_cast<TCP_ESTATS_SEND_BUFF_ROD_v0 *>(rod);
         d->CurRetxQueue = p.wqueue;
         d->CurAppWQueue = i.notsent_bytes;
         break;
     }
-    case TcpConnectionEstatsRec: {
+    case TcpConnectionEstatsRec:
+    {
         auto *d = reinterpret_cast<TCP_ESTATS_REC_ROD_v0 *>(rod);
         d->CurRwinSent = i.rcv_wnd;
         d->CurAppRQueue = p.rqueue;
         d->WinScaleSent = scale_or_unset(i, false);
         break;
     }
-    case TcpConnectionEstatsObsRec: {
+    case TcpConnectionEstatsObsRec:
+    {
         auto *d = reinterpret_cast<TCP_ESTATS_OBS_REC_ROD_v0 *>(rod);
         d->CurRwinRcvd = i.snd_wnd;
         d->WinScaleRcvd = scale_or_unset(i, true);
         break;
     }
-    case TcpConnectionEstatsFineRtt: {
+    case TcpConnectionEstatsFineRtt:
+    {
         auto *d = reinterpret_cast<TCP_ESTATS_FINE_RTT_ROD_v0 *>(rod);
         d->RttVar = i.rttvar;
         d->MinRtt = i.min_rtt;
         break;
     }
-    default:
-        break;
+    default: break;
     }
 }
 
-ULONG get_estats(const iphlp_tcp_key *key, TCP_ESTATS_TYPE type, PUCHAR rw, ULONG rw_version, ULONG rw_size,
-                 PUCHAR ros, ULONG ros_version, ULONG ros_size, PUCHAR rod, ULONG rod_version, ULONG rod_size)
+ULONG get_estats(const iphlp_tcp_key *key, TCP_ESTATS_TYPE type, PUCHAR rw, ULONG rw_version, ULONG rw_size, PUCHAR ros,
+                 ULONG ros_version, ULONG ros_size, PUCHAR rod, ULONG rod_version, ULONG rod_size)
 {
     if (!key) return ERROR_INVALID_PARAMETER;
     if ((!rw && rw_size) || (!ros && ros_size) || (!rod && rod_size)) return ERROR_INVALID_USER_BUFFER;
@@ -233,7 +240,10 @@ ULONG set_estats(const iphlp_tcp_key *key, TCP_ESTATS_TYPE type, PUCHAR rw, ULON
 
 extern "C" {
 
-IPHLP_EXPORT(ULONG, GetPerTcpConnectionEStats, (PMIB_TCPROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion, ULONG RwSize, PUCHAR Ros, ULONG RosVersion, ULONG RosSize, PUCHAR Rod, ULONG RodVersion, ULONG RodSize), (Row, EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod, RodVersion, RodSize))
+IPHLP_EXPORT(ULONG, GetPerTcpConnectionEStats,
+             (PMIB_TCPROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion, ULONG RwSize, PUCHAR Ros,
+              ULONG RosVersion, ULONG RosSize, PUCHAR Rod, ULONG RodVersion, ULONG RodSize),
+             (Row, EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod, RodVersion, RodSize))
 {
     iphlp_tcp_key key;
     if (Row) key = key_of(Row);
@@ -241,7 +251,10 @@ IPHLP_EXPORT(ULONG, GetPerTcpConnectionEStats, (PMIB_TCPROW Row, TCP_ESTATS_TYPE
                       RodVersion, RodSize);
 }
 
-IPHLP_EXPORT(ULONG, GetPerTcp6ConnectionEStats, (PMIB_TCP6ROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion, ULONG RwSize, PUCHAR Ros, ULONG RosVersion, ULONG RosSize, PUCHAR Rod, ULONG RodVersion, ULONG RodSize), (Row, EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod, RodVersion, RodSize))
+IPHLP_EXPORT(ULONG, GetPerTcp6ConnectionEStats,
+             (PMIB_TCP6ROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion, ULONG RwSize, PUCHAR Ros,
+              ULONG RosVersion, ULONG RosSize, PUCHAR Rod, ULONG RodVersion, ULONG RodSize),
+             (Row, EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod, RodVersion, RodSize))
 {
     iphlp_tcp_key key;
     if (Row) key = key_of(Row);
@@ -249,14 +262,18 @@ IPHLP_EXPORT(ULONG, GetPerTcp6ConnectionEStats, (PMIB_TCP6ROW Row, TCP_ESTATS_TY
                       RodVersion, RodSize);
 }
 
-IPHLP_EXPORT(ULONG, SetPerTcpConnectionEStats, (PMIB_TCPROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion, ULONG RwSize, ULONG Offset), (Row, EstatsType, Rw, RwVersion, RwSize, Offset))
+IPHLP_EXPORT(ULONG, SetPerTcpConnectionEStats,
+             (PMIB_TCPROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion, ULONG RwSize, ULONG Offset),
+             (Row, EstatsType, Rw, RwVersion, RwSize, Offset))
 {
     iphlp_tcp_key key;
     if (Row) key = key_of(Row);
     return set_estats(Row ? &key : nullptr, EstatsType, Rw, RwVersion, RwSize, Offset);
 }
 
-IPHLP_EXPORT(ULONG, SetPerTcp6ConnectionEStats, (PMIB_TCP6ROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion, ULONG RwSize, ULONG Offset), (Row, EstatsType, Rw, RwVersion, RwSize, Offset))
+IPHLP_EXPORT(ULONG, SetPerTcp6ConnectionEStats,
+             (PMIB_TCP6ROW Row, TCP_ESTATS_TYPE EstatsType, PUCHAR Rw, ULONG RwVersion, ULONG RwSize, ULONG Offset),
+             (Row, EstatsType, Rw, RwVersion, RwSize, Offset))
 {
     iphlp_tcp_key key;
     if (Row) key = key_of(Row);

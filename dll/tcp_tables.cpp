@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The TCP tables: GetTcpTable, GetTcp6Table, GetTcpTable2, GetTcp6Table2 and
  * GetExtendedTcpTable. Each is one get_socket_table() call with a row layout.
@@ -9,25 +10,30 @@
 /* Layouts from the SDK headers (docs/windows-behavior.md, "Classes"), identical on x86 and x64. */
 static_assert(sizeof(MIB_TCPROW) == 20 && offsetof(MIB_TCPTABLE, table) == 4, "MIB_TCPROW");
 static_assert(sizeof(MIB_TCPROW2) == 28 && offsetof(MIB_TCPROW2, dwOwningPid) == 20 &&
-              offsetof(MIB_TCPROW2, dwOffloadState) == 24 && offsetof(MIB_TCPTABLE2, table) == 4, "MIB_TCPROW2");
+                  offsetof(MIB_TCPROW2, dwOffloadState) == 24 && offsetof(MIB_TCPTABLE2, table) == 4,
+              "MIB_TCPROW2");
 static_assert(sizeof(MIB_TCPROW_OWNER_PID) == 24 && offsetof(MIB_TCPTABLE_OWNER_PID, table) == 4, "OWNER_PID");
 static_assert(sizeof(MIB_TCPROW_OWNER_MODULE) == 160 && offsetof(MIB_TCPROW_OWNER_MODULE, liCreateTimestamp) == 24 &&
-              offsetof(MIB_TCPTABLE_OWNER_MODULE, table) == 8, "MIB_TCPROW_OWNER_MODULE");
+                  offsetof(MIB_TCPTABLE_OWNER_MODULE, table) == 8,
+              "MIB_TCPROW_OWNER_MODULE");
 static_assert(sizeof(MIB_TCP6ROW) == 52 && offsetof(MIB_TCP6ROW, dwLocalScopeId) == 20 &&
-              offsetof(MIB_TCP6ROW, dwRemotePort) == 48 && offsetof(MIB_TCP6TABLE, table) == 4, "MIB_TCP6ROW");
+                  offsetof(MIB_TCP6ROW, dwRemotePort) == 48 && offsetof(MIB_TCP6TABLE, table) == 4,
+              "MIB_TCP6ROW");
 static_assert(sizeof(MIB_TCP6ROW2) == 60 && offsetof(MIB_TCP6ROW2, dwLocalScopeId) == 16 &&
-              offsetof(MIB_TCP6ROW2, dwRemotePort) == 44 && offsetof(MIB_TCP6ROW2, State) == 48 &&
-              offsetof(MIB_TCP6ROW2, dwOffloadState) == 56 && offsetof(MIB_TCP6TABLE2, table) == 4, "MIB_TCP6ROW2");
+                  offsetof(MIB_TCP6ROW2, dwRemotePort) == 44 && offsetof(MIB_TCP6ROW2, State) == 48 &&
+                  offsetof(MIB_TCP6ROW2, dwOffloadState) == 56 && offsetof(MIB_TCP6TABLE2, table) == 4,
+              "MIB_TCP6ROW2");
 static_assert(sizeof(MIB_TCP6ROW_OWNER_PID) == 56 && offsetof(MIB_TCP6ROW_OWNER_PID, dwState) == 48 &&
-              offsetof(MIB_TCP6TABLE_OWNER_PID, table) == 4, "MIB_TCP6ROW_OWNER_PID");
+                  offsetof(MIB_TCP6TABLE_OWNER_PID, table) == 4,
+              "MIB_TCP6ROW_OWNER_PID");
 static_assert(sizeof(MIB_TCP6ROW_OWNER_MODULE) == 192 && offsetof(MIB_TCP6ROW_OWNER_MODULE, liCreateTimestamp) == 56 &&
-              offsetof(MIB_TCP6TABLE_OWNER_MODULE, table) == 8, "MIB_TCP6ROW_OWNER_MODULE");
+                  offsetof(MIB_TCP6TABLE_OWNER_MODULE, table) == 8,
+              "MIB_TCP6ROW_OWNER_MODULE");
 
 namespace {
 
 /* The IPv4 rows share their first five fields. */
-template <class Row>
-void fill_v4(Row &out, const iphlp_socket_row &in)
+template <class Row> void fill_v4(Row &out, const iphlp_socket_row &in)
 {
     out.dwState = in.state;
     out.dwLocalAddr = ipv4_of(in.local_addr);
@@ -60,8 +66,7 @@ void fill_owner_module(MIB_TCPROW_OWNER_MODULE &out, const iphlp_socket_row &in)
 }
 
 /* MIB_TCP6ROW and MIB_TCP6ROW2 name their endpoint fields alike (at different offsets). */
-template <class Row>
-void fill_v6_endpoints(Row &out, const iphlp_socket_row &in)
+template <class Row> void fill_v6_endpoints(Row &out, const iphlp_socket_row &in)
 {
     memcpy(&out.LocalAddr, in.local_addr, 16);
     out.dwLocalScopeId = in.local_scope_id;
@@ -82,8 +87,7 @@ void fill_row6_2(MIB_TCP6ROW2 &out, const iphlp_socket_row &in)
 }
 
 /* MIB_TCP6ROW_OWNER_PID and _OWNER_MODULE share their leading fields. */
-template <class Row>
-void fill_v6_owner(Row &out, const iphlp_socket_row &in)
+template <class Row> void fill_v6_owner(Row &out, const iphlp_socket_row &in)
 {
     memcpy(out.ucLocalAddr, in.local_addr, 16);
     out.dwLocalScopeId = in.local_scope_id;
@@ -114,35 +118,41 @@ UINT32 filter_of(TCP_TABLE_CLASS cls)
 
 extern "C" {
 
-IPHLP_EXPORT(ULONG, GetTcpTable, (PMIB_TCPTABLE TcpTable, PULONG SizePointer, WINBOOL Order), (TcpTable, SizePointer, Order))
+IPHLP_EXPORT(ULONG, GetTcpTable, (PMIB_TCPTABLE TcpTable, PULONG SizePointer, WINBOOL Order),
+             (TcpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetTcpTable, TcpTable, SizePointer, Order);
     socket_query query = {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL, 0};
     return get_socket_table<MIB_TCPTABLE, MIB_TCPROW>(TcpTable, SizePointer, Order, query, fill_row);
 }
 
-IPHLP_EXPORT(ULONG, GetTcp6Table, (PMIB_TCP6TABLE TcpTable, PULONG SizePointer, WINBOOL Order), (TcpTable, SizePointer, Order))
+IPHLP_EXPORT(ULONG, GetTcp6Table, (PMIB_TCP6TABLE TcpTable, PULONG SizePointer, WINBOOL Order),
+             (TcpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetTcp6Table, TcpTable, SizePointer, Order);
     socket_query query = {IPHLP_TCP, IPHLP_INET6, IPHLP_FILTER_ALL, 0};
     return get_socket_table<MIB_TCP6TABLE, MIB_TCP6ROW>(TcpTable, SizePointer, Order, query, fill_row6);
 }
 
-IPHLP_EXPORT(ULONG, GetTcpTable2, (PMIB_TCPTABLE2 TcpTable, PULONG SizePointer, WINBOOL Order), (TcpTable, SizePointer, Order))
+IPHLP_EXPORT(ULONG, GetTcpTable2, (PMIB_TCPTABLE2 TcpTable, PULONG SizePointer, WINBOOL Order),
+             (TcpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetTcpTable2, TcpTable, SizePointer, Order);
     socket_query query = {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL, IPHLP_WANT_OWNERS};
     return get_socket_table<MIB_TCPTABLE2, MIB_TCPROW2>(TcpTable, SizePointer, Order, query, fill_row2);
 }
 
-IPHLP_EXPORT(ULONG, GetTcp6Table2, (PMIB_TCP6TABLE2 TcpTable, PULONG SizePointer, WINBOOL Order), (TcpTable, SizePointer, Order))
+IPHLP_EXPORT(ULONG, GetTcp6Table2, (PMIB_TCP6TABLE2 TcpTable, PULONG SizePointer, WINBOOL Order),
+             (TcpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetTcp6Table2, TcpTable, SizePointer, Order);
     socket_query query = {IPHLP_TCP, IPHLP_INET6, IPHLP_FILTER_ALL, IPHLP_WANT_OWNERS};
     return get_socket_table<MIB_TCP6TABLE2, MIB_TCP6ROW2>(TcpTable, SizePointer, Order, query, fill_row6_2);
 }
 
-IPHLP_EXPORT(DWORD, GetExtendedTcpTable, (PVOID pTcpTable, PDWORD pdwSize, WINBOOL bOrder, ULONG ulAf, TCP_TABLE_CLASS TableClass, ULONG Reserved), (pTcpTable, pdwSize, bOrder, ulAf, TableClass, Reserved))
+IPHLP_EXPORT(DWORD, GetExtendedTcpTable,
+             (PVOID pTcpTable, PDWORD pdwSize, WINBOOL bOrder, ULONG ulAf, TCP_TABLE_CLASS TableClass, ULONG Reserved),
+             (pTcpTable, pdwSize, bOrder, ulAf, TableClass, Reserved))
 {
     IPHLP_WINE_FALLBACK(GetExtendedTcpTable, pTcpTable, pdwSize, bOrder, ulAf, TableClass, Reserved);
     if (!pdwSize) return ERROR_INVALID_PARAMETER;
@@ -159,15 +169,15 @@ IPHLP_EXPORT(DWORD, GetExtendedTcpTable, (PVOID pTcpTable, PDWORD pdwSize, WINBO
         if (basic) return get_socket_table<MIB_TCPTABLE, MIB_TCPROW>(pTcpTable, pdwSize, bOrder, query, fill_row);
         if (!module)
             return get_socket_table<MIB_TCPTABLE_OWNER_PID, MIB_TCPROW_OWNER_PID>(pTcpTable, pdwSize, bOrder, query,
-                                                                                 fill_owner_pid);
+                                                                                  fill_owner_pid);
         return get_socket_table<MIB_TCPTABLE_OWNER_MODULE, MIB_TCPROW_OWNER_MODULE>(pTcpTable, pdwSize, bOrder, query,
-                                                                                   fill_owner_module);
+                                                                                    fill_owner_module);
     }
     if (!module)
         return get_socket_table<MIB_TCP6TABLE_OWNER_PID, MIB_TCP6ROW_OWNER_PID>(pTcpTable, pdwSize, bOrder, query,
-                                                                               fill_owner_pid6);
+                                                                                fill_owner_pid6);
     return get_socket_table<MIB_TCP6TABLE_OWNER_MODULE, MIB_TCP6ROW_OWNER_MODULE>(pTcpTable, pdwSize, bOrder, query,
-                                                                                 fill_owner_module6);
+                                                                                  fill_owner_module6);
 }
 
 } // extern "C"

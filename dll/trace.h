@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * IPHLP_DEBUG=1: one line on stderr per call of an implemented export, with its arguments, its
  * result, the rows of a table it filled and how long it took (the Unix side adds what the
@@ -67,7 +68,7 @@ R iphlp_traced(const char *name, R (*impl)(Params...), Args... args)
 }
 
 #define IPHLP_UNPAREN(...) __VA_ARGS__
-#define IPHLP_EXPORT(ret, name, params, args)                                                                         \
+#define IPHLP_EXPORT(ret, name, params, args)                                                                          \
     static ret name##_impl params;                                                                                     \
-    extern "C" ret WINAPI name params { return iphlp_traced(#name, name##_impl, IPHLP_UNPAREN args); }               \
+    extern "C" ret WINAPI name params { return iphlp_traced(#name, name##_impl, IPHLP_UNPAREN args); }                 \
     static ret name##_impl params

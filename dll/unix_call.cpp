@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The thunk to the Unix side.
  *
@@ -103,8 +104,10 @@ BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
     if (status || strcmp(id.id, IPHLP_BUILD_ID) != 0)
     {
         char what[200];
-        snprintf(what, sizeof(what), "iphlpbridge.so is build '%s', this iphlpapi.dll is build '%s': install both "
-                 "from one build", status ? "unknown" : id.id, IPHLP_BUILD_ID);
+        snprintf(what, sizeof(what),
+                 "iphlpbridge.so is build '%s', this iphlpapi.dll is build '%s': install both "
+                 "from one build",
+                 status ? "unknown" : id.id, IPHLP_BUILD_ID);
         report_unavailable(what, status);
         return TRUE;
     }

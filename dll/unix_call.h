@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* How iphlpapi.dll reaches its Unix side (see unix_call.cpp). */
 #pragma once
 
@@ -19,9 +20,7 @@ void *iphlp_wine_fallback(const char *name);
 
 /* First statement of each table function: hands the whole call to Wine's implementation when
  * the Unix side is unavailable. */
-#define IPHLP_WINE_FALLBACK(name, ...)                                                              \
-    do                                                                                              \
-    {                                                                                               \
-        if (auto wine_fn = reinterpret_cast<decltype(&name)>(iphlp_wine_fallback(#name)))           \
-            return wine_fn(__VA_ARGS__);                                                            \
+#define IPHLP_WINE_FALLBACK(name, ...)                                                                                 \
+    do {                                                                                                               \
+        if (auto wine_fn = reinterpret_cast<decltype(&name)>(iphlp_wine_fallback(#name))) return wine_fn(__VA_ARGS__); \
     } while (0)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The one export of this project's iphlpapi.dll that Windows does not have: the listing of
  * persistent port reservations (netsh shows them; the public API can only create, look up and
@@ -8,15 +9,15 @@
 
 #include <windows.h>
 
-#ifndef IPHLP_RESERVATION_KERNEL_MIRRORED /* also defined by unixlib.h, the ABI it crosses */
+#ifndef IPHLP_RESERVATION_KERNEL_MIRRORED      /* also defined by unixlib.h, the ABI it crosses */
 #define IPHLP_RESERVATION_KERNEL_MIRRORED 0x1u /* also in Linux's ip_local_reserved_ports */
 #endif
 
 typedef struct _IPHLP_PORT_RESERVATION
 {
-    USHORT StartPort;     /* host order */
+    USHORT StartPort; /* host order */
     USHORT NumberOfPorts;
-    ULONG Flags;          /* IPHLP_RESERVATION_* */
+    ULONG Flags; /* IPHLP_RESERVATION_* */
     ULONG64 Token;
 } IPHLP_PORT_RESERVATION;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The unix calls between iphlpapi.dll (PE side, dll/) and iphlpbridge.so (Unix side, unix/).
  *
@@ -31,8 +32,16 @@ enum iphlp_unix_func
     unix_funcs_count
 };
 
-enum iphlp_proto { IPHLP_TCP = 0, IPHLP_UDP = 1 };
-enum iphlp_family { IPHLP_INET4 = 4, IPHLP_INET6 = 6 };
+enum iphlp_proto
+{
+    IPHLP_TCP = 0,
+    IPHLP_UDP = 1
+};
+enum iphlp_family
+{
+    IPHLP_INET4 = 4,
+    IPHLP_INET6 = 6
+};
 
 /* Which TCP states to report. The netlink reader hands the kernel the matching state mask (and
  * checks each row again); the /proc/net fallback filters as it parses. */
@@ -68,8 +77,8 @@ enum iphlp_filter
  */
 struct iphlp_socket_row
 {
-    uint8_t  local_addr[16];
-    uint8_t  remote_addr[16];
+    uint8_t local_addr[16];
+    uint8_t remote_addr[16];
     uint32_t local_scope_id;
     uint32_t remote_scope_id;
     uint16_t local_port;  /* network order */
@@ -118,13 +127,13 @@ enum
     WIN_ERROR_SHARING_VIOLATION = 32,
     WIN_ERROR_NOT_SUPPORTED = 50,
     WIN_ERROR_INVALID_PARAMETER = 87,
-    WIN_ERROR_OPEN_FAILED = 110,       /* the store cannot be opened (permissions, missing dir) */
+    WIN_ERROR_OPEN_FAILED = 110, /* the store cannot be opened (permissions, missing dir) */
     WIN_ERROR_DISK_FULL = 112,
     WIN_ERROR_INSUFFICIENT_BUFFER = 122,
     WIN_ERROR_NOT_FOUND = 1168,
     WIN_ERROR_INTERNAL_ERROR = 1359,
-    WIN_ERROR_FILE_CORRUPT = 1392,     /* the store file is not a valid database */
-    WIN_ERROR_TIMEOUT = 1460,          /* the kernel list's lock stayed held past its bound */
+    WIN_ERROR_FILE_CORRUPT = 1392, /* the store file is not a valid database */
+    WIN_ERROR_TIMEOUT = 1460,      /* the kernel list's lock stayed held past its bound */
 };
 
 struct iphlp_reservation_params
@@ -132,8 +141,8 @@ struct iphlp_reservation_params
     uint32_t proto;      /* enum iphlp_proto */
     uint16_t start_port; /* host order: the PE side converts the API's network-order StartPort */
     uint16_t num_ports;
-    uint64_t token;      /* out (create, lookup) */
-    uint32_t result;     /* out: Win32 error code */
+    uint64_t token;  /* out (create, lookup) */
+    uint32_t result; /* out: Win32 error code */
     uint32_t reserved;
 };
 
@@ -145,7 +154,7 @@ struct iphlp_reservation_entry
 {
     uint16_t start_port; /* host order */
     uint16_t num_ports;
-    uint32_t flags;      /* IPHLP_RESERVATION_* */
+    uint32_t flags; /* IPHLP_RESERVATION_* */
     uint64_t token;
 };
 
@@ -168,7 +177,7 @@ struct iphlp_reservation_list_params
  */
 struct iphlp_linux_tcp_info
 {
-    uint8_t  state, ca_state, retransmits, probes, backoff, options, wscale, rate_flags;
+    uint8_t state, ca_state, retransmits, probes, backoff, options, wscale, rate_flags;
     uint32_t rto, ato, snd_mss, rcv_mss;
     uint32_t unacked, sacked, lost, retrans, fackets;
     uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
@@ -194,12 +203,12 @@ struct iphlp_linux_tcp_info
 /* One TCP connection as MIB_TCPROW / MIB_TCP6ROW name it. Ports in network order. */
 struct iphlp_tcp_key
 {
-    uint8_t  local_addr[16]; /* IPv4: the first 4 bytes */
-    uint8_t  remote_addr[16];
+    uint8_t local_addr[16]; /* IPv4: the first 4 bytes */
+    uint8_t remote_addr[16];
     uint32_t local_scope_id; /* IPv6 link-local only: the interface the kernel looks it up on */
     uint16_t local_port;
     uint16_t remote_port;
-    uint32_t family;         /* enum iphlp_family */
+    uint32_t family; /* enum iphlp_family */
     uint32_t reserved;
 };
 
@@ -219,18 +228,18 @@ struct iphlp_tcp_key
  */
 struct iphlp_tcp_connection_params
 {
-    struct iphlp_tcp_key key;     /* in */
-    uint32_t estats_change;       /* in */
-    uint32_t estats_values;       /* in */
-    uint32_t estats_enabled;      /* out: the switches after this call */
-    uint32_t result;              /* out: Win32 error code */
-    uint32_t linux_state;         /* out: TCP_ESTABLISHED ... */
-    uint32_t rqueue;              /* out: inet_diag idiag_rqueue (received, not yet read) */
-    uint32_t wqueue;              /* out: inet_diag idiag_wqueue (sent, not yet acknowledged) */
-    uint32_t info_len;            /* out: bytes of tcp_info the kernel sent (0: none) */
-    uint32_t kernel_errno;        /* out */
+    struct iphlp_tcp_key key; /* in */
+    uint32_t estats_change;   /* in */
+    uint32_t estats_values;   /* in */
+    uint32_t estats_enabled;  /* out: the switches after this call */
+    uint32_t result;          /* out: Win32 error code */
+    uint32_t linux_state;     /* out: TCP_ESTABLISHED ... */
+    uint32_t rqueue;          /* out: inet_diag idiag_rqueue (received, not yet read) */
+    uint32_t wqueue;          /* out: inet_diag idiag_wqueue (sent, not yet acknowledged) */
+    uint32_t info_len;        /* out: bytes of tcp_info the kernel sent (0: none) */
+    uint32_t kernel_errno;    /* out */
     uint32_t reserved;
-    uint64_t cookie;              /* out: the socket's kernel cookie */
+    uint64_t cookie;                  /* out: the socket's kernel cookie */
     struct iphlp_linux_tcp_info info; /* out */
 };
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # in-root.sh NAME DIR -- COMMAND [ARGS...] — run COMMAND inside the root of
 # platform NAME (built or refreshed by root.sh first), with the host directory
 # DIR bind-mounted at the same absolute path, in a private mount namespace:

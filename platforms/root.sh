@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # root.sh NAME — make sure the root filesystem of platform NAME exists and is
 # current, then print its path on stdout. Progress and errors go to stderr.
 #

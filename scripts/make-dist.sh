@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Packs the distribution of a build tree (its CMake install tree, cmake/install/CMakeLists.txt)
 # as OUTDIR/iphlp-BUILDID.tar.gz and prints that path. Used by ./iphlp dist and by the test of
 # the distribution (tests/run-dist.sh), so the tested tarball is the shipped one.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # setup.sh: put iphlp into a Wine prefix (and, optionally, its Unix side into a Wine
 # installation), or take it out again. The one installer: the distribution ships this file at its
 # top, and ./iphlp install/uninstall run it from the distribution they lay out under build/, so

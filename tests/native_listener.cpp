@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* A plain Linux process (not a Wine process) that listens on 127.0.0.1 and writes its port to
  * the file named by its argument (by rename, so a reader never sees half of it), then waits to
  * be killed: its socket must show PID 0 in the tables. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Runs under the official Windows build of Node.js (node.exe) inside Wine: the unmodified npm
 // packages pid-port, find-process (its port finder), node-netstat and kill-port look up ports
 // this node.exe holds, exactly as on Windows (they spawn `netstat -ano` through cmd.exe, which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Runs the unmodified npm packages that map a port to a process on Windows against netstat.exe
 // under Wine. run-netstat-npm.sh installs them into MODULES_DIR and puts fake `netstat`,
 // `netstat.exe`, `cmd`, `cmd.exe` and `TaskKill` first on PATH: the netstat scripts run this

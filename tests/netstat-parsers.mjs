@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 // Applies the parsing rules of the npm libraries that map a port to a process on Windows (all of
 // them run `netstat -ano` or `netstat -a -n -o` and parse its text) to netstat.exe's captured
 // output, and checks that each finds the holder's PID. The rules are restated here in this

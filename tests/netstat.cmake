@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # netstat.exe under Wine (tests/run-netstat.sh: layout, PIDs, options, the npm libraries' parsing
 # rules through tests/netstat-parsers.mjs) and the unmodified npm packages against it
 # (tests/run-netstat-npm.sh; skipped, code 77, when tests/fetch-npm.sh could not fetch them).

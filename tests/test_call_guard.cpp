@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The exception barrier of the unix-call entries (unix/call_guard.h): whatever an entry throws
  * becomes a status, and nothing unwinds out of the call. */
 #include <stdarg.h>

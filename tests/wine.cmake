@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Tests that run Windows programs under Wine with this project's iphlpapi.dll: on the host, and
 # on every platform of platforms/ (a Debian root with its own Wine, entered through
 # platforms/in-root.sh), each for x86_64 and i686 programs. Every test has a time limit, and the

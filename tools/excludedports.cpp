@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * excludedports: manage persistent port reservations the way Windows users do with
  *   netsh int ipv4 show|add|delete excludedportrange protocol=tcp|udp [startport=N numberofports=M]
@@ -43,7 +44,7 @@ int fail(ULONG err)
 int show(ULONG protocol, const char *name)
 {
     auto list = (IphlpEnumPersistentPortReservations_fn)(void *)GetProcAddress(GetModuleHandleA("iphlpapi.dll"),
-                                                                            IPHLP_ENUM_RESERVATIONS_EXPORT);
+                                                                               IPHLP_ENUM_RESERVATIONS_EXPORT);
     if (!list)
     {
         printf("Listing needs the iphlpapi.dll of this project (it exports %s).\n", IPHLP_ENUM_RESERVATIONS_EXPORT);
@@ -83,11 +84,16 @@ int main(int argc, char **argv)
     long start = -1, count = -1;
     for (int a = i + 2; a < argc; a++)
     {
-        if (!_strnicmp(argv[a], "protocol=", 9)) protocol = argv[a] + 9;
-        else if (!_strnicmp(argv[a], "startport=", 10)) start = strtol(argv[a] + 10, nullptr, 10);
-        else if (!_strnicmp(argv[a], "numberofports=", 14)) count = strtol(argv[a] + 14, nullptr, 10);
-        else if (!_stricmp(argv[a], "store=persistent")) continue; /* the only store there is */
-        else return usage();
+        if (!_strnicmp(argv[a], "protocol=", 9))
+            protocol = argv[a] + 9;
+        else if (!_strnicmp(argv[a], "startport=", 10))
+            start = strtol(argv[a] + 10, nullptr, 10);
+        else if (!_strnicmp(argv[a], "numberofports=", 14))
+            count = strtol(argv[a] + 14, nullptr, 10);
+        else if (!_stricmp(argv[a], "store=persistent"))
+            continue; /* the only store there is */
+        else
+            return usage();
     }
     if (!protocol || (_stricmp(protocol, "tcp") && _stricmp(protocol, "udp"))) return usage();
     bool tcp = !_stricmp(protocol, "tcp");
@@ -105,7 +111,8 @@ int main(int argc, char **argv)
     else if (!_stricmp(verb, "delete"))
         err = tcp ? DeletePersistentTcpPortReservation(start_net, (USHORT)count)
                   : DeletePersistentUdpPortReservation(start_net, (USHORT)count);
-    else return usage();
+    else
+        return usage();
     if (err) return fail(err);
     printf("Ok.\n\n");
     return 0;

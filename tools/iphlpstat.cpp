@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * iphlpstat: the demo behind `./iphlp demo`, nothing more. It opens a listener and a connection
  * of its own, then prints the TCP tables (GetTcpTable2 / GetTcp6Table2, linked against MinGW's
@@ -20,8 +21,9 @@
 
 static const char *state_name(DWORD state)
 {
-    static const char *const names[] = {"?", "CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT1",
-                                        "FIN_WAIT2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT", "DELETE_TCB"};
+    static const char *const names[] = {"?",           "CLOSED",    "LISTEN",    "SYN_SENT",   "SYN_RCVD",
+                                        "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE_WAIT", "CLOSING",
+                                        "LAST_ACK",    "TIME_WAIT", "DELETE_TCB"};
     return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
 }
 
@@ -42,8 +44,7 @@ static void process_name(DWORD pid, char *out, DWORD size)
     CloseHandle(h);
 }
 
-template <class Table>
-static Table *fetch(ULONG(WINAPI *fn)(Table *, PULONG, BOOL))
+template <class Table> static Table *fetch(ULONG(WINAPI *fn)(Table *, PULONG, BOOL))
 {
     ULONG size = 0, err;
     Table *t = nullptr;
@@ -75,10 +76,13 @@ static void endpoint(int family, const void *addr, DWORD port, DWORD scope, char
     inet_ntop(family, addr, text, sizeof(text));
     if (family == AF_INET6)
     {
-        if (scope) snprintf(out, size, "[%s%%%lu]:%u", text, scope, ntohs((u_short)port));
-        else snprintf(out, size, "[%s]:%u", text, ntohs((u_short)port));
+        if (scope)
+            snprintf(out, size, "[%s%%%lu]:%u", text, scope, ntohs((u_short)port));
+        else
+            snprintf(out, size, "[%s]:%u", text, ntohs((u_short)port));
     }
-    else snprintf(out, size, "%s:%u", text, ntohs((u_short)port));
+    else
+        snprintf(out, size, "%s:%u", text, ntohs((u_short)port));
 }
 
 int main(int argc, char **argv)
@@ -121,7 +125,8 @@ int main(int argc, char **argv)
         }
         free(t);
     }
-    else return 1;
+    else
+        return 1;
     if (MIB_TCP6TABLE2 *t = fetch(GetTcp6Table2))
     {
         for (DWORD i = 0; i < t->dwNumEntries; i++, rows++)
@@ -133,7 +138,8 @@ int main(int argc, char **argv)
         }
         free(t);
     }
-    else return 1;
+    else
+        return 1;
     printf("\n%d connections. PID 0: not a Windows process (a Linux program outside Wine).\n", rows);
     WSACleanup();
     return 0;

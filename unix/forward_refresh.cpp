@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The prefix's iphlpwine.dll is a copy of the running Wine's own iphlpapi.dll: every export this
  * project does not implement is forwarded to it. A link cannot replace the copy (Wine refuses a
@@ -69,8 +70,10 @@ void refresh_forward_copy(const char *copy)
     for (size_t done = 0; ok && done < fresh.size();)
     {
         ssize_t n = write(fd, fresh.data() + done, fresh.size() - done);
-        if (n <= 0) ok = false;
-        else done += (size_t)n;
+        if (n <= 0)
+            ok = false;
+        else
+            done += (size_t)n;
     }
     if (fd >= 0 && close(fd) != 0) ok = false;
     /* By rename: running programs map the old copy, which must never change under them. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Keeping the prefix's iphlpwine.dll (a copy of Wine's own iphlpapi.dll) that of the running Wine. */
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * iphlpbridge.so: the functions behind iphlpapi.dll's unix calls, one per entry of
  * enum iphlp_unix_func (include/unixlib.h). Wine finds the table by the exported symbol
@@ -55,7 +56,9 @@ void trace_owners(const OwnerWork &w)
 {
     if (!debugging()) return;
     fprintf(stderr, "iphlp: owners: %u Wine sockets%s%s, %u handles probed, %u without owner\n", w.wine_sockets,
-            w.server_fds_unknown ? ", wineserver fds unreadable" : w.read_server_fds ? ", wineserver fds read" : "",
+            w.server_fds_unknown ? ", wineserver fds unreadable"
+            : w.read_server_fds  ? ", wineserver fds read"
+                                 : "",
             w.listed ? ", processes listed" : "", w.probed, w.unresolved);
 }
 
@@ -92,10 +95,7 @@ NTSTATUS socket_table(void *args)
 }
 
 /* What "in use" means, including TCP sockets that are only bound: port_use.h. */
-PortUse port_in_use(uint32_t proto, uint16_t first, uint16_t last)
-{
-    return ports_in_use(proto, first, last);
-}
+PortUse port_in_use(uint32_t proto, uint16_t first, uint16_t last) { return ports_in_use(proto, first, last); }
 
 const StoreConfig &store_config()
 {
@@ -120,15 +120,9 @@ NTSTATUS reservation_call(void *args, int op)
     uint32_t result;
     switch (op)
     {
-    case unix_reservation_create:
-        result = reservation_create(store_config(), proto, start, count, &token);
-        break;
-    case unix_reservation_lookup:
-        result = reservation_lookup(store_config(), proto, start, count, &token);
-        break;
-    default:
-        result = reservation_delete(store_config(), proto, start, count);
-        break;
+    case unix_reservation_create: result = reservation_create(store_config(), proto, start, count, &token); break;
+    case unix_reservation_lookup: result = reservation_lookup(store_config(), proto, start, count, &token); break;
+    default: result = reservation_delete(store_config(), proto, start, count); break;
     }
     if (result == WIN_NO_ERROR && op != unix_reservation_delete) p->token = token;
     p->result = result;
@@ -154,8 +148,8 @@ NTSTATUS list_reservations(void *args)
     }
     auto *out = reinterpret_cast<iphlp_reservation_entry *>(static_cast<uintptr_t>(p->entries));
     for (size_t i = 0; i < list.size(); i++)
-        out[i] = {list[i].start_port, list[i].num_ports, list[i].kernel_mirrored ? IPHLP_RESERVATION_KERNEL_MIRRORED : 0u,
-                  list[i].token};
+        out[i] = {list[i].start_port, list[i].num_ports,
+                  list[i].kernel_mirrored ? IPHLP_RESERVATION_KERNEL_MIRRORED : 0u, list[i].token};
     return wine::STATUS_SUCCESS;
 }
 
@@ -184,8 +178,7 @@ NTSTATUS build_id(void *args)
     auto *p = static_cast<iphlp_build_id_params *>(args);
     const char *id = build_marker + sizeof("iphlp build ") - 1;
     snprintf(p->id, sizeof(p->id), "%s", id);
-    if (p->forward_copy)
-        refresh_forward_copy(reinterpret_cast<const char *>(static_cast<uintptr_t>(p->forward_copy)));
+    if (p->forward_copy) refresh_forward_copy(reinterpret_cast<const char *>(static_cast<uintptr_t>(p->forward_copy)));
     return wine::STATUS_SUCCESS;
 }
 
@@ -194,14 +187,9 @@ NTSTATUS build_id(void *args)
 /* Every entry behind the exception barrier (call_guard.h). The only symbol the library exports
  * (iphlpbridge.map). */
 extern "C" __attribute__((visibility("default"))) const unix_entry __wine_unix_call_funcs[] = {
-    guarded<socket_table>,
-    guarded<create_reservation>,
-    guarded<lookup_reservation>,
-    guarded<delete_reservation>,
-    guarded<list_reservations>,
-    guarded<build_id>,
-    guarded<tcp_connection>,
-    guarded<tcp_connection_destroy>,
+    guarded<socket_table>,       guarded<create_reservation>,     guarded<lookup_reservation>,
+    guarded<delete_reservation>, guarded<list_reservations>,      guarded<build_id>,
+    guarded<tcp_connection>,     guarded<tcp_connection_destroy>,
 };
 static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
               "one entry per enum iphlp_unix_func");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Timing through the Windows API, run under Wine by bench/run.sh with either this project's
  * iphlpapi.dll or Wine's builtin.
@@ -35,8 +36,7 @@ static double median(std::vector<double> v)
     return v.empty() ? 0 : v[v.size() / 2];
 }
 
-template <class Call>
-static void time_table(const char *name, int runs, Call call)
+template <class Call> static void time_table(const char *name, int runs, Call call)
 {
     ULONG size = 0;
     call(nullptr, &size);
@@ -65,8 +65,7 @@ static void time_table(const char *name, int runs, Call call)
 
 static int tables(int runs)
 {
-    time_table("GetTcpTable2", runs,
-               [](void *t, ULONG *size) { return GetTcpTable2((PMIB_TCPTABLE2)t, size, TRUE); });
+    time_table("GetTcpTable2", runs, [](void *t, ULONG *size) { return GetTcpTable2((PMIB_TCPTABLE2)t, size, TRUE); });
     time_table("GetExtendedTcpTable", runs, [](void *t, ULONG *size) {
         return (ULONG)GetExtendedTcpTable(t, size, FALSE, AF_INET, TCP_TABLE_OWNER_PID_ALL, 0);
     });
@@ -96,7 +95,8 @@ static int hold(int n)
     fflush(stdout);
     char c;
     DWORD got;
-    while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), &c, 1, &got, nullptr) && got) {}
+    while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), &c, 1, &got, nullptr) && got)
+    {}
     /* Reset rather than close gracefully: no TIME_WAIT rows left behind for the next scenario. */
     linger reset = {1, 0};
     for (SOCKET s : keep) setsockopt(s, SOL_SOCKET, SO_LINGER, (const char *)&reset, sizeof(reset));

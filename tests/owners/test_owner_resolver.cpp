@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The owner-resolution algorithm (unix/owner_resolver.cpp) against a scripted handle source:
  * who wins, what is probed, and that the cache is revalidated when handle values are reused. */
 #include <stdarg.h>

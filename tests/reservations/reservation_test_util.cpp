@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Helpers of the reservation store tests; see reservation_test_util.h. */
 #include "reservation_test_util.h"
 
@@ -36,10 +37,7 @@ Fixture::Fixture(const std::string &kernel_ports, const std::string &boot_id)
     write_file(cfg.kernel_reserved_path, kernel_ports + "\n");
 }
 
-Fixture::~Fixture()
-{
-    remove_tree(dir);
-}
+Fixture::~Fixture() { remove_tree(dir); }
 
 void write_file(const std::string &path, const std::string &content)
 {
@@ -57,18 +55,15 @@ std::string read_file(const std::string &path)
 {
     std::string text;
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return text;
+    if (fd < 0) return text;
     std::vector<char> buf(64 * 1024);
     for (;;)
     {
         ssize_t n = pread(fd, buf.data(), buf.size(), 0);
-        if (n < 0 && errno == EINTR)
-            continue;
+        if (n < 0 && errno == EINTR) continue;
         if (n < 0 || size_t(n) < buf.size())
         {
-            if (n > 0)
-                text.assign(buf.data(), size_t(n));
+            if (n > 0) text.assign(buf.data(), size_t(n));
             break;
         }
         buf.resize(buf.size() * 2);
@@ -86,8 +81,7 @@ bool file_exists(const std::string &path)
 void remove_tree(const std::string &path)
 {
     struct stat st;
-    if (lstat(path.c_str(), &st) != 0)
-        return;
+    if (lstat(path.c_str(), &st) != 0) return;
     if (S_ISDIR(st.st_mode))
     {
         chmod(path.c_str(), 0700);
@@ -96,8 +90,7 @@ void remove_tree(const std::string &path)
             while (struct dirent *e = readdir(d))
             {
                 std::string name = e->d_name;
-                if (name != "." && name != "..")
-                    remove_tree(path + "/" + name);
+                if (name != "." && name != "..") remove_tree(path + "/" + name);
             }
             closedir(d);
         }
@@ -111,20 +104,18 @@ Snapshot snapshot(const std::string &path)
 {
     Snapshot snap;
     struct stat st;
-    if (stat(path.c_str(), &st) != 0)
-        return snap;
+    if (stat(path.c_str(), &st) != 0) return snap;
     snap.exists = true;
     snap.mtime = st.st_mtim;
     snap.mode = st.st_mode;
-    if (S_ISREG(st.st_mode))
-        snap.bytes = read_file(path);
+    if (S_ISREG(st.st_mode)) snap.bytes = read_file(path);
     return snap;
 }
 
 bool same(const Snapshot &a, const Snapshot &b)
 {
-    return a.exists == b.exists && a.bytes == b.bytes && a.mode == b.mode &&
-           a.mtime.tv_sec == b.mtime.tv_sec && a.mtime.tv_nsec == b.mtime.tv_nsec;
+    return a.exists == b.exists && a.bytes == b.bytes && a.mode == b.mode && a.mtime.tv_sec == b.mtime.tv_sec &&
+           a.mtime.tv_nsec == b.mtime.tv_nsec;
 }
 
 StderrCapture::StderrCapture()
@@ -144,8 +135,7 @@ StderrCapture::StderrCapture()
 
 StderrCapture::~StderrCapture()
 {
-    if (saved_ >= 0)
-        text();
+    if (saved_ >= 0) text();
     close(file_);
 }
 
@@ -177,8 +167,7 @@ int run_in_child(const std::function<int()> &fn)
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
-    if (pid < 0)
-        return -1;
+    if (pid < 0) return -1;
     if (pid == 0)
     {
         int code = fn();
@@ -189,8 +178,7 @@ int run_in_child(const std::function<int()> &fn)
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
@@ -222,16 +210,12 @@ bool disjoint(const std::vector<iphlp::Reservation> &sorted)
     for (size_t i = 1; i < sorted.size(); i++)
     {
         uint32_t prev_end = uint32_t(sorted[i - 1].start_port) + sorted[i - 1].num_ports - 1;
-        if (sorted[i].start_port <= prev_end)
-            return false;
+        if (sorted[i].start_port <= prev_end) return false;
     }
     return true;
 }
 
-bool enter_private_netns()
-{
-    return unshare(CLONE_NEWNET) == 0;
-}
+bool enter_private_netns() { return unshare(CLONE_NEWNET) == 0; }
 
 std::string owned_ports(const iphlp::StoreConfig &cfg)
 {

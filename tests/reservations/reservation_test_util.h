@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Shared fixtures of the reservation store tests: a private temporary directory holding the
  * store, a fake boot id and a fake kernel reserved-port list; stderr capture; file snapshots;
@@ -19,7 +20,8 @@ namespace restest {
  * dir/reserved_ports (both created). The destructor removes the directory tree. */
 struct Fixture
 {
-    explicit Fixture(const std::string &kernel_ports = "", const std::string &boot_id = "11111111-2222-3333-4444-555555555555");
+    explicit Fixture(const std::string &kernel_ports = "",
+                     const std::string &boot_id = "11111111-2222-3333-4444-555555555555");
     ~Fixture();
     Fixture(const Fixture &) = delete;
     Fixture &operator=(const Fixture &) = delete;
@@ -48,12 +50,12 @@ bool same(const Snapshot &a, const Snapshot &b);
  * construction, so a child may drop privileges after that and still write to it. */
 class StderrCapture
 {
-public:
+  public:
     StderrCapture();
     ~StderrCapture();
     std::string text(); /* restores stderr and returns what was written */
 
-private:
+  private:
     int saved_ = -1;
     int file_ = -1;
 };
@@ -71,14 +73,13 @@ bool become_nobody();
  * (SKIP_RETURN_CODE), when nothing failed: never a failure, never a silent pass. */
 void note_root_skip(const char *why);
 int test_exit(int failures);
-#define RESTEST_REQUIRE_ROOT(why)                                                                   \
-    do                                                                                              \
-    {                                                                                               \
-        if (geteuid() != 0)                                                                         \
-        {                                                                                           \
-            restest::note_root_skip(why);                                                           \
-            skip();                                                                                 \
-        }                                                                                           \
+#define RESTEST_REQUIRE_ROOT(why)                                                                                      \
+    do {                                                                                                               \
+        if (geteuid() != 0)                                                                                            \
+        {                                                                                                              \
+            restest::note_root_skip(why);                                                                              \
+            skip();                                                                                                    \
+        }                                                                                                              \
     } while (0)
 
 /* The last start..end of each reservation must not reach the next one's start. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Tokens follow the host's boot id: the same in every process during one boot, different after
  * a "reboot" (the fake boot id file changes), unique and non-zero throughout.
@@ -114,13 +115,11 @@ void new_boot_new_tokens(void **)
     std::vector<Reservation> list;
     assert_int_equal(reservation_list(fx.cfg, IPHLP_UDP, list), WIN_NO_ERROR);
     assert_int_equal(list.size(), 4);
-    for (const Reservation &r : list)
-        assert_true(second_boot.count(r.token));
+    for (const Reservation &r : list) assert_true(second_boot.count(r.token));
 
     /* The token is a function of the boot id: the first boot's id gives its tokens back. */
     restest::write_file(fx.cfg.boot_id_path, restest::random_boot_id(10) + "\n");
-    for (size_t i = 0; i < 3; i++)
-        assert_int_equal(lookup(fx.cfg, IPHLP_UDP, starts[i], 10), first_boot[i]);
+    for (size_t i = 0; i < 3; i++) assert_int_equal(lookup(fx.cfg, IPHLP_UDP, starts[i], 10), first_boot[i]);
 }
 
 /* Without a readable boot id, tokens just stop changing across reboots. */
@@ -140,10 +139,8 @@ void unreadable_boot_id_still_gives_tokens(void **)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(token_function_is_a_nonzero_bijection),
-        cmocka_unit_test(boot_id_is_read_trimmed),
-        cmocka_unit_test(same_boot_same_token_in_every_process),
-        cmocka_unit_test(new_boot_new_tokens),
+        cmocka_unit_test(token_function_is_a_nonzero_bijection), cmocka_unit_test(boot_id_is_read_trimmed),
+        cmocka_unit_test(same_boot_same_token_in_every_process), cmocka_unit_test(new_boot_new_tokens),
         cmocka_unit_test(unreadable_boot_id_still_gives_tokens),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);

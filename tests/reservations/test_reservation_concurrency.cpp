@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Many processes, one store: 8 forked children each run 1,000 random creates and deletes over a
  * small port space, so they collide constantly, and log what succeeded. Afterwards the store
@@ -47,8 +48,7 @@ using Key = std::tuple<uint32_t, uint16_t, uint16_t>; /* proto, start, count */
 int worker(const StoreConfig &cfg, int index, const std::string &log_path)
 {
     FILE *log = fopen(log_path.c_str(), "w");
-    if (!log)
-        return 2;
+    if (!log) return 2;
     std::mt19937 rng(1234u + unsigned(index));
     for (int i = 0; i < kOpsPerChild; i++)
     {
@@ -120,7 +120,9 @@ int64_t max_serial(const std::string &db_path)
     sqlite3 *db = nullptr;
     assert_int_equal(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
     sqlite3_stmt *stmt = nullptr;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT seq FROM sqlite_sequence WHERE name = 'reservations'", -1, &stmt, nullptr), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT seq FROM sqlite_sequence WHERE name = 'reservations'", -1, &stmt, nullptr),
+        SQLITE_OK);
     assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
     int64_t serial = sqlite3_column_int64(stmt, 0);
     sqlite3_finalize(stmt);
@@ -138,8 +140,7 @@ void many_processes_agree(void **)
         fflush(stderr);
         pids[i] = fork();
         assert_true(pids[i] >= 0);
-        if (pids[i] == 0)
-            _exit(worker(fx.cfg, i, fx.dir + "/log." + std::to_string(i)));
+        if (pids[i] == 0) _exit(worker(fx.cfg, i, fx.dir + "/log." + std::to_string(i)));
     }
     for (int i = 0; i < kChildren; i++)
     {
@@ -150,15 +151,13 @@ void many_processes_agree(void **)
     }
 
     Log log;
-    for (int i = 0; i < kChildren; i++)
-        read_log(fx.dir + "/log." + std::to_string(i), log);
+    for (int i = 0; i < kChildren; i++) read_log(fx.dir + "/log." + std::to_string(i), log);
 
     /* Serial of every token the store can have handed out. */
     const BootKey key = boot_key(read_boot_id(fx.cfg.boot_id_path));
     std::map<uint64_t, int64_t> serial_of;
     const int64_t last_serial = max_serial(fx.cfg.db_path);
-    for (int64_t s = 1; s <= last_serial; s++)
-        serial_of[token_for_serial(key, s)] = s;
+    for (int64_t s = 1; s <= last_serial; s++) serial_of[token_for_serial(key, s)] = s;
 
     size_t total_creates = 0, total_deletes = 0;
     std::set<uint64_t> all_tokens;
@@ -187,8 +186,7 @@ void many_processes_agree(void **)
         {
             uint64_t latest = tokens[0];
             for (uint64_t t : tokens)
-                if (serial_of[t] > serial_of[latest])
-                    latest = t;
+                if (serial_of[t] > serial_of[latest]) latest = t;
             expected[k] = latest;
         }
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Stores that cannot be used: not a database, truncated, another program's database, a damaged
  * or newer schema, a directory, a missing parent, an unreadable or read-only file. Each must
@@ -33,8 +34,7 @@ void exec_sql(const std::string &path, const std::string &sql)
     assert_int_equal(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     char *error = nullptr;
     int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-    if (rc != SQLITE_OK)
-        fprintf(stderr, "%s: %s\n", sql.c_str(), error);
+    if (rc != SQLITE_OK) fprintf(stderr, "%s: %s\n", sql.c_str(), error);
     sqlite3_free(error);
     assert_int_equal(rc, SQLITE_OK);
     assert_int_equal(sqlite3_close(db), SQLITE_OK);
@@ -59,8 +59,7 @@ std::string make_real_store(const Fixture &fx, const std::string &name, int rows
 bool has_side_files(const std::string &path)
 {
     for (const char *suffix : {"-wal", "-shm", "-journal", ".init"})
-        if (restest::file_exists(path + suffix))
-            return true;
+        if (restest::file_exists(path + suffix)) return true;
     return false;
 }
 
@@ -79,8 +78,7 @@ void expect_refused(const StoreConfig &cfg, uint32_t code)
         reservation_list(cfg, IPHLP_UDP, list),
     };
     std::string said = capture.text();
-    for (uint32_t result : results)
-        assert_int_equal(result, code);
+    for (uint32_t result : results) assert_int_equal(result, code);
     assert_int_equal(token, 0);
     assert_true(list.empty());
     assert_true(said.find("iphlp: port reservation store " + cfg.db_path + ": ") != std::string::npos);
@@ -94,8 +92,7 @@ void random_bytes(void **)
     Fixture fx;
     std::mt19937 rng(7);
     std::string junk(8192, '\0');
-    for (char &c : junk)
-        c = char(rng());
+    for (char &c : junk) c = char(rng());
     restest::write_file(fx.cfg.db_path, junk);
     expect_refused(fx.cfg, WIN_ERROR_FILE_CORRUPT);
     assert_false(has_side_files(fx.cfg.db_path));
@@ -203,8 +200,7 @@ AsNobody run_as_nobody(const StoreConfig &cfg)
     assert_int_equal(pipe(fds), 0);
     int status = restest::run_in_child([&] {
         restest::StderrCapture capture;
-        if (!restest::become_nobody())
-            return 10;
+        if (!restest::become_nobody()) return 10;
         AsNobody got;
         got.lookup = reservation_lookup(cfg, IPHLP_TCP, 100, 1, &got.token);
         uint64_t ignored;
@@ -312,18 +308,12 @@ void absent_file_is_created(void **)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(random_bytes),
-        cmocka_unit_test(text_file),
-        cmocka_unit_test(truncated_store),
-        cmocka_unit_test(foreign_database),
-        cmocka_unit_test(damaged_schema),
-        cmocka_unit_test(newer_schema),
-        cmocka_unit_test(directory_at_path),
-        cmocka_unit_test(parent_missing),
-        cmocka_unit_test(unreadable_file),
-        cmocka_unit_test(read_only_file),
-        cmocka_unit_test(read_only_directory),
-        cmocka_unit_test(empty_file_is_initialised),
+        cmocka_unit_test(random_bytes),           cmocka_unit_test(text_file),
+        cmocka_unit_test(truncated_store),        cmocka_unit_test(foreign_database),
+        cmocka_unit_test(damaged_schema),         cmocka_unit_test(newer_schema),
+        cmocka_unit_test(directory_at_path),      cmocka_unit_test(parent_missing),
+        cmocka_unit_test(unreadable_file),        cmocka_unit_test(read_only_file),
+        cmocka_unit_test(read_only_directory),    cmocka_unit_test(empty_file_is_initialised),
         cmocka_unit_test(absent_file_is_created),
     };
     return restest::test_exit(cmocka_run_group_tests(tests, nullptr, nullptr));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Crash safety: writer processes are killed with SIGKILL at a random moment, again and again,
  * including while they are creating a fresh store. After every kill the store must open,
@@ -42,9 +43,12 @@ const uint16_t kDurablePerIteration = 150;
         uint64_t token = 0;
         if (reservation_create(cfg, IPHLP_TCP, uint16_t(base + i), 1, &token) == WIN_NO_ERROR)
         {
-            struct { uint16_t start; uint64_t token; } report = {uint16_t(base + i), token};
-            if (write(fd, &report, sizeof(report)) != sizeof(report))
-                _exit(1);
+            struct
+            {
+                uint16_t start;
+                uint64_t token;
+            } report = {uint16_t(base + i), token};
+            if (write(fd, &report, sizeof(report)) != sizeof(report)) _exit(1);
         }
     }
     pause();
@@ -71,8 +75,7 @@ pid_t spawn(const std::function<void()> &fn)
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
-    if (pid == 0)
-        fn();
+    if (pid == 0) fn();
     return pid;
 }
 
@@ -88,8 +91,7 @@ std::string integrity(const std::string &path)
             verdict = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 0));
         sqlite3_finalize(stmt);
     }
-    if (verdict.empty())
-        verdict = sqlite3_errmsg(db);
+    if (verdict.empty()) verdict = sqlite3_errmsg(db);
     sqlite3_close(db);
     return verdict;
 }
@@ -106,8 +108,7 @@ void killed_writers_leave_a_consistent_store(void **)
         bool fresh = iter % kFreshStoreEvery == 0;
         if (fresh)
         {
-            for (const char *suffix : {"", "-wal", "-shm"})
-                unlink((fx.cfg.db_path + suffix).c_str());
+            for (const char *suffix : {"", "-wal", "-shm"}) unlink((fx.cfg.db_path + suffix).c_str());
             durable.clear();
             fresh_stores++;
         }
@@ -115,25 +116,29 @@ void killed_writers_leave_a_consistent_store(void **)
         assert_int_equal(pipe(fds), 0);
         const uint16_t base = uint16_t(kDurableBase + (iter % kFreshStoreEvery) * kDurablePerIteration);
         pid_t writers[3];
-        writers[0] = spawn([&] { close(fds[0]); durable_writer(fx.cfg, base, fds[1]); });
+        writers[0] = spawn([&] {
+            close(fds[0]);
+            durable_writer(fx.cfg, base, fds[1]);
+        });
         writers[1] = spawn([&] { churn_writer(fx.cfg, IPHLP_TCP, unsigned(iter * 2)); });
         writers[2] = spawn([&] { churn_writer(fx.cfg, IPHLP_UDP, unsigned(iter * 2 + 1)); });
         close(fds[1]);
-        for (pid_t pid : writers)
-            assert_true(pid > 0);
+        for (pid_t pid : writers) assert_true(pid > 0);
 
         usleep(useconds_t(rng() % (fresh ? 3000 : 20000)));
-        for (pid_t pid : writers)
-            kill(pid, SIGKILL);
+        for (pid_t pid : writers) kill(pid, SIGKILL);
         for (pid_t pid : writers)
         {
             int status = 0;
             assert_int_equal(waitpid(pid, &status, 0), pid);
             assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
         }
-        struct { uint16_t start; uint64_t token; } report;
-        while (read(fds[0], &report, sizeof(report)) == sizeof(report))
-            durable[report.start] = report.token;
+        struct
+        {
+            uint16_t start;
+            uint64_t token;
+        } report;
+        while (read(fds[0], &report, sizeof(report)) == sizeof(report)) durable[report.start] = report.token;
         close(fds[0]);
 
         if (!restest::file_exists(fx.cfg.db_path))
@@ -151,8 +156,7 @@ void killed_writers_leave_a_consistent_store(void **)
             {
                 assert_int_not_equal(r.token, 0);
                 assert_true(tokens.insert(r.token).second);
-                if (proto == IPHLP_TCP && r.num_ports == 1)
-                    tcp_singles[r.start_port] = r.token;
+                if (proto == IPHLP_TCP && r.num_ports == 1) tcp_singles[r.start_port] = r.token;
             }
             blocks += list.size();
         }
@@ -166,8 +170,8 @@ void killed_writers_leave_a_consistent_store(void **)
         PortSet kernel;
         assert_true(parse_port_list(restest::read_file(fx.cfg.kernel_reserved_path), kernel));
     }
-    printf("  %d kills, %d fresh stores, up to %zu blocks, %zu durable creates checked last round\n",
-           kIterations, fresh_stores, max_blocks, durable.size());
+    printf("  %d kills, %d fresh stores, up to %zu blocks, %zu durable creates checked last round\n", kIterations,
+           fresh_stores, max_blocks, durable.size());
     assert_true(max_blocks > 0);
 }
 
@@ -181,18 +185,19 @@ void hot_rollback_journal_is_recovered(void **)
     restest::Fixture fx;
     uint64_t token = 0, found = 0;
     assert_int_equal(reservation_create(fx.cfg, IPHLP_TCP, 100, 1, &token), WIN_NO_ERROR);
-    pid_t pid = spawn([&] { /* the fork closed our connection, so the mode can change */
-        sqlite3 *db = nullptr;
-        if (sqlite3_open(fx.cfg.db_path.c_str(), &db) != SQLITE_OK ||
-            sqlite3_exec(db,
-                         "PRAGMA journal_mode=DELETE; PRAGMA cache_size=1; BEGIN;"
-                         "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5000)"
-                         " INSERT INTO reservations(proto, first_port, last_port) SELECT 1, 2 * x, 2 * x FROM n;",
-                         nullptr, nullptr, nullptr) != SQLITE_OK)
-            _exit(1);
-        raise(SIGKILL); /* in the middle of the transaction, pages already spilled */
-        _exit(2);
-    });
+    pid_t pid = spawn(
+        [&] { /* the fork closed our connection, so the mode can change */
+              sqlite3 *db = nullptr;
+              if (sqlite3_open(fx.cfg.db_path.c_str(), &db) != SQLITE_OK ||
+                  sqlite3_exec(db,
+                               "PRAGMA journal_mode=DELETE; PRAGMA cache_size=1; BEGIN;"
+                               "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 5000)"
+                               " INSERT INTO reservations(proto, first_port, last_port) SELECT 1, 2 * x, 2 * x FROM n;",
+                               nullptr, nullptr, nullptr) != SQLITE_OK)
+                  _exit(1);
+              raise(SIGKILL); /* in the middle of the transaction, pages already spilled */
+              _exit(2);
+        });
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFSIGNALED(status));

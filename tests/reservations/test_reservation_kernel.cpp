@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Mirroring reservations into the kernel's reserved port list
  * (/proc/sys/net/ipv4/ip_local_reserved_ports): merge on create, remove only our own ports on
@@ -28,18 +29,14 @@ namespace {
 const char kProcPath[] = "/proc/sys/net/ipv4/ip_local_reserved_ports";
 bool private_netns = false;
 
-std::string kernel(const Fixture &fx)
-{
-    return restest::read_file(fx.cfg.kernel_reserved_path);
-}
+std::string kernel(const Fixture &fx) { return restest::read_file(fx.cfg.kernel_reserved_path); }
 
 bool mirrored(const StoreConfig &cfg, uint32_t proto, uint16_t start)
 {
     std::vector<Reservation> list;
     assert_int_equal(reservation_list(cfg, proto, list), WIN_NO_ERROR);
     for (const Reservation &r : list)
-        if (r.start_port == start)
-            return r.kernel_mirrored;
+        if (r.start_port == start) return r.kernel_mirrored;
     fail_msg("no reservation at %u", start);
     return false;
 }
@@ -152,11 +149,9 @@ void real_list_as_nobody(void **)
     assert_int_equal(chmod(fx.dir.c_str(), 0777), 0);
     std::string before = restest::read_file(kProcPath);
     int status = restest::run_in_child([&] {
-        if (!restest::become_nobody())
-            return 10;
+        if (!restest::become_nobody()) return 10;
         uint64_t token = 0;
-        if (reservation_create(cfg, IPHLP_TCP, 61100, 2, &token) != WIN_NO_ERROR)
-            return 11;
+        if (reservation_create(cfg, IPHLP_TCP, 61100, 2, &token) != WIN_NO_ERROR) return 11;
         std::vector<Reservation> list;
         if (reservation_list(cfg, IPHLP_TCP, list) != WIN_NO_ERROR || list.size() != 1 || list[0].kernel_mirrored)
             return 12;
@@ -218,8 +213,7 @@ void real_kernel_list(void **)
     PortSet original;
     assert_true(parse_port_list(proc_original, original));
     uint16_t start = 61000;
-    while ((original & port_block(start, uint16_t(start + 3))).any())
-        start = uint16_t(start + 4);
+    while ((original & port_block(start, uint16_t(start + 3))).any()) start = uint16_t(start + 4);
 
     create_ok(cfg, IPHLP_TCP, start, 4);
     PortSet now;
@@ -236,8 +230,7 @@ void real_kernel_list(void **)
 int main(void)
 {
     private_netns = restest::enter_private_netns();
-    if (!private_netns)
-        printf("  cannot enter a private network namespace: the tests of the real list will skip\n");
+    if (!private_netns) printf("  cannot enter a private network namespace: the tests of the real list will skip\n");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(port_lists),
         cmocka_unit_test(merge_and_restore),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * A process killed at any point of a write leaves store and kernel list in step after the next
  * call: the list holds exactly the administrator's ports plus every block of the store, and the
@@ -47,8 +48,7 @@ void require_private_list()
 PortSet admin_ports()
 {
     PortSet admin;
-    for (unsigned i = 0; i < 1500; i++)
-        admin.set(10001 + 2 * i);
+    for (unsigned i = 0; i < 1500; i++) admin.set(10001 + 2 * i);
     return admin;
 }
 
@@ -66,8 +66,7 @@ PortSet rows_of(const StoreConfig &cfg)
     {
         std::vector<Reservation> list;
         assert_int_equal(reservation_list(cfg, proto, list), WIN_NO_ERROR);
-        for (const Reservation &r : list)
-            rows |= port_block(r.start_port, uint16_t(r.start_port + r.num_ports - 1));
+        for (const Reservation &r : list) rows |= port_block(r.start_port, uint16_t(r.start_port + r.num_ports - 1));
     }
     return rows;
 }
@@ -96,8 +95,7 @@ bool killed_at(const StoreConfig &base, const std::string &step, const std::func
     {
         StoreConfig cfg = base;
         cfg.step_hook = [&](const std::string &at) {
-            if (at == step)
-                raise(SIGKILL);
+            if (at == step) raise(SIGKILL);
         };
         op(cfg);
         _exit(0);
@@ -107,8 +105,8 @@ bool killed_at(const StoreConfig &base, const std::string &step, const std::func
     return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 }
 
-const char *const kSteps[] = {"locked", "begun", "body", "intent", "committed", "write-0", "write-1",
-                              "write-2", "written", "settled"};
+const char *const kSteps[] = {"locked",  "begun",   "body",    "intent",  "committed",
+                              "write-0", "write-1", "write-2", "written", "settled"};
 
 void create(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count)
 {
@@ -166,7 +164,8 @@ void kill_during_recovery(void **)
         cfg.kernel_reserved_path = kProcPath;
         set_list(admin);
         create(cfg, IPHLP_TCP, 30000, 10);
-        assert_true(killed_at(cfg, "write-1", [](const StoreConfig &c) { reservation_delete(c, IPHLP_TCP, 30000, 10); }));
+        assert_true(
+            killed_at(cfg, "write-1", [](const StoreConfig &c) { reservation_delete(c, IPHLP_TCP, 30000, 10); }));
         /* The list now lacks some of the administrator's ports: the replace was cut. */
         PortSet listed;
         assert_true(kernel_read(kProcPath, listed));
@@ -283,8 +282,7 @@ void exception_inside_transaction(void **)
     {
         StoreConfig cfg = fx.cfg;
         cfg.step_hook = [&](const std::string &at) {
-            if (at == where)
-                throw std::bad_alloc();
+            if (at == where) throw std::bad_alloc();
         };
         uint64_t token = 0;
         restest::StderrCapture capture;
@@ -293,8 +291,7 @@ void exception_inside_transaction(void **)
         double start = now_s();
         int status = restest::run_in_child([&] {
             uint64_t t = 0;
-            if (reservation_create(fx.cfg, IPHLP_TCP, 40001, 1, &t) != WIN_NO_ERROR)
-                return 1;
+            if (reservation_create(fx.cfg, IPHLP_TCP, 40001, 1, &t) != WIN_NO_ERROR) return 1;
             return reservation_delete(fx.cfg, IPHLP_TCP, 40001, 1) == WIN_NO_ERROR ? 0 : 2;
         });
         double took = now_s() - start;

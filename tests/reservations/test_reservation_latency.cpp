@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Create, Lookup and Delete in a loop with the store's normal durability (WAL, synchronous=FULL),
  * printing median latencies for information. No timing is asserted: benchmarks measure
@@ -69,7 +70,8 @@ void create_lookup_delete_loop(void **)
     {
         uint64_t token;
         double t0 = now_us();
-        assert_int_equal(reservation_lookup(fx.cfg, IPHLP_UDP, uint16_t(1000 + (i % 300) * 3), 2, &token), WIN_NO_ERROR);
+        assert_int_equal(reservation_lookup(fx.cfg, IPHLP_UDP, uint16_t(1000 + (i % 300) * 3), 2, &token),
+                         WIN_NO_ERROR);
         busy_lookup.push_back(now_us() - t0);
     }
     std::vector<Reservation> list;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The kernel list's lock (reservation_lock.h). Before issue 8 it was a 0644 file in /run/lock
  * that any user could flock (every Create/Delete then blocked forever, holding the SQLite write
@@ -39,10 +40,7 @@ double now_s()
     return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
 }
 
-std::string lock_file(const Fixture &fx)
-{
-    return fx.cfg.lock_dir + "/ip_local_reserved_ports.lock";
-}
+std::string lock_file(const Fixture &fx) { return fx.cfg.lock_dir + "/ip_local_reserved_ports.lock"; }
 
 void create_ok(const StoreConfig &cfg, uint16_t start)
 {
@@ -64,14 +62,10 @@ void other_users_cannot_hold_or_replace_it(void **)
     assert_true(S_ISREG(file.st_mode) && (file.st_mode & 07777) == 0600 && file.st_uid == 0);
     assert_int_equal(chmod(fx.dir.c_str(), 0755), 0);
     int status = restest::run_in_child([&] {
-        if (!restest::become_nobody())
-            return 10;
-        if (open(lock_file(fx).c_str(), O_RDONLY) >= 0 || errno != EACCES)
-            return 11;
-        if (unlink(lock_file(fx).c_str()) == 0 || errno != EACCES)
-            return 12;
-        if (symlink("/etc/passwd", (fx.cfg.lock_dir + "/x").c_str()) == 0 || errno != EACCES)
-            return 13;
+        if (!restest::become_nobody()) return 10;
+        if (open(lock_file(fx).c_str(), O_RDONLY) >= 0 || errno != EACCES) return 11;
+        if (unlink(lock_file(fx).c_str()) == 0 || errno != EACCES) return 12;
+        if (symlink("/etc/passwd", (fx.cfg.lock_dir + "/x").c_str()) == 0 || errno != EACCES) return 13;
         return 0;
     });
     assert_int_equal(status, 0);
@@ -81,7 +75,14 @@ void other_users_cannot_hold_or_replace_it(void **)
  * through; the call still works, leaving the kernel list alone. */
 void planted_paths_are_refused(void **)
 {
-    enum Plant { symlink_file, fifo, directory, foreign_dir, open_dir };
+    enum Plant
+    {
+        symlink_file,
+        fifo,
+        directory,
+        foreign_dir,
+        open_dir
+    };
     for (Plant plant : {symlink_file, fifo, directory, foreign_dir, open_dir})
     {
         if (plant == foreign_dir && geteuid() != 0)
@@ -96,8 +97,7 @@ void planted_paths_are_refused(void **)
         {
             assert_int_equal(mkdir(fx.cfg.lock_dir.c_str(), plant == open_dir ? 0777 : 0755), 0);
             assert_int_equal(chmod(fx.cfg.lock_dir.c_str(), plant == open_dir ? 0777 : 0755), 0);
-            if (plant == foreign_dir)
-                assert_int_equal(chown(fx.cfg.lock_dir.c_str(), 65534, 65534), 0);
+            if (plant == foreign_dir) assert_int_equal(chown(fx.cfg.lock_dir.c_str(), 65534, 65534), 0);
         }
         else
         {
@@ -135,8 +135,7 @@ void a_held_lock_is_waited_for_a_bounded_time(void **)
     if (holder == 0)
     {
         int fd = open(lock_file(fx).c_str(), O_RDWR);
-        if (fd < 0 || flock(fd, LOCK_EX) != 0 || write(ready[1], "x", 1) != 1)
-            _exit(1);
+        if (fd < 0 || flock(fd, LOCK_EX) != 0 || write(ready[1], "x", 1) != 1) _exit(1);
         pause();
         _exit(0);
     }
@@ -148,8 +147,7 @@ void a_held_lock_is_waited_for_a_bounded_time(void **)
         usleep(500 * 1000); /* while the main thread waits for the lock */
         double start = now_s();
         pid_t pid = fork(); /* what Wine's CreateProcess does */
-        if (pid == 0)
-            _exit(0);
+        if (pid == 0) _exit(0);
         forked_in = now_s() - start;
         waitpid(pid, nullptr, 0);
         start = now_s();
@@ -224,8 +222,7 @@ void default_directories(void **)
     RESTEST_REQUIRE_ROOT("checks root-owned lock paths and another user: root alone can change users");
     assert_string_equal(default_lock_dir().c_str(), "/run/iphlp");
     int status = restest::run_in_child([] {
-        if (!restest::become_nobody())
-            return 10;
+        if (!restest::become_nobody()) return 10;
         unsetenv("XDG_RUNTIME_DIR");
         return default_lock_dir() == "/tmp/iphlp-65534" ? 0 : 11;
     });

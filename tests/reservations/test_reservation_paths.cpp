@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Where the store may live, and the answers when it cannot (issue 8 item 10): a relative path is
  * refused (it split the store by working directory), a dangling symlink at the path is not
@@ -67,14 +68,11 @@ void read_only_prefix_without_a_store(void **)
     Fixture fx;
     assert_int_equal(chmod(fx.dir.c_str(), 0555), 0);
     int status = restest::run_in_child([&] {
-        if (geteuid() == 0 && !restest::become_nobody())
-            return 10;
+        if (geteuid() == 0 && !restest::become_nobody()) return 10;
         uint64_t token = 0;
         std::vector<Reservation> list;
-        if (reservation_lookup(fx.cfg, IPHLP_TCP, 100, 1, &token) != WIN_ERROR_NOT_FOUND)
-            return 11;
-        if (reservation_list(fx.cfg, IPHLP_TCP, list) != WIN_NO_ERROR || !list.empty())
-            return 12;
+        if (reservation_lookup(fx.cfg, IPHLP_TCP, 100, 1, &token) != WIN_ERROR_NOT_FOUND) return 11;
+        if (reservation_list(fx.cfg, IPHLP_TCP, list) != WIN_NO_ERROR || !list.empty()) return 12;
         if (reservation_create(fx.cfg, IPHLP_TCP, 100, 1, &token) != WIN_ERROR_OPEN_FAILED)
             return 13; /* a write cannot create it: a clear error */
         return 0;
@@ -86,8 +84,7 @@ void read_only_prefix_without_a_store(void **)
 /* A 160 KiB tmpfs in a private mount namespace, filled until a write fails. */
 void full_disk_is_disk_full(void **)
 {
-    if (geteuid() != 0)
-        skip();
+    if (geteuid() != 0) skip();
     Fixture fx;
     const std::string mnt = fx.dir + "/small";
     assert_int_equal(mkdir(mnt.c_str(), 0700), 0);
@@ -103,8 +100,7 @@ void full_disk_is_disk_full(void **)
         for (uint32_t port = 1; port < 65535 && code == WIN_NO_ERROR; port += 2, made++)
             code = reservation_create(cfg, IPHLP_TCP, uint16_t(port), 1, &token);
         printf("  %d creates before: %u\n", made, code);
-        if (code != WIN_ERROR_DISK_FULL)
-            return 11;
+        if (code != WIN_ERROR_DISK_FULL) return 11;
         /* What was made is still there. */
         return reservation_lookup(cfg, IPHLP_TCP, 1, 1, &token) == WIN_NO_ERROR ? 0 : 12;
     });

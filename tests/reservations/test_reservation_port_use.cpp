@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * "In use" for Create (port_use.h), against real sockets in a private network namespace (so no
  * host socket is in the way). Before issue 8 a TCP socket that was bound but not listening was
@@ -87,8 +88,7 @@ void udp_sockets_and_the_other_protocol(void **)
 
 int main(void)
 {
-    if (!restest::enter_private_netns())
-        printf("  no private network namespace: running among the host's sockets\n");
+    if (!restest::enter_private_netns()) printf("  no private network namespace: running among the host's sockets\n");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bound_tcp_sockets_hold_their_port),
         cmocka_unit_test(udp_sockets_and_the_other_protocol),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The Windows rules of persistent reservations: parameters, overlap, exact match, return codes,
  * TCP/UDP separation, tokens, the port-in-use check, listing and default paths. */
 #include <stdarg.h>
@@ -30,10 +31,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static const StoreConfig &cfg(void **state)
-{
-    return static_cast<Fixture *>(*state)->cfg;
-}
+static const StoreConfig &cfg(void **state) { return static_cast<Fixture *>(*state)->cfg; }
 
 static void invalid_parameters(void **state)
 {
@@ -87,14 +85,14 @@ static void overlap_at_the_edges(void **state)
         assert_int_equal(reservation_create(c, p, 100, 10, &token), WIN_NO_ERROR); /* 100-109 */
         assert_int_equal(reservation_create(c, p, 110, 10, &token), WIN_NO_ERROR); /* 110-119: adjacent */
         assert_int_equal(reservation_create(c, p, 109, 2, &token), WIN_ERROR_SHARING_VIOLATION);
-        assert_int_equal(reservation_create(c, p, 95, 6, &token), WIN_ERROR_SHARING_VIOLATION);  /* ends at 100 */
-        assert_int_equal(reservation_create(c, p, 119, 7, &token), WIN_ERROR_SHARING_VIOLATION); /* starts at 119 */
-        assert_int_equal(reservation_create(c, p, 90, 40, &token), WIN_ERROR_SHARING_VIOLATION); /* covers both */
-        assert_int_equal(reservation_create(c, p, 102, 2, &token), WIN_ERROR_SHARING_VIOLATION); /* inside */
+        assert_int_equal(reservation_create(c, p, 95, 6, &token), WIN_ERROR_SHARING_VIOLATION);   /* ends at 100 */
+        assert_int_equal(reservation_create(c, p, 119, 7, &token), WIN_ERROR_SHARING_VIOLATION);  /* starts at 119 */
+        assert_int_equal(reservation_create(c, p, 90, 40, &token), WIN_ERROR_SHARING_VIOLATION);  /* covers both */
+        assert_int_equal(reservation_create(c, p, 102, 2, &token), WIN_ERROR_SHARING_VIOLATION);  /* inside */
         assert_int_equal(reservation_create(c, p, 100, 10, &token), WIN_ERROR_SHARING_VIOLATION); /* identical */
-        assert_int_equal(reservation_create(c, p, 95, 5, &token), WIN_NO_ERROR);  /* 95-99 */
-        assert_int_equal(reservation_create(c, p, 120, 1, &token), WIN_NO_ERROR); /* 120 */
-        assert_int_equal(reservation_create(c, p, 65530, 6, &token), WIN_NO_ERROR); /* ends at 65535 */
+        assert_int_equal(reservation_create(c, p, 95, 5, &token), WIN_NO_ERROR);                  /* 95-99 */
+        assert_int_equal(reservation_create(c, p, 120, 1, &token), WIN_NO_ERROR);                 /* 120 */
+        assert_int_equal(reservation_create(c, p, 65530, 6, &token), WIN_NO_ERROR);               /* ends at 65535 */
         assert_int_equal(reservation_create(c, p, 65535, 1, &token), WIN_ERROR_SHARING_VIOLATION);
         assert_int_equal(reservation_create(c, p, 65529, 2, &token), WIN_ERROR_SHARING_VIOLATION);
         assert_int_equal(reservation_create(c, p, 65529, 1, &token), WIN_NO_ERROR);
@@ -240,8 +238,7 @@ static void list_is_sorted_and_per_protocol(void **state)
     const StoreConfig &c = cfg(state);
     uint64_t token = 0;
     const uint16_t starts[] = {9000, 10, 700, 65000, 30};
-    for (uint16_t s : starts)
-        assert_int_equal(reservation_create(c, IPHLP_UDP, s, 3, &token), WIN_NO_ERROR);
+    for (uint16_t s : starts) assert_int_equal(reservation_create(c, IPHLP_UDP, s, 3, &token), WIN_NO_ERROR);
     assert_int_equal(reservation_create(c, IPHLP_TCP, 5, 1, &token), WIN_NO_ERROR);
     std::vector<Reservation> list = {Reservation{1, 1, true, 1}}; /* must be replaced, not appended to */
     assert_int_equal(reservation_list(c, IPHLP_UDP, list), WIN_NO_ERROR);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Several prefixes share one ip_local_reserved_ports: processes with separate stores (as
  * separate Wine prefixes have) create and delete blocks at the same time against one kernel

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The real sysctl, in a private network namespace (main() unshares one; the host's list is never
  * touched): lists far longer than the 4 KiB the sysctl handles per read or write, an
@@ -49,8 +50,7 @@ void require_private_list()
 PortSet admin_ports()
 {
     PortSet admin;
-    for (unsigned i = 0; i < 1500; i++)
-        admin.set(10001 + 2 * i);
+    for (unsigned i = 0; i < 1500; i++) admin.set(10001 + 2 * i);
     return admin;
 }
 
@@ -66,8 +66,7 @@ PortSet read_list()
 {
     PortSet ports;
     std::string why;
-    if (!kernel_read(kProcPath, ports, &why))
-        fail_msg("cannot read the list: %s", why.c_str());
+    if (!kernel_read(kProcPath, ports, &why)) fail_msg("cannot read the list: %s", why.c_str());
     return ports;
 }
 
@@ -85,8 +84,7 @@ void union_of_rows(const StoreConfig &cfg, PortSet &rows)
     {
         std::vector<Reservation> list;
         assert_int_equal(reservation_list(cfg, proto, list), WIN_NO_ERROR);
-        for (const Reservation &r : list)
-            rows |= port_block(r.start_port, uint16_t(r.start_port + r.num_ports - 1));
+        for (const Reservation &r : list) rows |= port_block(r.start_port, uint16_t(r.start_port + r.num_ports - 1));
     }
 }
 
@@ -96,8 +94,7 @@ void long_lists_round_trip(void **)
     require_private_list();
     /* The text of the longest possible list: every other port, ~190 KB. */
     PortSet odd;
-    for (unsigned p = 1; p < 65536; p += 2)
-        odd.set(p);
+    for (unsigned p = 1; p < 65536; p += 2) odd.set(p);
     PortSet admin = admin_ports();
     std::string admin_text = format_port_list(admin) + "\n";
     assert_true(admin_text.size() > 2 * kSysctlWriteMax);
@@ -138,7 +135,11 @@ void admin_list_survives_random_operations(void **)
 
     std::mt19937 rng(8);
     int creates = 0, deletes = 0, refused = 0;
-    struct Block { uint32_t proto; uint16_t start, count; };
+    struct Block
+    {
+        uint32_t proto;
+        uint16_t start, count;
+    };
     std::vector<Block> live;
     for (int op = 0; op < 1000; op++)
     {
@@ -172,8 +173,7 @@ void admin_list_survives_random_operations(void **)
         assert_true(read_list() == (admin | rows));
         assert_true(restest::owned_ports(cfg) == format_port_list(rows & ~admin));
     }
-    for (const Block &b : live)
-        assert_int_equal(reservation_delete(cfg, b.proto, b.start, b.count), WIN_NO_ERROR);
+    for (const Block &b : live) assert_int_equal(reservation_delete(cfg, b.proto, b.start, b.count), WIN_NO_ERROR);
     printf("  %d creates, %d deletes, %d overlapping creates refused, %zu deleted at the end\n", creates, deletes,
            refused, live.size());
     assert_string_equal(restest::read_file(kProcPath).c_str(), original.c_str());
@@ -202,8 +202,7 @@ void thousands_of_separate_blocks(void **)
         std::vector<Reservation> list;
         assert_int_equal(reservation_list(cfg, proto, list), WIN_NO_ERROR);
         assert_int_equal(list.size(), blocks / 2);
-        for (const Reservation &r : list)
-            assert_true(r.kernel_mirrored);
+        for (const Reservation &r : list) assert_true(r.kernel_mirrored);
     }
     /* Removing from the middle of a long list, then everything. */
     for (unsigned i = 0; i < blocks; i++)
@@ -270,8 +269,7 @@ void ephemeral_range_stays_available(void **)
         connected += connect(c, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) == 0;
         clients.push_back(c);
     }
-    for (int c : clients)
-        close(c);
+    for (int c : clients) close(c);
     close(listener);
     printf("  %d of 20 connect()s succeeded with the whole range reserved for UDP\n", connected);
     assert_int_equal(connected, 20);
@@ -299,24 +297,17 @@ void two_namespaces_share_a_store(void **)
     assert_string_equal(restest::owned_ports(cfg).c_str(), "50000-50004");
 
     int status = restest::run_in_child([&] {
-        if (!restest::enter_private_netns())
-            return 10;
+        if (!restest::enter_private_netns()) return 10;
         PortSet admin, current, after, listed;
         admin.set(50002);
-        if (!kernel_read(kProcPath, current) || !kernel_write(kProcPath, current, admin, after))
-            return 11;
+        if (!kernel_read(kProcPath, current) || !kernel_write(kProcPath, current, admin, after)) return 11;
         uint64_t t = 0;
-        if (reservation_lookup(cfg, IPHLP_TCP, 50000, 5, &t) != WIN_NO_ERROR || t != token)
-            return 12;
+        if (reservation_lookup(cfg, IPHLP_TCP, 50000, 5, &t) != WIN_NO_ERROR || t != token) return 12;
         /* The first call in this namespace mirrored the block here too, claiming only 4 ports. */
-        if (!kernel_read(kProcPath, listed) || listed != port_block(50000, 50004))
-            return 13;
-        if (restest::owned_ports(cfg) != "50000-50001,50003-50004")
-            return 14;
-        if (reservation_delete(cfg, IPHLP_TCP, 50000, 5) != WIN_NO_ERROR)
-            return 15;
-        if (!kernel_read(kProcPath, listed) || listed != admin)
-            return 16; /* the administrator's 50002 stays */
+        if (!kernel_read(kProcPath, listed) || listed != port_block(50000, 50004)) return 13;
+        if (restest::owned_ports(cfg) != "50000-50001,50003-50004") return 14;
+        if (reservation_delete(cfg, IPHLP_TCP, 50000, 5) != WIN_NO_ERROR) return 15;
+        if (!kernel_read(kProcPath, listed) || listed != admin) return 16; /* the administrator's 50002 stays */
         return 0;
     });
     assert_int_equal(status, 0);
@@ -334,10 +325,8 @@ int main(void)
 {
     private_netns = restest::enter_private_netns();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(long_lists_round_trip),
-        cmocka_unit_test(admin_list_survives_random_operations),
-        cmocka_unit_test(thousands_of_separate_blocks),
-        cmocka_unit_test(ephemeral_range_stays_available),
+        cmocka_unit_test(long_lists_round_trip),        cmocka_unit_test(admin_list_survives_random_operations),
+        cmocka_unit_test(thousands_of_separate_blocks), cmocka_unit_test(ephemeral_range_stays_available),
         cmocka_unit_test(two_namespaces_share_a_store),
     };
     return restest::test_exit(cmocka_run_group_tests(tests, nullptr, nullptr));

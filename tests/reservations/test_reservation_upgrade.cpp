@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * A store written by the schema 1 code (before issue 8) is upgraded in place on first use: every
  * reservation and token kept, and the ports schema 1 recorded as added to the kernel list during
@@ -46,8 +47,7 @@ void exec_sql(const std::string &path, const std::string &sql)
     sqlite3 *db = nullptr;
     assert_int_equal(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     char *error = nullptr;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK)
-        fail_msg("%s", error);
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) fail_msg("%s", error);
     sqlite3_close(db);
 }
 
@@ -57,7 +57,8 @@ int64_t schema_version(const std::string &path)
     sqlite3_stmt *stmt = nullptr;
     int64_t version = -1;
     if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &stmt, nullptr) ==
+            SQLITE_OK &&
         sqlite3_step(stmt) == SQLITE_ROW)
         version = sqlite3_column_int64(stmt, 0);
     sqlite3_finalize(stmt);
@@ -72,10 +73,12 @@ void schema1_store_is_upgraded(void **)
     Fixture fx("5000-5001,7000-7001");
     const std::string boot = read_boot_id(fx.cfg.boot_id_path);
     exec_sql(fx.cfg.db_path, kSchema1);
-    exec_sql(fx.cfg.db_path,
-             "INSERT INTO reservations VALUES(1, 0, 5000, 5001, '" + boot + "', 1, '5000-5001');"
-             "INSERT INTO reservations VALUES(2, 1, 7000, 7001, '" + boot + "', 1, '7001');"
-             "INSERT INTO reservations VALUES(3, 0, 6000, 6000, 'an-earlier-boot', 1, '6000');");
+    exec_sql(fx.cfg.db_path, "INSERT INTO reservations VALUES(1, 0, 5000, 5001, '" + boot +
+                                 "', 1, '5000-5001');"
+                                 "INSERT INTO reservations VALUES(2, 1, 7000, 7001, '" +
+                                 boot +
+                                 "', 1, '7001');"
+                                 "INSERT INTO reservations VALUES(3, 0, 6000, 6000, 'an-earlier-boot', 1, '6000');");
     const BootKey key = boot_key(boot);
 
     uint64_t token = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * parse_inet_diag against dumps recorded from a real kernel (tests/sockets/fixtures/inet_diag, see
  * tests/sockets/tools/record_inet_diag.cpp) and against hand-built broken messages; the TCP state table
@@ -164,8 +165,7 @@ void test_split_datagrams(void **)
     SocketQuery query{IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL};
     for (const Boundary &cut : bounds)
     {
-        if (cut.offset == 0 || cut.offset == dump.size())
-            continue;
+        if (cut.offset == 0 || cut.offset == dump.size()) continue;
         SocketBuffer rows;
         assert_int_equal(parse_exact(dump.data(), cut.offset, query, rows), 1);
         assert_int_equal(parse_exact(dump.data() + cut.offset, dump.size() - cut.offset, query, rows), 0);
@@ -193,10 +193,7 @@ struct Builder
         err.error = error;
         memcpy(NLMSG_DATA(add(NLMSG_ERROR, sizeof(err))), &err, sizeof(err));
     }
-    void add_done(int32_t status)
-    {
-        memcpy(NLMSG_DATA(add(NLMSG_DONE, sizeof(status))), &status, sizeof(status));
-    }
+    void add_done(int32_t status) { memcpy(NLMSG_DATA(add(NLMSG_DONE, sizeof(status))), &status, sizeof(status)); }
     /* A TCP socket message with one 8-byte attribute (a u32, as INET_DIAG_SHUTDOWN-like
      * attributes are) whose length field is `attr_len`. */
     nlmsghdr *add_socket(uint8_t state, uint16_t attr_len = 8)
@@ -229,8 +226,7 @@ void test_attribute_lengths(void **)
         {5, 1},        /* unpadded last attribute: still inside */
         {9, -EBADMSG}, /* one byte past the message */
         {3, -EBADMSG}, /* shorter than its own header */
-        {0, -EBADMSG},
-        {0xffff, -EBADMSG},
+        {0, -EBADMSG}, {0xffff, -EBADMSG},
     };
     for (const auto &c : cases)
     {
@@ -303,9 +299,9 @@ void test_error_messages(void **)
     } cases[] = {
         {-EACCES, -EACCES},
         {-ENOENT, -ENOENT},
-        {EPERM, -EPERM},            /* positive, as some subsystems send it */
-        {0, 0},                     /* an ACK ends the exchange */
-        {INT_MIN, -EBADMSG},        /* not an errno: must not be negated */
+        {EPERM, -EPERM},     /* positive, as some subsystems send it */
+        {0, 0},              /* an ACK ends the exchange */
+        {INT_MIN, -EBADMSG}, /* not an errno: must not be negated */
         {-100000, -EBADMSG},
     };
     for (const auto &c : cases)
@@ -364,8 +360,7 @@ void test_done_messages(void **)
 void test_state_filter_in_parser(void **)
 {
     Builder b;
-    for (uint8_t state : {1, 6, 10, 12, 13, 31, 32, 255})
-        b.add_socket(state);
+    for (uint8_t state : {1, 6, 10, 12, 13, 31, 32, 255}) b.add_socket(state);
     const struct
     {
         uint32_t proto, filter;
@@ -379,7 +374,8 @@ void test_state_filter_in_parser(void **)
     for (const auto &c : cases)
     {
         SocketBuffer rows;
-        assert_int_equal(parse_exact(b.bytes.data(), b.bytes.size(), SocketQuery{c.proto, IPHLP_INET4, c.filter}, rows), 1);
+        assert_int_equal(parse_exact(b.bytes.data(), b.bytes.size(), SocketQuery{c.proto, IPHLP_INET4, c.filter}, rows),
+                         1);
         assert_int_equal(rows.size(), c.rows);
         for (const iphlp::SocketRecord &rec : rows)
         {
@@ -438,20 +434,13 @@ void test_state_masks(void **)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_recorded_dumps),
-        cmocka_unit_test(test_byte_order),
-        cmocka_unit_test(test_other_family_skipped),
-        cmocka_unit_test(test_appends),
-        cmocka_unit_test(test_truncated_everywhere),
-        cmocka_unit_test(test_split_datagrams),
-        cmocka_unit_test(test_attribute_lengths),
-        cmocka_unit_test(test_bad_message_keeps_earlier_rows),
-        cmocka_unit_test(test_malformed_messages),
-        cmocka_unit_test(test_error_messages),
-        cmocka_unit_test(test_done_messages),
-        cmocka_unit_test(test_state_filter_in_parser),
-        cmocka_unit_test(test_state_mapping),
-        cmocka_unit_test(test_state_masks),
+        cmocka_unit_test(test_recorded_dumps),       cmocka_unit_test(test_byte_order),
+        cmocka_unit_test(test_other_family_skipped), cmocka_unit_test(test_appends),
+        cmocka_unit_test(test_truncated_everywhere), cmocka_unit_test(test_split_datagrams),
+        cmocka_unit_test(test_attribute_lengths),    cmocka_unit_test(test_bad_message_keeps_earlier_rows),
+        cmocka_unit_test(test_malformed_messages),   cmocka_unit_test(test_error_messages),
+        cmocka_unit_test(test_done_messages),        cmocka_unit_test(test_state_filter_in_parser),
+        cmocka_unit_test(test_state_mapping),        cmocka_unit_test(test_state_masks),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

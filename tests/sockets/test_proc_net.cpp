@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * parse_proc_net and the /proc/net/if_inet6 scope lookup, against files recorded from a real
  * kernel together with the netlink fixtures (tests/sockets/tools/record_inet_diag.cpp), and against
@@ -89,9 +90,9 @@ const char tcp6_header[] = "  sl  local_address                         remote_a
  */
 void test_byte_order(void **)
 {
-    std::string text = std::string(tcp_header)
-                        + "   0: 0302017F:1234 0100007F:4321 01 00000000:00000000 00:00000000 00000000  1000"
-                          "        0 4294967296 1 0000000000000000 20 4 30 10 -1\n";
+    std::string text = std::string(tcp_header) +
+                       "   0: 0302017F:1234 0100007F:4321 01 00000000:00000000 00:00000000 00000000  1000"
+                       "        0 4294967296 1 0000000000000000 20 4 30 10 -1\n";
     SocketBuffer rows;
     assert_int_equal(parse_text(text, {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL}, rows), 0);
     assert_int_equal(rows.size(), 1);
@@ -106,9 +107,9 @@ void test_byte_order(void **)
     assert_int_equal(rec.inode, 4294967296ull); /* inodes are unsigned long, wider than inet_diag's */
 
     /* fe80::1:2:3:4 on little-endian, and lower-case hex */
-    text = std::string(tcp6_header)
-           + "   0: 000080fe000000000200010004000300:abcd 00000000000000000000000000000000:0000 0A "
-             "00000000:00000000 00:00000000 00000000     0        0 5 1 0000000000000000 100 0 0 10 0\n";
+    text = std::string(tcp6_header) +
+           "   0: 000080fe000000000200010004000300:abcd 00000000000000000000000000000000:0000 0A "
+           "00000000:00000000 00:00000000 00000000     0        0 5 1 0000000000000000 100 0 0 10 0\n";
     rows.clear();
     assert_int_equal(parse_text(text, {IPHLP_TCP, IPHLP_INET6, IPHLP_FILTER_ALL}, rows), 0);
     assert_int_equal(rows.size(), 1);
@@ -161,26 +162,25 @@ void test_garbage_lines(void **)
 {
     std::vector<char> text = read_fixture("proc_net/tcp_garbage");
     SocketBuffer rows;
-    assert_int_equal(parse_exact(text.data(), text.size(), {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL}, rows),
-                     -EBADMSG);
+    assert_int_equal(parse_exact(text.data(), text.size(), {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL}, rows), -EBADMSG);
     assert_int_equal(rows.size(), 1);
 
     const char good[] = "   0: 0302017F:1234 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0"
                         "        0 17791 1 0000000000000000 100 0 0 10 0\n";
     const char *bad_lines[] = {
-        "\n",                                                       /* blank */
-        "      \n",                                                 /* spaces only */
-        "   0 0302017F:1234 00000000:0000 0A 0:0 0:0 0 0 0 1\n",     /* no ':' after sl */
-        "   0: 0302017F1234 00000000:0000 0A 0:0 0:0 0 0 0 1\n",     /* no ':' before the port */
-        "   0: 302017F:1234 00000000:0000 0A 0:0 0:0 0 0 0 1\n",     /* 7-digit address */
-        "   0: 0302017F:234 00000000:0000 0A 0:0 0:0 0 0 0 1\n",     /* 3-digit port */
-        "   0: 0302017F:12345 00000000:0000 0A 0:0 0:0 0 0 0 1\n",   /* 5-digit port */
-        "   0: 0302017F:1234 00000000:0000 A 0:0 0:0 0 0 0 1\n",     /* 1-digit state */
-        "   0: 0302017F:1234 00000000:0000 0A 0:0 0:0 0 0 0\n",      /* no inode */
-        "   0: 0302017F:1234 00000000:0000 0A 0:0 0:0 0 0 0 12x\n",  /* inode not a number */
-        "   0: 0302017F:1234 00000000:0000 0A 0:0 0:0 0 0 0 -1\n",   /* negative inode */
+        "\n",                                                                        /* blank */
+        "      \n",                                                                  /* spaces only */
+        "   0 0302017F:1234 00000000:0000 0A 0:0 0:0 0 0 0 1\n",                     /* no ':' after sl */
+        "   0: 0302017F1234 00000000:0000 0A 0:0 0:0 0 0 0 1\n",                     /* no ':' before the port */
+        "   0: 302017F:1234 00000000:0000 0A 0:0 0:0 0 0 0 1\n",                     /* 7-digit address */
+        "   0: 0302017F:234 00000000:0000 0A 0:0 0:0 0 0 0 1\n",                     /* 3-digit port */
+        "   0: 0302017F:12345 00000000:0000 0A 0:0 0:0 0 0 0 1\n",                   /* 5-digit port */
+        "   0: 0302017F:1234 00000000:0000 A 0:0 0:0 0 0 0 1\n",                     /* 1-digit state */
+        "   0: 0302017F:1234 00000000:0000 0A 0:0 0:0 0 0 0\n",                      /* no inode */
+        "   0: 0302017F:1234 00000000:0000 0A 0:0 0:0 0 0 0 12x\n",                  /* inode not a number */
+        "   0: 0302017F:1234 00000000:0000 0A 0:0 0:0 0 0 0 -1\n",                   /* negative inode */
         "   0: 0302017F:1234 00000000:0000 0A 0:0 0:0 0 0 0 99999999999999999999\n", /* > 64 bits */
-        "   0: 0302017F:1234\n",                                    /* cut after the local address */
+        "   0: 0302017F:1234\n",                                                     /* cut after the local address */
         "   0: 00000000000000000000000001000000:1234 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 1\n",
     };
     for (const char *bad : bad_lines)
@@ -202,8 +202,8 @@ void test_filters(void **)
 {
     std::string text = tcp_header;
     for (const char *state : {"01", "02", "03", "04", "05", "06", "07", "08", "09", "0A", "0B", "0C", "0D", "FF"})
-        text += std::string("   0: 0302017F:1234 00000000:0000 ") + state
-                + " 00000000:00000000 00:00000000 00000000     0        0 1 1\n";
+        text += std::string("   0: 0302017F:1234 00000000:0000 ") + state +
+                " 00000000:00000000 00:00000000 00000000     0        0 1 1\n";
     const struct
     {
         uint32_t proto, filter;
@@ -268,8 +268,8 @@ void test_if_inet6(void **)
     const char *bad[] = {
         "fe800000000000000000000000000001 02 40 20 80     eth0",   /* no newline */
         "fe80000000000000000000000000001 02 40 20 80     eth0\n",  /* 31 digits */
-        "fe800000000000000000000000000001\n",                       /* no index */
-        "fe800000000000000000000000000001 123456789 40 20 80 x\n",  /* index > 32 bits */
+        "fe800000000000000000000000000001\n",                      /* no index */
+        "fe800000000000000000000000000001 123456789 40 20 80 x\n", /* index > 32 bits */
         "fe80000000000000000000000000000g 02 40 20 80     eth0\n",
     };
     for (const char *line : bad)
@@ -296,11 +296,10 @@ void test_apply_scopes(void **)
     iphlp::InterfaceAddresses table;
     assert_int_equal(iphlp::parse_if_inet6(text.data(), text.size(), table), 0);
     SocketBuffer rows = {
-        v6_record("fe80::1", "::"),       /* listener: first interface listed wins */
-        v6_record("fe80::2", "fe80::9"),  /* link-local peer: same interface */
-        v6_record("fe80::3", "fe80::9"),  /* not configured: stays 0 */
-        v6_record("2001:db8::1", "fe80::9"),
-        v6_record("::1", "::1"),
+        v6_record("fe80::1", "::"),      /* listener: first interface listed wins */
+        v6_record("fe80::2", "fe80::9"), /* link-local peer: same interface */
+        v6_record("fe80::3", "fe80::9"), /* not configured: stays 0 */
+        v6_record("2001:db8::1", "fe80::9"), v6_record("::1", "::1"),
     };
     iphlp::apply_link_local_scopes(table, rows.data(), rows.data() + rows.size());
     const uint32_t local[] = {5, 7, 0, 0, 0}, remote[] = {0, 7, 0, 0, 0};
@@ -321,10 +320,14 @@ void test_duplicate_lines(void **)
 {
     const std::string header =
         "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
-    const std::string listen_a = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 111 1\n";
-    const std::string listen_b = "   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 222 1\n";
-    const std::string tw = "   2: 0100007F:1F90 0100007F:C350 06 00000000:00000000 03:00001000 00000000     0        0 0 3\n";
-    const std::string est = "   3: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 333 1\n";
+    const std::string listen_a =
+        "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 111 1\n";
+    const std::string listen_b =
+        "   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 222 1\n";
+    const std::string tw =
+        "   2: 0100007F:1F90 0100007F:C350 06 00000000:00000000 03:00001000 00000000     0        0 0 3\n";
+    const std::string est =
+        "   3: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 333 1\n";
     SocketBuffer out;
     SocketQuery query = {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL};
     assert_int_equal(parse_text(header + listen_a + tw + listen_b + tw + est + listen_a + tw, query, out), 0);
@@ -341,16 +344,11 @@ void test_duplicate_lines(void **)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_recorded_files),
-        cmocka_unit_test(test_byte_order),
-        cmocka_unit_test(test_header_only),
-        cmocka_unit_test(test_truncated_everywhere),
-        cmocka_unit_test(test_garbage_lines),
-        cmocka_unit_test(test_filters),
-        cmocka_unit_test(test_appends),
-        cmocka_unit_test(test_if_inet6),
-        cmocka_unit_test(test_apply_scopes),
-        cmocka_unit_test(test_duplicate_lines),
+        cmocka_unit_test(test_recorded_files), cmocka_unit_test(test_byte_order),
+        cmocka_unit_test(test_header_only),    cmocka_unit_test(test_truncated_everywhere),
+        cmocka_unit_test(test_garbage_lines),  cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_appends),        cmocka_unit_test(test_if_inet6),
+        cmocka_unit_test(test_apply_scopes),   cmocka_unit_test(test_duplicate_lines),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Live test against the running kernel: open real loopback TCP and UDP sockets (IPv4, IPv6,
  * IPv4-mapped, and IPv6 link-local when the host has such an address), then check that the
@@ -97,8 +98,7 @@ int bound_socket(const sockaddr_storage &at, int type)
 {
     int fd = keep(socket(at.ss_family, type, 0));
     int zero = 0;
-    if (at.ss_family == AF_INET6)
-        assert_int_equal(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)), 0);
+    if (at.ss_family == AF_INET6) assert_int_equal(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)), 0);
     assert_int_equal(bind(fd, reinterpret_cast<const sockaddr *>(&at), length(at)), 0);
     return fd;
 }
@@ -183,7 +183,6 @@ void udp_sockets(int af, const char *address, uint32_t scope)
     expect(IPHLP_UDP, connected, 0);
 }
 
-
 uint64_t mapped_inode;
 
 int open_sockets(void **)
@@ -214,24 +213,21 @@ int open_sockets(void **)
 
 int close_sockets(void **)
 {
-    for (int fd : fds)
-        close(fd);
+    for (int fd : fds) close(fd);
     return 0;
 }
 
 size_t count(const SocketBuffer &rows, const SocketRecord &expected)
 {
     size_t n = 0;
-    for (const SocketRecord &rec : rows)
-        n += memcmp(&rec, &expected, sizeof(rec)) == 0;
+    for (const SocketRecord &rec : rows) n += memcmp(&rec, &expected, sizeof(rec)) == 0;
     return n;
 }
 
 bool has_inode(const SocketBuffer &rows, uint64_t inode)
 {
     for (const SocketRecord &rec : rows)
-        if (rec.inode == inode)
-            return true;
+        if (rec.inode == inode) return true;
     return false;
 }
 
@@ -242,8 +238,8 @@ void print_row(const char *what, const SocketRecord &rec, uint32_t family)
     inet_ntop(af, rec.row.local_addr, local, sizeof(local));
     inet_ntop(af, rec.row.remote_addr, remote, sizeof(remote));
     print_message("%s: %s%%%u:%u -> %s%%%u:%u state %u inode %llu\n", what, local, rec.row.local_scope_id,
-                  ntohs(rec.row.local_port), remote, rec.row.remote_scope_id, ntohs(rec.row.remote_port),
-                  rec.row.state, (unsigned long long)rec.inode);
+                  ntohs(rec.row.local_port), remote, rec.row.remote_scope_id, ntohs(rec.row.remote_port), rec.row.state,
+                  (unsigned long long)rec.inode);
 }
 
 /* Every socket of ours that the filter selects is there exactly once, the others not at all. */
@@ -254,19 +250,16 @@ void check_table(int reader, uint32_t proto, uint32_t family, uint32_t filter)
     assert_int_equal(readers[reader](query, rows), 0);
     for (const Live &l : live)
     {
-        if (l.proto != proto || l.family != family)
-            continue;
+        if (l.proto != proto || l.family != family) continue;
         bool listener = l.expected.row.state == IPHLP_MIB_TCP_STATE_LISTEN;
-        bool wanted = proto == IPHLP_UDP || filter == IPHLP_FILTER_ALL
-                      || (filter == IPHLP_FILTER_LISTENER) == listener;
+        bool wanted = proto == IPHLP_UDP || filter == IPHLP_FILTER_ALL || (filter == IPHLP_FILTER_LISTENER) == listener;
         size_t n = count(rows, l.expected);
         if (n != (wanted ? 1 : 0) || (!wanted && has_inode(rows, l.expected.inode)))
         {
             print_message("%s, filter %u:\n", reader_names[reader], filter);
             print_row("expected", l.expected, family);
             for (const SocketRecord &rec : rows)
-                if (rec.inode == l.expected.inode)
-                    print_row("     got", rec, family);
+                if (rec.inode == l.expected.inode) print_row("     got", rec, family);
             fail_msg("socket found %zu times", n);
         }
     }
@@ -288,15 +281,9 @@ void check_all_tables(int reader)
             check_table(reader, t.proto, t.family, filter);
 }
 
-void test_netlink(void **)
-{
-    check_all_tables(0);
-}
+void test_netlink(void **) { check_all_tables(0); }
 
-void test_procfs(void **)
-{
-    check_all_tables(1);
-}
+void test_procfs(void **) { check_all_tables(1); }
 
 void test_mapped_stays_in_ipv6_table(void **)
 {
@@ -311,10 +298,7 @@ void test_mapped_stays_in_ipv6_table(void **)
 }
 
 /* Our TCP/IPv4 listener, found through read_sockets(). */
-bool finds_listener(const SocketBuffer &rows)
-{
-    return count(rows, live[0].expected) == 1;
-}
+bool finds_listener(const SocketBuffer &rows) { return count(rows, live[0].expected) == 1; }
 
 /* Rows left in the buffer by an earlier call; read_sockets() must not keep them. */
 const uint64_t stale_inode = 0xdeadbeef;
@@ -335,10 +319,8 @@ void test_read_sockets_switches(void **)
         const char *env; /* IPHLP_FORCE_PROCFS, or unset */
         uint32_t source;
     } cases[] = {
-        {false, nullptr, iphlp::IPHLP_SOURCE_NETLINK},
-        {true, nullptr, iphlp::IPHLP_SOURCE_PROCFS},
-        {false, "1", iphlp::IPHLP_SOURCE_PROCFS},
-        {false, "0", iphlp::IPHLP_SOURCE_NETLINK},
+        {false, nullptr, iphlp::IPHLP_SOURCE_NETLINK}, {true, nullptr, iphlp::IPHLP_SOURCE_PROCFS},
+        {false, "1", iphlp::IPHLP_SOURCE_PROCFS},      {false, "0", iphlp::IPHLP_SOURCE_NETLINK},
         {true, "0", iphlp::IPHLP_SOURCE_PROCFS},
     };
     for (const auto &c : cases)
@@ -396,7 +378,14 @@ bool refuse_netlink()
 }
 
 /* Exit codes of the child, so the parent can say what went wrong. */
-enum { CHILD_OK = 0, CHILD_NO_SECCOMP = 10, CHILD_NETLINK_NOT_REFUSED, CHILD_NO_FALLBACK, CHILD_LISTENER_MISSING };
+enum
+{
+    CHILD_OK = 0,
+    CHILD_NO_SECCOMP = 10,
+    CHILD_NETLINK_NOT_REFUSED,
+    CHILD_NO_FALLBACK,
+    CHILD_LISTENER_MISSING
+};
 
 void test_netlink_refused_falls_back(void **)
 {
@@ -404,12 +393,10 @@ void test_netlink_refused_falls_back(void **)
     assert_true(pid >= 0);
     if (pid == 0)
     {
-        if (!refuse_netlink())
-            _exit(CHILD_NO_SECCOMP);
+        if (!refuse_netlink()) _exit(CHILD_NO_SECCOMP);
         SocketQuery query{IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL};
         SocketBuffer rows;
-        if (iphlp::read_sockets_netlink(query, rows) != -EACCES)
-            _exit(CHILD_NETLINK_NOT_REFUSED);
+        if (iphlp::read_sockets_netlink(query, rows) != -EACCES) _exit(CHILD_NETLINK_NOT_REFUSED);
         uint32_t source = 0;
         if (iphlp::read_sockets(query, false, rows, &source) != 0 || source != iphlp::IPHLP_SOURCE_PROCFS)
             _exit(CHILD_NO_FALLBACK);

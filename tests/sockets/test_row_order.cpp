@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Sorting and copying rows (unix/sockets/row_order.cpp). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,8 +79,8 @@ static void test_sorts_ipv6_rows(void **)
         r.row.local_port = htons(port);
         return r;
     };
-    SocketBuffer records = {v6("fe80::1", 3, 1), v6("2001:db8::2", 0, 1), v6("fe80::1", 2, 9), v6("::1", 0, 5),
-                            v6("2001:db8::1", 0, 7), v6("fe80::1", 2, 8)};
+    SocketBuffer records = {v6("fe80::1", 3, 1), v6("2001:db8::2", 0, 1), v6("fe80::1", 2, 9),
+                            v6("::1", 0, 5),     v6("2001:db8::1", 0, 7), v6("fe80::1", 2, 8)};
     iphlp_socket_row out[6];
     copy_rows(records, true, out);
     const struct
@@ -87,8 +88,8 @@ static void test_sorts_ipv6_rows(void **)
         const char *addr;
         uint32_t scope;
         uint16_t port;
-    } expected[] = {{"::1", 0, 5}, {"2001:db8::1", 0, 7}, {"2001:db8::2", 0, 1},
-                    {"fe80::1", 2, 8}, {"fe80::1", 2, 9}, {"fe80::1", 3, 1}};
+    } expected[] = {{"::1", 0, 5},     {"2001:db8::1", 0, 7}, {"2001:db8::2", 0, 1},
+                    {"fe80::1", 2, 8}, {"fe80::1", 2, 9},     {"fe80::1", 3, 1}};
     for (int i = 0; i < 6; i++)
     {
         char text[INET6_ADDRSTRLEN];
@@ -111,10 +112,8 @@ static void test_unsorted_keeps_kernel_order(void **)
 int main()
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sorts_all_octets_numerically),
-        cmocka_unit_test(test_sorts_ports_in_host_order),
-        cmocka_unit_test(test_scope_id_before_port),
-        cmocka_unit_test(test_sorts_ipv6_rows),
+        cmocka_unit_test(test_sorts_all_octets_numerically), cmocka_unit_test(test_sorts_ports_in_host_order),
+        cmocka_unit_test(test_scope_id_before_port),         cmocka_unit_test(test_sorts_ipv6_rows),
         cmocka_unit_test(test_unsorted_keeps_kernel_order),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * One TCP connection (unix/inet_diag.cpp, unix/tcp_connection.cpp): the exact-lookup reply parser
  * on hand-built messages (short, long and missing tcp_info, a listener answering for a gone
@@ -80,7 +81,8 @@ struct Reply
         msg->id.idiag_dport = key.remote_port;
         msg->id.idiag_cookie[0] = 0x1234;
         msg->id.idiag_cookie[1] = 0x5678;
-        auto *src = reinterpret_cast<uint8_t *>(msg->id.idiag_src), *dst = reinterpret_cast<uint8_t *>(msg->id.idiag_dst);
+        auto *src = reinterpret_cast<uint8_t *>(msg->id.idiag_src),
+             *dst = reinterpret_cast<uint8_t *>(msg->id.idiag_dst);
         if (family == AF_INET6 && key.family == IPHLP_INET4)
         {
             src[10] = src[11] = dst[10] = dst[11] = 0xff;
@@ -533,12 +535,18 @@ void test_filetime_now(void **)
 int main()
 {
     const CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_full_info), cmocka_unit_test(test_parse_short_info),
-        cmocka_unit_test(test_parse_identity),  cmocka_unit_test(test_parse_errors),
-        cmocka_unit_test(test_ack),             cmocka_unit_test(test_destroy_result),
-        cmocka_unit_test(test_switches),        cmocka_unit_test(test_live_query),
-        cmocka_unit_test(test_live_destroy),    cmocka_unit_test(test_switches_pruned),
-        cmocka_unit_test(test_switches_shared), cmocka_unit_test(test_netlink_refused),
+        cmocka_unit_test(test_parse_full_info),
+        cmocka_unit_test(test_parse_short_info),
+        cmocka_unit_test(test_parse_identity),
+        cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_ack),
+        cmocka_unit_test(test_destroy_result),
+        cmocka_unit_test(test_switches),
+        cmocka_unit_test(test_live_query),
+        cmocka_unit_test(test_live_destroy),
+        cmocka_unit_test(test_switches_pruned),
+        cmocka_unit_test(test_switches_shared),
+        cmocka_unit_test(test_netlink_refused),
         cmocka_unit_test(test_first_seen),
         cmocka_unit_test(test_filetime_now),
     };

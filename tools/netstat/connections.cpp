@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The "Active Connections" tables: -a -b -f -n -o -p -q -t -y, and -x.
  *
@@ -44,8 +45,7 @@ namespace {
  * (64 KiB, or what the previous table needed): Wine's builtin iphlpapi does all its work, owner
  * lookup included, for a size probe too, so a NULL probe would double its cost. Rows can appear
  * between calls, hence the slack and the retries. */
-template <class Fetch>
-DWORD read_table(Fetch fetch, std::vector<BYTE> &buffer)
+template <class Fetch> DWORD read_table(Fetch fetch, std::vector<BYTE> &buffer)
 {
     if (buffer.size() < 64 * 1024) buffer.resize(64 * 1024);
     DWORD err = ERROR_INSUFFICIENT_BUFFER;
@@ -64,7 +64,7 @@ DWORD read_table(Fetch fetch, std::vector<BYTE> &buffer)
 
 class Formatter
 {
-public:
+  public:
     explicit Formatter(const Options &o) : o_(o) {}
 
     std::string local4(DWORD addr, DWORD port) const { return numeric4(addr) + ":" + std::to_string(port_of(port)); }
@@ -80,13 +80,17 @@ public:
     std::string foreign4(DWORD addr, DWORD port, bool tcp)
     {
         std::string host;
-        if (o_.numeric) host = numeric4(addr);
+        if (o_.numeric)
+            host = numeric4(addr);
         else
         {
             const BYTE *b = reinterpret_cast<const BYTE *>(&addr);
-            if (addr == 0 || b[0] == 127) host = machine_name();
-            else if (o_.fqdn) host = reverse_lookup4(addr);
-            else host = numeric4(addr);
+            if (addr == 0 || b[0] == 127)
+                host = machine_name();
+            else if (o_.fqdn)
+                host = reverse_lookup4(addr);
+            else
+                host = numeric4(addr);
         }
         return host + ":" + port_text(port_of(port), tcp);
     }
@@ -94,14 +98,18 @@ public:
     std::string foreign6(const UCHAR *addr, DWORD scope, DWORD port, bool tcp)
     {
         std::string host;
-        if (o_.numeric) host = "[" + numeric6(addr, scope) + "]";
+        if (o_.numeric)
+            host = "[" + numeric6(addr, scope) + "]";
         else
         {
             static const UCHAR unspecified[16] = {};
             static const UCHAR loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-            if (!memcmp(addr, unspecified, 16) || !memcmp(addr, loopback, 16)) host = machine_name();
-            else if (o_.fqdn) host = reverse_lookup6(addr, scope);
-            else host = "[" + numeric6(addr, scope) + "]";
+            if (!memcmp(addr, unspecified, 16) || !memcmp(addr, loopback, 16))
+                host = machine_name();
+            else if (o_.fqdn)
+                host = reverse_lookup6(addr, scope);
+            else
+                host = "[" + numeric6(addr, scope) + "]";
         }
         return host + ":" + port_text(port_of(port), tcp);
     }
@@ -130,8 +138,7 @@ public:
         return s;
     }
 
-private:
-
+  private:
     std::string port_text(u_short port, bool tcp)
     {
         if (o_.numeric || port == 0) return std::to_string(port);
@@ -151,8 +158,10 @@ private:
             char name[256];
             DWORD len = sizeof(name);
             COMPUTER_NAME_FORMAT format = o_.fqdn ? ComputerNameDnsFullyQualified : ComputerNameDnsHostname;
-            if (GetComputerNameExA(format, name, &len) && len) machine_.assign(name, len);
-            else machine_ = "localhost";
+            if (GetComputerNameExA(format, name, &len) && len)
+                machine_.assign(name, len);
+            else
+                machine_ = "localhost";
         }
         return machine_;
     }
@@ -195,7 +204,7 @@ private:
  * obtain the owner, as Windows does when the call fails). One answer per PID is kept. */
 class Owners
 {
-public:
+  public:
     Owners()
     {
         HMODULE iphlpapi = GetModuleHandleA("iphlpapi.dll");
@@ -206,7 +215,13 @@ public:
         udp6_ = reinterpret_cast<Fn>(reinterpret_cast<void *>(GetProcAddress(iphlpapi, "GetOwnerModuleFromUdp6Entry")));
     }
 
-    enum Kind { TCP4, TCP6, UDP4, UDP6 };
+    enum Kind
+    {
+        TCP4,
+        TCP6,
+        UDP4,
+        UDP6
+    };
 
     /* " [name]" or Windows' line for an owner it cannot name. */
     std::string line(Kind kind, void *entry, DWORD pid)
@@ -218,7 +233,7 @@ public:
     /* The image name in UTF-8 (for --json), empty when it cannot be named. */
     std::string utf8(Kind kind, void *entry, DWORD pid) { return convert(name(kind, entry, pid), CP_UTF8); }
 
-private:
+  private:
     typedef DWORD(WINAPI *Fn)(void *, TCPIP_OWNER_MODULE_INFO_CLASS, PVOID, PDWORD);
 
     const std::wstring &name(Kind kind, void *entry, DWORD pid)
@@ -274,7 +289,7 @@ bool token_is_elevated()
 
 class Printer
 {
-public:
+  public:
     Printer(const Options &o, Output &out) : o_(o), out_(out), format_(o) {}
 
     void header()
@@ -283,11 +298,11 @@ public:
         out_.blank();
         out_.line("Active Connections");
         out_.blank();
-        const char *tail = o_.templates                 ? "           Template"
-                           : o_.pid && o_.offload       ? "           PID      Offload State"
-                           : o_.pid                     ? "           PID"
-                           : o_.offload                 ? "           Offload State"
-                                                        : "";
+        const char *tail = o_.templates           ? "           Template"
+                           : o_.pid && o_.offload ? "           PID      Offload State"
+                           : o_.pid               ? "           PID"
+                           : o_.offload           ? "           Offload State"
+                                                  : "";
         out_.line("  Proto  Local Address          Foreign Address        State%s", tail);
         if (o_.offload) out_.blank(); /* -t's header is followed by an empty line */
     }
@@ -314,8 +329,8 @@ public:
     /* --json: one object per row, the array closed by end_json(). Addresses are always numeric
      * (IPv6 without brackets, with %scope), ports are numbers; UDP rows have a null foreign side
      * and state. "image" is there with -b only: the owner's image name, or null. */
-    void json_row(Owners::Kind kind, void *entry, const std::string &local, DWORD local_port, const std::string &foreign,
-                  DWORD remote_port, DWORD state, DWORD pid)
+    void json_row(Owners::Kind kind, void *entry, const std::string &local, DWORD local_port,
+                  const std::string &foreign, DWORD remote_port, DWORD state, DWORD pid)
     {
         static const char *const protos[] = {"TCP", "TCPv6", "UDP", "UDPv6"};
         const bool tcp = kind == Owners::TCP4 || kind == Owners::TCP6;
@@ -329,11 +344,13 @@ public:
             j += ", \"foreign_port\": " + std::to_string(Formatter::port_of(remote_port));
             j += ", \"state\": " + json_string(tcp_state_name(state));
         }
-        else j += ", \"foreign_address\": null, \"foreign_port\": null, \"state\": null";
+        else
+            j += ", \"foreign_address\": null, \"foreign_port\": null, \"state\": null";
         j += ", \"pid\": " + std::to_string(pid);
         if (o_.owner_image)
         {
-            std::string image = tcp && state == MIB_TCP_STATE_TIME_WAIT ? std::string() : owners_.utf8(kind, entry, pid);
+            std::string image =
+                tcp && state == MIB_TCP_STATE_TIME_WAIT ? std::string() : owners_.utf8(kind, entry, pid);
             j += ", \"image\": " + (image.empty() ? std::string("null") : json_string(image));
         }
         j += "}";
@@ -348,14 +365,16 @@ public:
         std::string j = "\"";
         for (unsigned char c : s)
         {
-            if (c == '"' || c == '\\') j += '\\', j += (char)c;
+            if (c == '"' || c == '\\')
+                j += '\\', j += (char)c;
             else if (c < 0x20)
             {
                 char esc[8];
                 snprintf(esc, sizeof(esc), "\\u%04x", c);
                 j += esc;
             }
-            else j += (char)c; /* UTF-8 passes through */
+            else
+                j += (char)c; /* UTF-8 passes through */
         }
         return j + "\"";
     }
@@ -363,11 +382,11 @@ public:
     void tcp_row(const std::string &local, const std::string &foreign, DWORD state, DWORD pid)
     {
         const char *s = tcp_state_name(state);
-        if (o_.templates)
-            /* No TCP templates under Wine: every connection uses the default one, "Internet". */
+        if (o_.templates) /* No TCP templates under Wine: every connection uses the default one, "Internet". */
             out_.line("  %-5s  %-21s  %-21s  %-12s    %s", "TCP", local.c_str(), foreign.c_str(), s, "Internet");
         else if (o_.pid && o_.offload)
-            out_.line("  %-5s  %-21s  %-21s  %-12s    %lu\t%-12s", "TCP", local.c_str(), foreign.c_str(), s, pid, "InHost");
+            out_.line("  %-5s  %-21s  %-21s  %-12s    %lu\t%-12s", "TCP", local.c_str(), foreign.c_str(), s, pid,
+                      "InHost");
         else if (o_.pid)
             out_.line("  %-5s  %-21s  %-21s  %-12s    %lu", "TCP", local.c_str(), foreign.c_str(), s, pid);
         else if (o_.offload)
@@ -379,8 +398,10 @@ public:
     /* UDP has no state (an empty, padded column) and no offload state. */
     void udp_row(const std::string &local, DWORD pid)
     {
-        if (o_.pid) out_.line("  %-5s  %-21s  %-21s  %-12s    %lu", "UDP", local.c_str(), "*:*", "", pid);
-        else out_.line("  %-5s  %-21s  %-21s  %s", "UDP", local.c_str(), "*:*", "");
+        if (o_.pid)
+            out_.line("  %-5s  %-21s  %-21s  %-12s    %lu", "UDP", local.c_str(), "*:*", "", pid);
+        else
+            out_.line("  %-5s  %-21s  %-21s  %s", "UDP", local.c_str(), "*:*", "");
     }
 
     /* -b: TIME_WAIT rows belong to no process and get no owner line (docs/netstat.md). */
@@ -393,7 +414,7 @@ public:
 
     Formatter &format() { return format_; }
 
-private:
+  private:
     unsigned json_rows_ = 0;
     const Options &o_;
     Output &out_;
@@ -420,8 +441,10 @@ int show_connections(const Options &o, Output &out, bool first_display)
          * message table has no text for 740, hence Windows' own words as the fallback. With
          * --json, stdout is for JSON only: the message goes to stderr. */
         std::string text = error_message(740, "The requested operation requires elevation.");
-        if (o.json) Output::error("netstat: %s", text.c_str());
-        else out.line("%s", text.c_str());
+        if (o.json)
+            Output::error("netstat: %s", text.c_str());
+        else
+            out.line("%s", text.c_str());
         return 1;
     }
     int rc = read_connections(o, out, first_display);
@@ -443,13 +466,17 @@ static int read_connections(const Options &o, Output &out, bool first_display)
     const bool owners = o.pid || o.owner_image || o.json || o.owner >= 0; /* --json and --pid need them too */
     if (protocols & PROTO_TCP)
     {
-        TCP_TABLE_CLASS cls = module_rows ? TCP_TABLE_OWNER_MODULE_ALL : owners ? TCP_TABLE_OWNER_PID_ALL : TCP_TABLE_BASIC_ALL;
-        DWORD err = read_table([&](void *t, DWORD *size) { return GetExtendedTcpTable(t, size, TRUE, AF_INET, cls, 0); }, buffer);
+        TCP_TABLE_CLASS cls = module_rows ? TCP_TABLE_OWNER_MODULE_ALL
+                              : owners    ? TCP_TABLE_OWNER_PID_ALL
+                                          : TCP_TABLE_BASIC_ALL;
+        DWORD err = read_table(
+            [&](void *t, DWORD *size) { return GetExtendedTcpTable(t, size, TRUE, AF_INET, cls, 0); }, buffer);
         if (err != NO_ERROR) return table_error("GetExtendedTcpTable", "TCP over IPv4", err);
         auto row_at = [&](DWORD i) -> void * {
             switch (cls)
             {
-            case TCP_TABLE_OWNER_MODULE_ALL: return &reinterpret_cast<MIB_TCPTABLE_OWNER_MODULE *>(buffer.data())->table[i];
+            case TCP_TABLE_OWNER_MODULE_ALL:
+                return &reinterpret_cast<MIB_TCPTABLE_OWNER_MODULE *>(buffer.data())->table[i];
             case TCP_TABLE_OWNER_PID_ALL: return &reinterpret_cast<MIB_TCPTABLE_OWNER_PID *>(buffer.data())->table[i];
             default: return &reinterpret_cast<MIB_TCPTABLE *>(buffer.data())->table[i];
             }
@@ -459,7 +486,8 @@ static int read_connections(const Options &o, Output &out, bool first_display)
         {
             /* The three row types share their first five fields; the owner types the sixth. */
             const auto *r = static_cast<const MIB_TCPROW *>(row_at(i));
-            DWORD pid = cls == TCP_TABLE_BASIC_ALL ? 0 : static_cast<const MIB_TCPROW_OWNER_PID *>(row_at(i))->dwOwningPid;
+            DWORD pid =
+                cls == TCP_TABLE_BASIC_ALL ? 0 : static_cast<const MIB_TCPROW_OWNER_PID *>(row_at(i))->dwOwningPid;
             if (!print.show_tcp(r->dwState)) continue;
             DWORD remote_port = r->dwState == MIB_TCP_STATE_LISTEN ? 0 : r->dwRemotePort;
             if (!print.keep(r->dwLocalPort, remote_port, pid)) continue;
@@ -478,8 +506,13 @@ static int read_connections(const Options &o, Output &out, bool first_display)
     {
         /* Without owners, GetTcp6Table: its rows (MIB_TCP6ROW) put the state first. */
         TCP_TABLE_CLASS cls = module_rows ? TCP_TABLE_OWNER_MODULE_ALL : TCP_TABLE_OWNER_PID_ALL;
-        DWORD err = owners ? read_table([&](void *t, DWORD *size) { return GetExtendedTcpTable(t, size, TRUE, AF_INET6, cls, 0); }, buffer)
-                           : read_table([&](void *t, DWORD *size) { return GetTcp6Table(static_cast<MIB_TCP6TABLE *>(t), size, TRUE); }, buffer);
+        DWORD err =
+            owners
+                ? read_table([&](void *t, DWORD *size) { return GetExtendedTcpTable(t, size, TRUE, AF_INET6, cls, 0); },
+                             buffer)
+                : read_table(
+                      [&](void *t, DWORD *size) { return GetTcp6Table(static_cast<MIB_TCP6TABLE *>(t), size, TRUE); },
+                      buffer);
         if (err != NO_ERROR) return table_error(owners ? "GetExtendedTcpTable" : "GetTcp6Table", "TCP over IPv6", err);
         DWORD count = reinterpret_cast<const MIB_TCP6TABLE *>(buffer.data())->dwNumEntries;
         for (DWORD i = 0; i < count; i++)
@@ -489,8 +522,10 @@ static int read_connections(const Options &o, Output &out, bool first_display)
             void *entry;
             if (owners)
             {
-                entry = module_rows ? static_cast<void *>(&reinterpret_cast<MIB_TCP6TABLE_OWNER_MODULE *>(buffer.data())->table[i])
-                                    : static_cast<void *>(&reinterpret_cast<MIB_TCP6TABLE_OWNER_PID *>(buffer.data())->table[i]);
+                entry =
+                    module_rows
+                        ? static_cast<void *>(&reinterpret_cast<MIB_TCP6TABLE_OWNER_MODULE *>(buffer.data())->table[i])
+                        : static_cast<void *>(&reinterpret_cast<MIB_TCP6TABLE_OWNER_PID *>(buffer.data())->table[i]);
                 const auto *r = static_cast<const MIB_TCP6ROW_OWNER_PID *>(entry); /* common leading fields */
                 local = r->ucLocalAddr, local_scope = r->dwLocalScopeId, local_port = r->dwLocalPort;
                 remote = r->ucRemoteAddr, remote_scope = r->dwRemoteScopeId, remote_port = r->dwRemotePort;
@@ -500,7 +535,8 @@ static int read_connections(const Options &o, Output &out, bool first_display)
             {
                 auto *r = &reinterpret_cast<MIB_TCP6TABLE *>(buffer.data())->table[i];
                 entry = r;
-                local = reinterpret_cast<const UCHAR *>(&r->LocalAddr), local_scope = r->dwLocalScopeId, local_port = r->dwLocalPort;
+                local = reinterpret_cast<const UCHAR *>(&r->LocalAddr), local_scope = r->dwLocalScopeId,
+                local_port = r->dwLocalPort;
                 remote = reinterpret_cast<const UCHAR *>(&r->RemoteAddr), remote_scope = r->dwRemoteScopeId;
                 remote_port = r->dwRemotePort, state = (DWORD)r->State;
             }
@@ -521,7 +557,8 @@ static int read_connections(const Options &o, Output &out, bool first_display)
     if ((protocols & PROTO_UDP) && print.show_udp())
     {
         UDP_TABLE_CLASS cls = module_rows ? UDP_TABLE_OWNER_MODULE : owners ? UDP_TABLE_OWNER_PID : UDP_TABLE_BASIC;
-        DWORD err = read_table([&](void *t, DWORD *size) { return GetExtendedUdpTable(t, size, TRUE, AF_INET, cls, 0); }, buffer);
+        DWORD err = read_table(
+            [&](void *t, DWORD *size) { return GetExtendedUdpTable(t, size, TRUE, AF_INET, cls, 0); }, buffer);
         if (err != NO_ERROR) return table_error("GetExtendedUdpTable", "UDP over IPv4", err);
         auto row_at = [&](DWORD i) -> void * {
             switch (cls)
@@ -539,7 +576,8 @@ static int read_connections(const Options &o, Output &out, bool first_display)
             if (!print.keep(r->dwLocalPort, r->dwLocalPort, pid)) continue; /* UDP: no foreign port */
             if (o.json)
             {
-                print.json_row(Owners::UDP4, row_at(i), Formatter::numeric4(r->dwLocalAddr), r->dwLocalPort, "", 0, 0, pid);
+                print.json_row(Owners::UDP4, row_at(i), Formatter::numeric4(r->dwLocalAddr), r->dwLocalPort, "", 0, 0,
+                               pid);
                 continue;
             }
             print.udp_row(print.format().local4(r->dwLocalAddr, r->dwLocalPort), pid);
@@ -549,12 +587,14 @@ static int read_connections(const Options &o, Output &out, bool first_display)
     if ((protocols & PROTO_UDPV6) && print.show_udp())
     {
         UDP_TABLE_CLASS cls = module_rows ? UDP_TABLE_OWNER_MODULE : owners ? UDP_TABLE_OWNER_PID : UDP_TABLE_BASIC;
-        DWORD err = read_table([&](void *t, DWORD *size) { return GetExtendedUdpTable(t, size, TRUE, AF_INET6, cls, 0); }, buffer);
+        DWORD err = read_table(
+            [&](void *t, DWORD *size) { return GetExtendedUdpTable(t, size, TRUE, AF_INET6, cls, 0); }, buffer);
         if (err != NO_ERROR) return table_error("GetExtendedUdpTable", "UDP over IPv6", err);
         auto row_at = [&](DWORD i) -> void * {
             switch (cls)
             {
-            case UDP_TABLE_OWNER_MODULE: return &reinterpret_cast<MIB_UDP6TABLE_OWNER_MODULE *>(buffer.data())->table[i];
+            case UDP_TABLE_OWNER_MODULE:
+                return &reinterpret_cast<MIB_UDP6TABLE_OWNER_MODULE *>(buffer.data())->table[i];
             case UDP_TABLE_OWNER_PID: return &reinterpret_cast<MIB_UDP6TABLE_OWNER_PID *>(buffer.data())->table[i];
             default: return &reinterpret_cast<MIB_UDP6TABLE *>(buffer.data())->table[i];
             }
@@ -568,11 +608,14 @@ static int read_connections(const Options &o, Output &out, bool first_display)
             if (!print.keep(r->dwLocalPort, r->dwLocalPort, pid)) continue; /* UDP: no foreign port */
             if (o.json)
             {
-                print.json_row(Owners::UDP6, row_at(i), Formatter::numeric6(reinterpret_cast<const UCHAR *>(&r->dwLocalAddr), r->dwLocalScopeId),
+                print.json_row(Owners::UDP6, row_at(i),
+                               Formatter::numeric6(reinterpret_cast<const UCHAR *>(&r->dwLocalAddr), r->dwLocalScopeId),
                                r->dwLocalPort, "", 0, 0, pid);
                 continue;
             }
-            print.udp_row(print.format().local6(reinterpret_cast<const UCHAR *>(&r->dwLocalAddr), r->dwLocalScopeId, r->dwLocalPort), pid);
+            print.udp_row(print.format().local6(reinterpret_cast<const UCHAR *>(&r->dwLocalAddr), r->dwLocalScopeId,
+                                                r->dwLocalPort),
+                          pid);
             print.owner(Owners::UDP6, row_at(i), pid, 0);
         }
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * netstat.exe: entry point, command line and output buffer. See netstat.h and docs/netstat.md.
  */
@@ -65,8 +66,9 @@ void Output::error(const char *format, ...)
 std::string error_message(DWORD code, const char *fallback)
 {
     char *text = nullptr;
-    DWORD n = FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-                             nullptr, code, 0, reinterpret_cast<char *>(&text), 0, nullptr);
+    DWORD n =
+        FormatMessageA(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+                       nullptr, code, 0, reinterpret_cast<char *>(&text), 0, nullptr);
     std::string s;
     if (n && text) s.assign(text, n);
     if (text) LocalFree(text);
@@ -92,8 +94,8 @@ static bool parse_protocol(const char *name, Protocol *out)
     {
         const char *name;
         Protocol value;
-    } names[] = {{"tcp", PROTO_TCP},   {"udp", PROTO_UDP},   {"tcpv6", PROTO_TCPV6}, {"udpv6", PROTO_UDPV6},
-                 {"ip", PROTO_IP},     {"ipv6", PROTO_IPV6}, {"icmp", PROTO_ICMP},   {"icmpv6", PROTO_ICMPV6}};
+    } names[] = {{"tcp", PROTO_TCP}, {"udp", PROTO_UDP},   {"tcpv6", PROTO_TCPV6}, {"udpv6", PROTO_UDPV6},
+                 {"ip", PROTO_IP},   {"ipv6", PROTO_IPV6}, {"icmp", PROTO_ICMP},   {"icmpv6", PROTO_ICMPV6}};
     for (const auto &n : names)
         if (!_stricmp(name, n.name))
         {
@@ -138,8 +140,7 @@ static bool parse_states(const char *arg, unsigned *bits, std::string *why)
     static const DWORD all[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 100};
     std::string list = arg;
     size_t start = 0;
-    do
-    {
+    do {
         size_t end = list.find(',', start);
         if (end == std::string::npos) end = list.size();
         std::string name = list.substr(start, end - start);
@@ -254,23 +255,57 @@ bool parse_options(int argc, char **argv, Options *o, std::string *why)
                 switch (tolower((unsigned char)*c))
                 {
                 case '?': o->help = true; break;
-                case 'a': o->all = true; other_options++; break;
-                case 'b': o->owner_image = true; other_options++; break;
-                case 'e': o->ethernet = true; other_options++; break;
-                case 'f': o->fqdn = true; other_options++; break;
-                case 'n': o->numeric = true; other_options++; break;
-                case 'o': o->pid = true; other_options++; break;
-                case 'q': o->bound = true; other_options++; break;
-                case 'r': o->routes = true; other_options++; break;
-                case 's': o->statistics = true; other_options++; break;
-                case 't': o->offload = true; other_options++; break;
-                case 'x': o->direct = true; other_options++; break;
+                case 'a':
+                    o->all = true;
+                    other_options++;
+                    break;
+                case 'b':
+                    o->owner_image = true;
+                    other_options++;
+                    break;
+                case 'e':
+                    o->ethernet = true;
+                    other_options++;
+                    break;
+                case 'f':
+                    o->fqdn = true;
+                    other_options++;
+                    break;
+                case 'n':
+                    o->numeric = true;
+                    other_options++;
+                    break;
+                case 'o':
+                    o->pid = true;
+                    other_options++;
+                    break;
+                case 'q':
+                    o->bound = true;
+                    other_options++;
+                    break;
+                case 'r':
+                    o->routes = true;
+                    other_options++;
+                    break;
+                case 's':
+                    o->statistics = true;
+                    other_options++;
+                    break;
+                case 't':
+                    o->offload = true;
+                    other_options++;
+                    break;
+                case 'x':
+                    o->direct = true;
+                    other_options++;
+                    break;
                 case 'y': o->templates = true; break;
                 case 'p':
                     other_options++;
                     if (i + 1 >= argc)
                     {
-                        *why = "netstat: -p needs a protocol: TCP, UDP, TCPv6, UDPv6 (with -s also IP, IPv6, ICMP, ICMPv6)";
+                        *why = "netstat: -p needs a protocol: TCP, UDP, TCPv6, UDPv6 (with -s also IP, IPv6, ICMP, "
+                               "ICMPv6)";
                         return false;
                     }
                     if (!parse_protocol(argv[++i], &o->protocol))
@@ -279,9 +314,7 @@ bool parse_options(int argc, char **argv, Options *o, std::string *why)
                         return false;
                     }
                     break;
-                default:
-                    *why = std::string("netstat: unknown option '") + *c + "' in '" + arg + "'";
-                    return false;
+                default: *why = std::string("netstat: unknown option '") + *c + "' in '" + arg + "'"; return false;
                 }
             }
         }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * netstat.exe for Wine: Windows' netstat, built only on the public iphlpapi/Winsock API, so that
  * `netstat -ano` under Wine shows the owning PIDs this project's iphlpapi.dll reports, in the
@@ -32,27 +33,27 @@ constexpr unsigned CONNECTION_PROTOCOLS = PROTO_TCP | PROTO_UDP | PROTO_TCPV6 | 
 
 struct Options
 {
-    bool all = false;       /* -a */
-    bool owner_image = false; /* -b */
-    bool ethernet = false;  /* -e */
-    bool fqdn = false;      /* -f */
-    bool numeric = false;   /* -n */
-    bool pid = false;       /* -o */
-    bool bound = false;     /* -q */
-    bool routes = false;    /* -r */
-    bool statistics = false; /* -s */
-    bool offload = false;   /* -t */
-    bool direct = false;    /* -x */
-    bool templates = false; /* -y */
+    bool all = false;               /* -a */
+    bool owner_image = false;       /* -b */
+    bool ethernet = false;          /* -e */
+    bool fqdn = false;              /* -f */
+    bool numeric = false;           /* -n */
+    bool pid = false;               /* -o */
+    bool bound = false;             /* -q */
+    bool routes = false;            /* -r */
+    bool statistics = false;        /* -s */
+    bool offload = false;           /* -t */
+    bool direct = false;            /* -x */
+    bool templates = false;         /* -y */
     Protocol protocol = PROTO_NONE; /* -p, PROTO_NONE when not given */
-    DWORD interval = 0;     /* seconds; 0 = print once */
-    bool help = false;      /* /? or -? */
+    DWORD interval = 0;             /* seconds; 0 = print once */
+    bool help = false;              /* /? or -? */
 
     /* Project extensions, long options only (docs/netstat.md, "Project extensions"). */
-    unsigned states = 0;    /* --state: bits of state_bit(); 0 = no state filter */
-    int port = -1;          /* --port: local or foreign port; -1 = any */
-    long long owner = -1;   /* --pid: owning PID; -1 = any */
-    bool json = false;      /* --json */
+    unsigned states = 0;  /* --state: bits of state_bit(); 0 = no state filter */
+    int port = -1;        /* --port: local or foreign port; -1 = any */
+    long long owner = -1; /* --pid: owning PID; -1 = any */
+    bool json = false;    /* --json */
 };
 
 /* The bit --state uses for a MIB_TCP_STATE value (1..12, and 100 for BOUND). */
@@ -68,7 +69,7 @@ bool parse_options(int argc, char **argv, Options *options, std::string *why);
 /* Everything is written through one buffer with CRLF line ends, as Windows' netstat writes. */
 class Output
 {
-public:
+  public:
     void line(const char *format, ...) __attribute__((format(printf, 2, 3)));
     void text(const std::string &s) { buffer_ += s; }
     void blank() { buffer_ += "\r\n"; }
@@ -76,7 +77,7 @@ public:
     void discard() { buffer_.clear(); }
     static void error(const char *format, ...) __attribute__((format(printf, 1, 2))); /* stderr + CRLF */
 
-private:
+  private:
     std::string buffer_;
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * netstat_holder.exe: a test helper. Opens sockets of known ports in a Wine process, prints one
  * line describing them, then holds them until its stdin reaches end of file:
@@ -147,7 +148,8 @@ static int run_limited(int argc, char **argv)
     PROCESS_INFORMATION pi = {};
     if (!CreateProcessAsUserA(primary, nullptr, &cmdline[0], nullptr, nullptr, TRUE, 0, nullptr, nullptr, &si, &pi))
     {
-        fprintf(stderr, "netstat_holder: cannot start %s with the limited token (error %lu)\n", argv[2], GetLastError());
+        fprintf(stderr, "netstat_holder: cannot start %s with the limited token (error %lu)\n", argv[2],
+                GetLastError());
         return 3;
     }
     WaitForSingleObject(pi.hProcess, INFINITE);
@@ -190,7 +192,6 @@ int main(int argc, char **argv)
     char buf[256];
     DWORD got;
     while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), buf, sizeof(buf), &got, nullptr) && got)
-    {
-    }
+    {}
     return 0;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * -s (per-protocol statistics), -e (interface counters) and -r (interfaces and routes), in
  * Windows' layouts (docs/netstat.md), from the iphlpapi functions this project forwards to
@@ -34,7 +35,8 @@ int ip_section(Output &out, ULONG family)
 {
     MIB_IPSTATS s = {};
     DWORD err = GetIpStatisticsEx(&s, family);
-    if (err != NO_ERROR) return stat_error(family == AF_INET ? "GetIpStatisticsEx(AF_INET)" : "GetIpStatisticsEx(AF_INET6)", err);
+    if (err != NO_ERROR)
+        return stat_error(family == AF_INET ? "GetIpStatisticsEx(AF_INET)" : "GetIpStatisticsEx(AF_INET6)", err);
     title(out, family == AF_INET ? "IPv4 Statistics" : "IPv6 Statistics");
     const struct
     {
@@ -68,7 +70,8 @@ int icmp_section(Output &out, ULONG family)
 {
     MIB_ICMP_EX s = {};
     DWORD err = GetIcmpStatisticsEx(&s, family);
-    if (err != NO_ERROR) return stat_error(family == AF_INET ? "GetIcmpStatisticsEx(AF_INET)" : "GetIcmpStatisticsEx(AF_INET6)", err);
+    if (err != NO_ERROR)
+        return stat_error(family == AF_INET ? "GetIcmpStatisticsEx(AF_INET)" : "GetIcmpStatisticsEx(AF_INET6)", err);
     title(out, family == AF_INET ? "ICMPv4 Statistics" : "ICMPv6 Statistics");
     out.line("                            Received    Sent");
     auto row = [&](const char *label, DWORD in, DWORD sent) { out.line("  %-26s%-12lu%lu", label, in, sent); };
@@ -79,15 +82,34 @@ int icmp_section(Output &out, ULONG family)
     {
         const char *label;
         unsigned type;
-    } v4[] = {{"Destination Unreachable", 3}, {"Time Exceeded", 11}, {"Parameter Problems", 12}, {"Source Quenches", 4},
-              {"Redirects", 5},              {"Echo Replies", 0},   {"Echos", 8},                {"Timestamps", 13},
-              {"Timestamp Replies", 14},     {"Address Masks", 17}, {"Address Mask Replies", 18},
-              {"Router Solicitations", 10},  {"Router Advertisements", 9}},
-      v6[] = {{"Destination Unreachable", 1}, {"Packet Too Big", 2},          {"Time Exceeded", 3},
-              {"Parameter Problems", 4},      {"Echos", 128},                 {"Echo Replies", 129},
-              {"MLD Queries", 130},           {"MLD Reports", 131},           {"MLD Dones", 132},
-              {"Router Solicitations", 133},  {"Router Advertisements", 134}, {"Neighbor Solicitations", 135},
-              {"Neighbor Advertisements", 136}, {"Redirects", 137},           {"Router Renumberings", 138}};
+    } v4[] = {{"Destination Unreachable", 3},
+              {"Time Exceeded", 11},
+              {"Parameter Problems", 12},
+              {"Source Quenches", 4},
+              {"Redirects", 5},
+              {"Echo Replies", 0},
+              {"Echos", 8},
+              {"Timestamps", 13},
+              {"Timestamp Replies", 14},
+              {"Address Masks", 17},
+              {"Address Mask Replies", 18},
+              {"Router Solicitations", 10},
+              {"Router Advertisements", 9}},
+      v6[] = {{"Destination Unreachable", 1},
+              {"Packet Too Big", 2},
+              {"Time Exceeded", 3},
+              {"Parameter Problems", 4},
+              {"Echos", 128},
+              {"Echo Replies", 129},
+              {"MLD Queries", 130},
+              {"MLD Reports", 131},
+              {"MLD Dones", 132},
+              {"Router Solicitations", 133},
+              {"Router Advertisements", 134},
+              {"Neighbor Solicitations", 135},
+              {"Neighbor Advertisements", 136},
+              {"Redirects", 137},
+              {"Router Renumberings", 138}};
     if (family == AF_INET)
         for (const auto &t : v4) row(t.label, in.rgdwTypeCount[t.type], o.rgdwTypeCount[t.type]);
     else
@@ -99,17 +121,22 @@ int tcp_section(Output &out, ULONG family)
 {
     MIB_TCPSTATS s = {};
     DWORD err = GetTcpStatisticsEx(&s, family);
-    if (err != NO_ERROR) return stat_error(family == AF_INET ? "GetTcpStatisticsEx(AF_INET)" : "GetTcpStatisticsEx(AF_INET6)", err);
+    if (err != NO_ERROR)
+        return stat_error(family == AF_INET ? "GetTcpStatisticsEx(AF_INET)" : "GetTcpStatisticsEx(AF_INET6)", err);
     title(out, family == AF_INET ? "TCP Statistics for IPv4" : "TCP Statistics for IPv6");
     const struct
     {
         const char *label;
         DWORD value;
     } rows[] = {
-        {"Active Opens", s.dwActiveOpens},       {"Passive Opens", s.dwPassiveOpens},
-        {"Failed Connection Attempts", s.dwAttemptFails}, {"Reset Connections", s.dwEstabResets},
-        {"Current Connections", s.dwCurrEstab}, {"Segments Received", s.dwInSegs},
-        {"Segments Sent", s.dwOutSegs},          {"Segments Retransmitted", s.dwRetransSegs},
+        {"Active Opens", s.dwActiveOpens},
+        {"Passive Opens", s.dwPassiveOpens},
+        {"Failed Connection Attempts", s.dwAttemptFails},
+        {"Reset Connections", s.dwEstabResets},
+        {"Current Connections", s.dwCurrEstab},
+        {"Segments Received", s.dwInSegs},
+        {"Segments Sent", s.dwOutSegs},
+        {"Segments Retransmitted", s.dwRetransSegs},
     };
     for (const auto &r : rows) out.line("  %-36s= %lu", r.label, r.value);
     return 0;
@@ -119,7 +146,8 @@ int udp_section(Output &out, ULONG family)
 {
     MIB_UDPSTATS s = {};
     DWORD err = GetUdpStatisticsEx(&s, family);
-    if (err != NO_ERROR) return stat_error(family == AF_INET ? "GetUdpStatisticsEx(AF_INET)" : "GetUdpStatisticsEx(AF_INET6)", err);
+    if (err != NO_ERROR)
+        return stat_error(family == AF_INET ? "GetUdpStatisticsEx(AF_INET)" : "GetUdpStatisticsEx(AF_INET6)", err);
     title(out, family == AF_INET ? "UDP Statistics for IPv4" : "UDP Statistics for IPv6");
     out.line("  %-22s= %lu", "Datagrams Received", s.dwInDatagrams);
     out.line("  %-22s= %lu", "No Ports", s.dwNoPorts);
@@ -195,8 +223,10 @@ namespace {
 std::string text_of(const SOCKADDR_INET &a)
 {
     char text[INET6_ADDRSTRLEN] = "?";
-    if (a.si_family == AF_INET) inet_ntop(AF_INET, &a.Ipv4.sin_addr, text, sizeof(text));
-    else inet_ntop(AF_INET6, &a.Ipv6.sin6_addr, text, sizeof(text));
+    if (a.si_family == AF_INET)
+        inet_ntop(AF_INET, &a.Ipv4.sin_addr, text, sizeof(text));
+    else
+        inet_ntop(AF_INET6, &a.Ipv6.sin6_addr, text, sizeof(text));
     return text;
 }
 
@@ -227,11 +257,13 @@ int show_routes(Output &out)
     std::vector<BYTE> buffer(16 * 1024);
     ULONG size = (ULONG)buffer.size();
     ULONG flags = GAA_FLAG_SKIP_ANYCAST | GAA_FLAG_SKIP_MULTICAST | GAA_FLAG_SKIP_DNS_SERVER;
-    DWORD err = GetAdaptersAddresses(AF_UNSPEC, flags, nullptr, reinterpret_cast<IP_ADAPTER_ADDRESSES *>(buffer.data()), &size);
+    DWORD err =
+        GetAdaptersAddresses(AF_UNSPEC, flags, nullptr, reinterpret_cast<IP_ADAPTER_ADDRESSES *>(buffer.data()), &size);
     if (err == ERROR_BUFFER_OVERFLOW)
     {
         buffer.resize(size);
-        err = GetAdaptersAddresses(AF_UNSPEC, flags, nullptr, reinterpret_cast<IP_ADAPTER_ADDRESSES *>(buffer.data()), &size);
+        err = GetAdaptersAddresses(AF_UNSPEC, flags, nullptr, reinterpret_cast<IP_ADAPTER_ADDRESSES *>(buffer.data()),
+                                   &size);
     }
     if (err != NO_ERROR) return stat_error("GetAdaptersAddresses", err);
     std::map<NET_IFINDEX, std::string> ipv4_of; /* first IPv4 address of each interface, the "Interface" column */
@@ -248,14 +280,16 @@ int show_routes(Output &out)
         }
         if (mac.empty()) mac.assign(18, '.');
         char description[512] = "";
-        if (a->Description) WideCharToMultiByte(CP_OEMCP, 0, a->Description, -1, description, sizeof(description), nullptr, nullptr);
+        if (a->Description)
+            WideCharToMultiByte(CP_OEMCP, 0, a->Description, -1, description, sizeof(description), nullptr, nullptr);
         NET_IFINDEX index = a->IfIndex ? a->IfIndex : a->Ipv6IfIndex;
         out.line("%3lu...%s......%s", (unsigned long)index, mac.c_str(), description);
         for (auto *u = a->FirstUnicastAddress; u; u = u->Next)
             if (u->Address.lpSockaddr && u->Address.lpSockaddr->sa_family == AF_INET && !ipv4_of.count(a->IfIndex))
             {
                 char text[INET_ADDRSTRLEN] = "?";
-                inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in *>(u->Address.lpSockaddr)->sin_addr, text, sizeof(text));
+                inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in *>(u->Address.lpSockaddr)->sin_addr, text,
+                          sizeof(text));
                 ipv4_of[a->IfIndex] = text;
             }
     }
@@ -265,13 +299,16 @@ int show_routes(Output &out)
     {
         MIB_IPFORWARD_TABLE2 *table = nullptr;
         err = GetIpForwardTable2(family, &table);
-        if (err != NO_ERROR) return stat_error(family == AF_INET ? "GetIpForwardTable2(AF_INET)" : "GetIpForwardTable2(AF_INET6)", err);
+        if (err != NO_ERROR)
+            return stat_error(family == AF_INET ? "GetIpForwardTable2(AF_INET)" : "GetIpForwardTable2(AF_INET6)", err);
         out.blank();
         out.line("%s", family == AF_INET ? "IPv4 Route Table" : "IPv6 Route Table");
         out.line("%s", rule);
         out.line("Active Routes:");
-        if (family == AF_INET) out.line("Network Destination        Netmask          Gateway       Interface  Metric");
-        else out.line(" If Metric Network Destination      Gateway");
+        if (family == AF_INET)
+            out.line("Network Destination        Netmask          Gateway       Interface  Metric");
+        else
+            out.line(" If Metric Network Destination      Gateway");
         for (ULONG i = 0; i < table->NumEntries; i++)
         {
             const MIB_IPFORWARD_ROW2 &r = table->Table[i];
@@ -288,7 +325,8 @@ int show_routes(Output &out)
             {
                 std::string destination =
                     text_of(r.DestinationPrefix.Prefix) + "/" + std::to_string(r.DestinationPrefix.PrefixLength);
-                out.line("%3lu%7lu %-24s %s", (unsigned long)r.InterfaceIndex, r.Metric, destination.c_str(), gateway.c_str());
+                out.line("%3lu%7lu %-24s %s", (unsigned long)r.InterfaceIndex, r.Metric, destination.c_str(),
+                         gateway.c_str());
             }
         }
         out.line("%s", rule);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Which Windows process owns each socket.
  *
@@ -47,7 +48,7 @@ struct ProcessSlots
 
 class HandleSource
 {
-public:
+  public:
     virtual ~HandleSource() = default;
     virtual uint32_t own_pid() = 0;
     /* Every Windows process of this wineserver, sorted by pid. false when unavailable. */
@@ -68,14 +69,19 @@ constexpr uint64_t process_list_max_age_ms = 1000;
  * (a lookup per row must cost next to nothing beside the kernel dump of that row). */
 class InodeKinds
 {
-public:
-    enum Kind { unknown, wine, native };
+  public:
+    enum Kind
+    {
+        unknown,
+        wine,
+        native
+    };
     Kind find(uint64_t inode) const;
     void add(uint64_t inode, bool is_wine);
     size_t size() const { return used_; }
     void clear();
 
-private:
+  private:
     size_t slot(uint64_t inode) const;
     std::vector<uint64_t> slots_; /* inode << 1 | is_wine; 0 = empty */
     size_t used_ = 0;
@@ -84,22 +90,22 @@ private:
 /* What one resolve() did (IPHLP_DEBUG prints it). */
 struct OwnerWork
 {
-    uint32_t wine_sockets = 0;    /* rows looked up */
-    bool read_server_fds = false; /* wineserver's fd table was read (an unseen inode) */
+    uint32_t wine_sockets = 0;       /* rows looked up */
+    bool read_server_fds = false;    /* wineserver's fd table was read (an unseen inode) */
     bool server_fds_unknown = false; /* ... and could not be: every socket is looked up */
-    bool listed = false;          /* the process list was asked */
-    uint32_t probed = 0;          /* handle slots probed by a rescan (0: none) */
-    uint32_t unresolved = 0;      /* Wine sockets left without an owner */
+    bool listed = false;             /* the process list was asked */
+    uint32_t probed = 0;             /* handle slots probed by a rescan (0: none) */
+    uint32_t unresolved = 0;         /* Wine sockets left without an owner */
 };
 
 class OwnerResolver
 {
-public:
+  public:
     explicit OwnerResolver(HandleSource &source) : source_(source) {}
     /* Sets row.owner_pid of every record (0 when no Wine process holds it). */
     OwnerWork resolve(SocketBuffer &records);
 
-private:
+  private:
     struct Target
     {
         uint64_t inode;
@@ -113,8 +119,8 @@ private:
 
     HandleSource &source_;
     InodeKinds kinds_;
-    bool listed_ = false;       /* processes_ holds a list ... */
-    uint64_t listed_at_ms_ = 0; /* ... taken then */
+    bool listed_ = false;                          /* processes_ holds a list ... */
+    uint64_t listed_at_ms_ = 0;                    /* ... taken then */
     std::unordered_map<uint64_t, uint64_t> cache_; /* (pid << 32 | handle) -> socket inode */
     /* Reused between calls. */
     std::vector<uint64_t> wine_inodes_;

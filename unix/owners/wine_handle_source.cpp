@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "wine_handle_source.h"
 
 #include <algorithm>
@@ -23,7 +24,7 @@ uint32_t WineHandleSource::own_pid()
     {
         wine::ProcessBasicInfo info = {};
         if (!wine::query_information_process(wine::current_process(), wine::ProcessBasicInformation, &info,
-                                       sizeof(info), nullptr))
+                                             sizeof(info), nullptr))
             own_pid_ = (uint32_t)info.pid;
     }
     return own_pid_;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* HandleSource backed by the running Wine (ntdll.so and wineserver). */
 #pragma once
 
@@ -8,7 +9,7 @@ namespace iphlp {
 
 class WineHandleSource final : public HandleSource
 {
-public:
+  public:
     uint32_t own_pid() override;
     bool list_processes(std::vector<ProcessSlots> &out) override;
     void probe(const HandleRef *refs, size_t count, uint64_t *inodes) override;
@@ -17,7 +18,7 @@ public:
     /* The processes of the latest list_processes(), with their creation times. */
     const std::vector<WineProcess> &processes() const { return processes_; }
 
-private:
+  private:
     int wineserver_pid();
 
     uint32_t own_pid_ = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Calling ntdll.so with the convention the running Wine uses (see wine_ntdll.h).
  *
@@ -35,7 +36,7 @@ void wine_server_handle_to_fd();
 #if defined(__x86_64__)
 
 #define WINDOWS_CC __attribute__((ms_abi))
-#define UNIX_CC __attribute__((sysv_abi))
+#define UNIX_CC    __attribute__((sysv_abi))
 
 /* void iphlp_call_two_abis(fn, sysv_arg1, sysv_arg2, win_arg1, win_arg2)
  * entry (SysV): rdi=fn rsi=sysv_arg1 rdx=sysv_arg2 rcx=win_arg1 r8=win_arg2 */
@@ -46,11 +47,11 @@ asm(".text\n"
     "  push %rbp\n"
     "  mov %rsp, %rbp\n"
     "  and $-16, %rsp\n"
-    "  sub $32, %rsp\n"      /* home space for a Windows callee; rsp stays 16-aligned */
+    "  sub $32, %rsp\n" /* home space for a Windows callee; rsp stays 16-aligned */
     "  mov %rdi, %rax\n"
-    "  mov %rsi, %rdi\n"     /* SysV arg 1 */
-    "  mov %rdx, %rsi\n"     /* SysV arg 2 */
-    "  mov %r8, %rdx\n"      /* Windows arg 2 (arg 1 is already in rcx) */
+    "  mov %rsi, %rdi\n" /* SysV arg 1 */
+    "  mov %rdx, %rsi\n" /* SysV arg 2 */
+    "  mov %r8, %rdx\n"  /* Windows arg 2 (arg 1 is already in rcx) */
     "  call *%rax\n"
     "  mov %rbp, %rsp\n"
     "  pop %rbp\n"
@@ -81,13 +82,13 @@ asm(".text\n"
     "  push %ebx\n"
     "  push %esi\n"
     "  push %edi\n"
-    "  mov 12(%ebp), %ebx\n"   /* args */
-    "  mov 16(%ebp), %ecx\n"   /* count */
+    "  mov 12(%ebp), %ebx\n" /* args */
+    "  mov 16(%ebp), %ecx\n" /* count */
     "  mov %ecx, %eax\n"
     "  shl $2, %eax\n"
     "  mov %esp, %edx\n"
     "  sub %eax, %edx\n"
-    "  and $-16, %edx\n"       /* 16-aligned once the arguments are pushed */
+    "  and $-16, %edx\n" /* 16-aligned once the arguments are pushed */
     "  add %eax, %edx\n"
     "  mov %edx, %esp\n"
     "1: test %ecx, %ecx\n"
@@ -95,7 +96,7 @@ asm(".text\n"
     "  dec %ecx\n"
     "  push (%ebx,%ecx,4)\n"
     "  jmp 1b\n"
-    "2: mov %esp, %esi\n"      /* esi and edi are preserved by both conventions */
+    "2: mov %esp, %esi\n" /* esi and edi are preserved by both conventions */
     "  call *8(%ebp)\n"
     "  mov %esp, %edx\n"
     "  sub %esi, %edx\n"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The few entry points of Wine's ntdll.so that the Unix side calls (owner resolution), and the
  * Windows structures they take. Debian ships Wine's Windows headers but not the ones for Unix
@@ -36,8 +37,17 @@ constexpr uint32_t ProcessBasicInformation = 0;
 constexpr uint32_t PROCESS_DUP_HANDLE = 0x0040;
 constexpr uint32_t DUPLICATE_SAME_ACCESS = 0x2;
 
-struct ClientId { HANDLE process; HANDLE thread; };
-struct UnicodeString { uint16_t length; uint16_t max_length; uint16_t *buffer; };
+struct ClientId
+{
+    HANDLE process;
+    HANDLE thread;
+};
+struct UnicodeString
+{
+    uint16_t length;
+    uint16_t max_length;
+    uint16_t *buffer;
+};
 struct ObjectAttributes
 {
     uint32_t length;
@@ -92,7 +102,12 @@ static_assert(__builtin_offsetof(SystemProcessInfoHead, handle_count) == 0x4c, "
 #endif
 
 /* Which convention ntdll.so's exports use; probed on first use. */
-enum class NtdllAbi { unknown, windows, unix };
+enum class NtdllAbi
+{
+    unknown,
+    windows,
+    unix
+};
 NtdllAbi ntdll_abi();
 const char *ntdll_abi_name(NtdllAbi abi);
 
@@ -101,8 +116,8 @@ const char *ntdll_abi_name(NtdllAbi abi);
 NTSTATUS query_system_information(uint32_t cls, void *info, uint32_t len, uint32_t *ret_len);
 NTSTATUS query_information_process(HANDLE process, uint32_t cls, void *info, uint32_t len, uint32_t *ret_len);
 NTSTATUS open_process(HANDLE *process, uint32_t access, ObjectAttributes *attr, ClientId *id);
-NTSTATUS duplicate_object(HANDLE source_process, HANDLE source, HANDLE dest_process, HANDLE *dest,
-                          uint32_t access, uint32_t attributes, uint32_t options);
+NTSTATUS duplicate_object(HANDLE source_process, HANDLE source, HANDLE dest_process, HANDLE *dest, uint32_t access,
+                          uint32_t attributes, uint32_t options);
 NTSTATUS close_handle(HANDLE handle);
 NTSTATUS server_handle_to_fd(HANDLE handle, uint32_t access, int *unix_fd, uint32_t *options);
 

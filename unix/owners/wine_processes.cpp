@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "wine_processes.h"
 
 #include <algorithm>
@@ -19,7 +20,7 @@ bool list_wine_processes(std::vector<WineProcess> &out)
     {
         uint32_t needed = 0;
         status = wine::query_system_information(wine::SystemProcessInformation, buffer.data(), (uint32_t)buffer.size(),
-                                          &needed);
+                                                &needed);
         if (status != wine::STATUS_INFO_LENGTH_MISMATCH) break;
         buffer.resize(std::max<size_t>(needed + 4096, buffer.size() * 2));
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The Windows processes of this wineserver, from SystemProcessInformation. */
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Tokens from (boot id, row serial); the scheme is described in boot_token.h. */
 #include "boot_token.h"
 
@@ -11,16 +12,13 @@ std::string read_boot_id(const std::string &path)
 {
     /* Plain read(2) rather than iostreams: Lookup reads this on every call and must stay cheap. */
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return {};
+    if (fd < 0) return {};
     char buf[128];
     ssize_t n;
-    do
-        n = read(fd, buf, sizeof(buf));
+    do n = read(fd, buf, sizeof(buf));
     while (n < 0 && errno == EINTR);
     close(fd);
-    if (n <= 0)
-        return {};
+    if (n <= 0) return {};
     std::string id(buf, static_cast<size_t>(n));
     while (!id.empty() && (id.back() == '\n' || id.back() == ' ' || id.back() == '\r' || id.back() == '\t'))
         id.pop_back();
@@ -38,11 +36,9 @@ static uint64_t splitmix64(uint64_t &state)
 BootKey boot_key(const std::string &boot_id)
 {
     uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a: spreads the whole id into one word */
-    for (unsigned char c : boot_id)
-        h = (h ^ c) * 0x100000001b3ull;
+    for (unsigned char c : boot_id) h = (h ^ c) * 0x100000001b3ull;
     BootKey key;
-    for (uint64_t &k : key.k)
-        k = splitmix64(h);
+    for (uint64_t &k : key.k) k = splitmix64(h);
     return key;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Reservation tokens. Windows says a persistent reservation's token "may change each time the
  * system is restarted"; we make it change exactly then, and be identical in every process

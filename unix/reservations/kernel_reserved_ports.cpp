@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Read-merge-write of the kernel's reserved port list; see kernel_reserved_ports.h. */
 #include "kernel_reserved_ports.h"
 
@@ -19,8 +20,7 @@ static bool parse_port(const std::string &text, size_t &pos, uint32_t &port)
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9')
     {
         port = port * 10 + static_cast<uint32_t>(text[pos] - '0');
-        if (port > 65535)
-            return false;
+        if (port > 65535) return false;
         pos++;
     }
     return pos > begin;
@@ -28,8 +28,7 @@ static bool parse_port(const std::string &text, size_t &pos, uint32_t &port)
 
 static void skip_space(const std::string &text, size_t &pos)
 {
-    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n'))
-        pos++;
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n')) pos++;
 }
 
 void add_ports(PortSet &ports, uint16_t first, uint16_t last);
@@ -39,26 +38,21 @@ bool parse_port_list(const std::string &text, PortSet &out)
     out.reset();
     size_t pos = 0;
     skip_space(text, pos);
-    if (pos == text.size())
-        return true;
+    if (pos == text.size()) return true;
     for (;;)
     {
         uint32_t first, last;
-        if (!parse_port(text, pos, first))
-            return false;
+        if (!parse_port(text, pos, first)) return false;
         last = first;
         if (pos < text.size() && text[pos] == '-')
         {
             pos++;
-            if (!parse_port(text, pos, last) || last < first)
-                return false;
+            if (!parse_port(text, pos, last) || last < first) return false;
         }
         add_ports(out, uint16_t(first), uint16_t(last));
         skip_space(text, pos);
-        if (pos == text.size())
-            return true;
-        if (text[pos] != ',')
-            return false;
+        if (pos == text.size()) return true;
+        if (text[pos] != ',') return false;
         pos++;
         skip_space(text, pos);
     }
@@ -73,11 +67,9 @@ std::string format_port_list(const PortSet &ports)
     for (size_t first = ports._Find_first(); first < ports.size(); first = ports._Find_next(first))
     {
         size_t last = std::min(gaps._Find_next(first), ports.size()) - 1;
-        if (!text.empty())
-            text += ',';
+        if (!text.empty()) text += ',';
         text += std::to_string(first);
-        if (last > first)
-            text += '-' + std::to_string(last);
+        if (last > first) text += '-' + std::to_string(last);
         first = last;
     }
     return text;
@@ -93,8 +85,7 @@ bool is_procfs(int fd)
 
 void set_why(std::string *why, const std::string &text)
 {
-    if (why)
-        *why = text;
+    if (why) *why = text;
 }
 
 /* The sysctl answers only a read at offset 0 (see the header), so the whole list must come from
@@ -107,8 +98,7 @@ bool read_text(int fd, std::string &text, std::string *why)
     for (;;)
     {
         ssize_t n;
-        do
-            n = pread(fd, buf.data(), buf.size(), 0);
+        do n = pread(fd, buf.data(), buf.size(), 0);
         while (n < 0 && errno == EINTR);
         if (n < 0)
         {
@@ -132,8 +122,7 @@ bool read_text(int fd, std::string &text, std::string *why)
 bool read_fd(int fd, PortSet &ports, std::string *why)
 {
     std::string text;
-    if (!read_text(fd, text, why))
-        return false;
+    if (!read_text(fd, text, why)) return false;
     if (!parse_port_list(text, ports))
     {
         set_why(why, "cannot parse it");
@@ -145,8 +134,7 @@ bool read_fd(int fd, PortSet &ports, std::string *why)
 bool write_at(int fd, const std::string &piece, off_t offset)
 {
     ssize_t n;
-    do
-        n = pwrite(fd, piece.data(), piece.size(), offset);
+    do n = pwrite(fd, piece.data(), piece.size(), offset);
     while (n < 0 && errno == EINTR);
     return n == ssize_t(piece.size());
 }
@@ -157,14 +145,12 @@ bool write_sysctl(int fd, const PortSet &current, const PortSet &target, const K
 {
     bool replace = (current & ~target).any();
     /* A bare "\n" at offset 0 empties the list (an empty write would change nothing). */
-    std::vector<std::string> pieces = split_port_list(format_port_list(replace ? target : target & ~current),
-                                                      kSysctlWriteMax);
+    std::vector<std::string> pieces =
+        split_port_list(format_port_list(replace ? target : target & ~current), kSysctlWriteMax);
     for (size_t i = 0; i < pieces.size(); i++)
     {
-        if (hook)
-            hook(int(i));
-        if (!write_at(fd, pieces[i], replace && i == 0 ? 0 : 1))
-            return false;
+        if (hook) hook(int(i));
+        if (!write_at(fd, pieces[i], replace && i == 0 ? 0 : 1)) return false;
     }
     return true;
 }
@@ -172,8 +158,7 @@ bool write_sysctl(int fd, const PortSet &current, const PortSet &target, const K
 /* The stand-in file of the unit tests: rewritten whole. */
 bool write_plain(int fd, const PortSet &target, const KernelWriteHook &hook)
 {
-    if (hook)
-        hook(0);
+    if (hook) hook(0);
     std::string text = format_port_list(target) + '\n';
     return ftruncate(fd, 0) == 0 && write_at(fd, text, 0);
 }
@@ -184,8 +169,7 @@ std::vector<std::string> split_port_list(const std::string &text, size_t max)
 {
     std::vector<std::string> pieces;
     size_t pos = 0;
-    do
-    {
+    do {
         size_t end = text.size();
         if (end - pos > max - 1) /* room for the newline */
         {
@@ -221,14 +205,11 @@ bool kernel_write(const std::string &path, const PortSet &current, const PortSet
                   const KernelWriteHook &hook)
 {
     after.reset();
-    if (path.empty())
-        return false;
+    if (path.empty()) return false;
     int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0)
-        return false;
+    if (fd < 0) return false;
     bool proc = is_procfs(fd);
-    if (current != target)
-        proc ? write_sysctl(fd, current, target, hook) : write_plain(fd, target, hook);
+    if (current != target) proc ? write_sysctl(fd, current, target, hook) : write_plain(fd, target, hook);
     /* Whatever the writes answered, what counts is what the list now holds. */
     bool ok = read_fd(fd, after, nullptr) && after == target;
     close(fd);
@@ -244,8 +225,7 @@ bool kernel_writable(const std::string &path)
  * 1,500-entry list and the admission pass over thousands of rows take 70% of a call. */
 void add_ports(PortSet &ports, uint16_t first, uint16_t last)
 {
-    for (uint32_t p = first; p <= last; p++)
-        ports.set(p);
+    for (uint32_t p = first; p <= last; p++) ports.set(p);
 }
 
 PortSet port_block(uint16_t first, uint16_t last)

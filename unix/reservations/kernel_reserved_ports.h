@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The kernel's reserved port list, /proc/sys/net/ipv4/ip_local_reserved_ports: parsing, and
  * reading and writing it completely. The list belongs to the network namespace (TCP, UDP and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Ports in use; see port_use.h. */
 #include "port_use.h"
 
@@ -35,16 +36,12 @@ PortUse probe_tcp_bind(uint16_t port)
         rc = bind(fd, reinterpret_cast<sockaddr *>(&a6), sizeof(a6));
         err = errno;
         close(fd);
-        if (rc == 0)
-            return PortUse::free;
-        if (err == EADDRINUSE)
-            return PortUse::in_use;
-        if (err != EADDRNOTAVAIL && err != EAFNOSUPPORT)
-            return PortUse::unknown;
+        if (rc == 0) return PortUse::free;
+        if (err == EADDRINUSE) return PortUse::in_use;
+        if (err != EADDRNOTAVAIL && err != EAFNOSUPPORT) return PortUse::unknown;
     }
     fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return PortUse::unknown;
+    if (fd < 0) return PortUse::unknown;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
     struct sockaddr_in a4;
     memset(&a4, 0, sizeof(a4));
@@ -54,8 +51,7 @@ PortUse probe_tcp_bind(uint16_t port)
     rc = bind(fd, reinterpret_cast<sockaddr *>(&a4), sizeof(a4));
     err = errno;
     close(fd);
-    if (rc == 0)
-        return PortUse::free;
+    if (rc == 0) return PortUse::free;
     return err == EADDRINUSE ? PortUse::in_use : PortUse::unknown;
 }
 
@@ -67,21 +63,18 @@ PortUse ports_in_use(uint32_t proto, uint16_t first, uint16_t last)
     for (uint32_t family : {IPHLP_INET4, IPHLP_INET6})
     {
         uint32_t source;
-        if (read_sockets({proto, family, IPHLP_FILTER_ALL}, false, records, &source))
-            return PortUse::unknown;
+        if (read_sockets({proto, family, IPHLP_FILTER_ALL}, false, records, &source)) return PortUse::unknown;
         for (const auto &rec : records)
         {
             uint16_t port = ntohs(rec.row.local_port);
-            if (port >= first && port <= last && rec.row.state != IPHLP_MIB_TCP_STATE_TIME_WAIT)
-                return PortUse::in_use;
+            if (port >= first && port <= last && rec.row.state != IPHLP_MIB_TCP_STATE_TIME_WAIT) return PortUse::in_use;
         }
     }
     if (proto == IPHLP_TCP)
         for (uint32_t port = first; port <= last; port++)
         {
             PortUse use = probe_tcp_bind(uint16_t(port));
-            if (use != PortUse::free)
-                return use;
+            if (use != PortUse::free) return use;
         }
     return PortUse::free;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Whether ports are in use, for CreatePersistent*PortReservation (ERROR_SHARING_VIOLATION).
  */

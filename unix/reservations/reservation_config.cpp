@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Where the store lives by default: inside the Wine prefix, next to the registry files that
  * hold Windows' own persistent state. */
 #include "reservation_rules.h"
@@ -19,12 +20,10 @@ static std::string env(const char *name)
 static std::string home_dir()
 {
     std::string home = env("HOME");
-    if (!home.empty())
-        return home;
+    if (!home.empty()) return home;
     struct passwd pw, *found = nullptr;
     char buf[4096];
-    if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &found) == 0 && found)
-        return found->pw_dir;
+    if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &found) == 0 && found) return found->pw_dir;
     return ".";
 }
 
@@ -35,8 +34,7 @@ StoreConfig default_store_config()
     if (cfg.db_path.empty())
     {
         std::string prefix = env("WINEPREFIX");
-        if (prefix.empty())
-            prefix = home_dir() + "/.wine";
+        if (prefix.empty()) prefix = home_dir() + "/.wine";
         cfg.db_path = prefix + "/iphlp-reservations.sqlite3";
     }
     cfg.boot_id_path = "/proc/sys/kernel/random/boot_id";

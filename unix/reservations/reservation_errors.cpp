@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Reporting and mapping store failures; see reservation_errors.h. */
 #include "reservation_errors.h"
 
@@ -18,20 +19,14 @@ uint32_t win_code(int rc)
     switch (rc & 0xff)
     {
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-        return WIN_ERROR_FILE_CORRUPT;
+    case SQLITE_NOTADB: return WIN_ERROR_FILE_CORRUPT;
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
-    case SQLITE_AUTH:
-        return WIN_ERROR_OPEN_FAILED;
-    case SQLITE_READONLY: /* readable, but not ours to change */
-        return WIN_ERROR_ACCESS_DENIED;
-    case SQLITE_NOMEM:
-        return WIN_ERROR_NOT_ENOUGH_MEMORY;
-    case SQLITE_FULL: /* the disk (or the file size limit) is full */
-        return WIN_ERROR_DISK_FULL;
-    default:
-        return WIN_ERROR_INTERNAL_ERROR;
+    case SQLITE_AUTH: return WIN_ERROR_OPEN_FAILED;
+    case SQLITE_READONLY: /* readable, but not ours to change */ return WIN_ERROR_ACCESS_DENIED;
+    case SQLITE_NOMEM: return WIN_ERROR_NOT_ENOUGH_MEMORY;
+    case SQLITE_FULL: /* the disk (or the file size limit) is full */ return WIN_ERROR_DISK_FULL;
+    default: return WIN_ERROR_INTERNAL_ERROR;
     }
 }
 

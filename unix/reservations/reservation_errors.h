@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* How the reservation store reports trouble: one line on stderr naming the store, plus a
  * Win32 code for the caller. */
 #pragma once

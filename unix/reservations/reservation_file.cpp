@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Creating and examining the store file; the rules are in reservation_file.h. */
 #include "reservation_file.h"
 
@@ -33,36 +34,30 @@ uint32_t open_failed(const std::string &path, const std::string &reason)
 /* empty: the store must be created (path absent, or a 0-byte file). */
 uint32_t inspect_path(const std::string &path, bool &empty)
 {
-    if (path.empty())
-        return open_failed("(none)", "no path configured");
+    if (path.empty()) return open_failed("(none)", "no path configured");
     /* A relative path would give each working directory a store of its own. */
     if (path[0] != '/')
         return open_failed(path, "the path is relative; set an absolute IPHLP_RESERVATION_DB or WINEPREFIX");
     struct stat st;
     if (stat(path.c_str(), &st) == 0)
     {
-        if (S_ISDIR(st.st_mode))
-            return open_failed(path, "cannot open: it is a directory");
-        if (!S_ISREG(st.st_mode))
-            return open_failed(path, "cannot open: not a regular file");
+        if (S_ISDIR(st.st_mode)) return open_failed(path, "cannot open: it is a directory");
+        if (!S_ISREG(st.st_mode)) return open_failed(path, "cannot open: not a regular file");
         empty = st.st_size == 0;
         return WIN_NO_ERROR;
     }
-    if (errno != ENOENT)
-        return open_failed(path, std::string("cannot open: ") + strerror(errno));
+    if (errno != ENOENT) return open_failed(path, std::string("cannot open: ") + strerror(errno));
     std::string dir = parent_dir(path);
     if (stat(dir.c_str(), &st) != 0)
         return open_failed(path, "cannot create it: directory " + dir + ": " + strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return open_failed(path, "cannot create it: " + dir + " is not a directory");
+    if (!S_ISDIR(st.st_mode)) return open_failed(path, "cannot create it: " + dir + " is not a directory");
     empty = true;
     return WIN_NO_ERROR;
 }
 
 void remove_sqlite_files(const std::string &path)
 {
-    for (const char *suffix : {"", "-journal", "-wal", "-shm"})
-        unlink((path + suffix).c_str());
+    for (const char *suffix : {"", "-journal", "-wal", "-shm"}) unlink((path + suffix).c_str());
 }
 
 /* Builds a complete store at tmp. A rollback journal while building (tmp is private), then
@@ -71,12 +66,9 @@ uint32_t build_store(const std::string &tmp, const std::string &path)
 {
     sqlite3 *db = nullptr;
     int rc = sqlite3_open_v2(tmp.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, "PRAGMA synchronous=FULL; BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    if (rc == SQLITE_OK)
-        rc = create_schema(db);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, "COMMIT; PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "PRAGMA synchronous=FULL; BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) rc = create_schema(db);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT; PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
     uint32_t code = rc == SQLITE_OK ? WIN_NO_ERROR : sqlite_failure(db, rc, path, "cannot create it");
     sqlite3_close(db); /* the WAL is still empty: nothing left behind in tmp-wal */
     return code;
@@ -99,18 +91,16 @@ uint32_t create_store(const std::string &path)
     /* O_NOFOLLOW: a dangling symlink at the path (planted in a world-writable directory) must
      * not make us create its target, wherever that is. */
     int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0 && errno == ELOOP)
-        return open_failed(path, "cannot create it: it is a symbolic link to a missing file");
-    if (fd < 0)
-        return open_failed(path, std::string("cannot create it: ") + strerror(errno));
+    if (fd < 0 && errno == ELOOP) return open_failed(path, "cannot create it: it is a symbolic link to a missing file");
+    if (fd < 0) return open_failed(path, std::string("cannot create it: ") + strerror(errno));
     while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
         ;
     /* Under the lock: is the placeholder still empty and still the file at path? If not,
      * another process has created the store meanwhile, and the caller looks again. */
     struct stat held, now;
     uint32_t code = WIN_NO_ERROR;
-    if (fstat(fd, &held) == 0 && held.st_size == 0 && stat(path.c_str(), &now) == 0 &&
-        now.st_dev == held.st_dev && now.st_ino == held.st_ino)
+    if (fstat(fd, &held) == 0 && held.st_size == 0 && stat(path.c_str(), &now) == 0 && now.st_dev == held.st_dev &&
+        now.st_ino == held.st_ino)
     {
         const std::string tmp = path + ".init";
         remove_sqlite_files(tmp); /* left by a builder that was killed; we hold the lock */
@@ -130,12 +120,10 @@ uint32_t create_store(const std::string &path)
 uint32_t check_header(const std::string &path)
 {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return open_failed(path, std::string("cannot open: ") + strerror(errno));
+    if (fd < 0) return open_failed(path, std::string("cannot open: ") + strerror(errno));
     unsigned char header[100];
     ssize_t n;
-    do
-        n = read(fd, header, sizeof(header));
+    do n = read(fd, header, sizeof(header));
     while (n < 0 && errno == EINTR);
     close(fd);
     if (n != ssize_t(sizeof(header)) || memcmp(header, "SQLite format 3", 16) != 0)
@@ -193,10 +181,8 @@ uint32_t prepare_store_file(const std::string &path, bool &validated)
             code = check_header(path);
             return code == WIN_NO_ERROR ? check_read_only(path, validated) : code;
         }
-        if (code == WIN_NO_ERROR)
-            code = create_store(path);
-        if (code != WIN_NO_ERROR)
-            return code;
+        if (code == WIN_NO_ERROR) code = create_store(path);
+        if (code != WIN_NO_ERROR) return code;
     }
     return open_failed(path, "cannot create it: the file keeps changing");
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * What stands at the store's path, before a read-write connection is opened on it.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The kernel list's lock; the rules are in reservation_lock.h. */
 #include "reservation_lock.h"
 
@@ -59,13 +60,11 @@ int open_dir(const std::string &dir)
     return fd;
 }
 
-
 std::string journal_name(const std::string &ns)
 {
     std::string name = "ip_local_reserved_ports." + ns + ".journal";
     for (char &c : name)
-        if (c == '/' || c == ':')
-            c = '_';
+        if (c == '/' || c == ':') c = '_';
     return name;
 }
 
@@ -74,8 +73,7 @@ std::string journal_name(const std::string &ns)
 bool journal_replace(const std::string &dir, const std::string &ns, const std::string &target_text)
 {
     int dfd = open_dir(dir);
-    if (dfd < 0)
-        return false;
+    if (dfd < 0) return false;
     const std::string name = journal_name(ns), tmp = name + ".tmp";
     /* Written beside and renamed, so a reader never sees half a journal. */
     int fd = openat(dfd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -87,8 +85,7 @@ bool journal_replace(const std::string &dir, const std::string &ns, const std::s
         ok = close(fd) == 0 && ok;
     }
     ok = ok && renameat(dfd, tmp.c_str(), dfd, name.c_str()) == 0;
-    if (!ok)
-        report_lock(dir + "/" + name, std::string("cannot write the journal: ") + strerror(errno));
+    if (!ok) report_lock(dir + "/" + name, std::string("cannot write the journal: ") + strerror(errno));
     close(dfd);
     return ok;
 }
@@ -96,8 +93,7 @@ bool journal_replace(const std::string &dir, const std::string &ns, const std::s
 void journal_done(const std::string &dir, const std::string &ns)
 {
     int dfd = open_dir(dir);
-    if (dfd < 0)
-        return;
+    if (dfd < 0) return;
     unlinkat(dfd, journal_name(ns).c_str(), 0);
     close(dfd);
 }
@@ -106,20 +102,17 @@ void journal_finish(const std::string &dir, const std::string &ns, const std::st
                     const KernelWriteHook &hook)
 {
     int dfd = open_dir(dir);
-    if (dfd < 0)
-        return;
+    if (dfd < 0) return;
     const std::string name = journal_name(ns);
     int fd = openat(dfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     close(dfd);
-    if (fd < 0)
-        return; /* the normal case: nothing left over */
+    if (fd < 0) return; /* the normal case: nothing left over */
     std::string text;
     char buf[65536];
     ssize_t n;
     struct stat st;
     bool ours = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid();
-    while (ours && (n = read(fd, buf, sizeof(buf))) > 0)
-        text.append(buf, size_t(n));
+    while (ours && (n = read(fd, buf, sizeof(buf))) > 0) text.append(buf, size_t(n));
     close(fd);
     PortSet target, listed, after;
     if (ours && parse_port_list(text, target) && kernel_read(list_path, listed))
@@ -139,8 +132,7 @@ void journal_finish(const std::string &dir, const std::string &ns, const std::st
 std::string default_lock_dir()
 {
     uid_t uid = geteuid();
-    if (uid == 0)
-        return "/run/iphlp";
+    if (uid == 0) return "/run/iphlp";
     const char *runtime = getenv("XDG_RUNTIME_DIR");
     struct stat st;
     if (runtime && runtime[0] == '/' && stat(runtime, &st) == 0 && trusted_dir(st))
@@ -150,8 +142,7 @@ std::string default_lock_dir()
 
 ListLock::~ListLock()
 {
-    if (fd_ >= 0)
-        close(fd_); /* releases the flock */
+    if (fd_ >= 0) close(fd_); /* releases the flock */
 }
 
 uint32_t ListLock::acquire(const std::string &dir, int timeout_ms)
@@ -163,10 +154,8 @@ uint32_t ListLock::acquire(const std::string &dir, int timeout_ms)
         return WIN_ERROR_ACCESS_DENIED;
     }
     int dfd = open_dir(dir);
-    if (dfd < 0)
-        return WIN_ERROR_ACCESS_DENIED;
-    int fd = openat(dfd, "ip_local_reserved_ports.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-                    0600);
+    if (dfd < 0) return WIN_ERROR_ACCESS_DENIED;
+    int fd = openat(dfd, "ip_local_reserved_ports.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
     int err = errno;
     close(dfd);
     if (fd < 0)
@@ -229,8 +218,7 @@ uint32_t ListLock::acquire(const std::string &dir, int timeout_ms)
         if (!wait->done_cv.wait_for(guard, std::chrono::milliseconds(timeout_ms), [&] { return wait->done; }))
         {
             wait->abandoned = true; /* the helper owns fd from now on */
-            report_lock(path, "still held by another process after " + std::to_string(timeout_ms) +
-                                  " ms; giving up");
+            report_lock(path, "still held by another process after " + std::to_string(timeout_ms) + " ms; giving up");
             return WIN_ERROR_TIMEOUT;
         }
         if (!wait->locked)

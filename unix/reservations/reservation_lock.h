@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The lock that serialises read-merge-writes of the kernel's reserved port list between
  * processes (several prefixes, several stores, several users with CAP_NET_ADMIN share one list
@@ -49,7 +50,7 @@ void journal_finish(const std::string &dir, const std::string &ns, const std::st
 
 class ListLock
 {
-public:
+  public:
     ListLock() = default;
     ~ListLock();
     ListLock(const ListLock &) = delete;
@@ -62,7 +63,7 @@ public:
     uint32_t acquire(const std::string &dir, int timeout_ms = kListLockTimeoutMs);
     bool held() const { return fd_ >= 0; }
 
-private:
+  private:
     int fd_ = -1;
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Keeping the kernel list in step with the store; see reservation_mirror.h and
  * docs/reservations.md.
@@ -50,8 +51,7 @@ struct MirrorState
 
 void step(const StoreConfig &cfg, const char *name)
 {
-    if (cfg.step_hook)
-        cfg.step_hook(name);
+    if (cfg.step_hook) cfg.step_hook(name);
 }
 
 /* SQLITE_ROW when found, SQLITE_DONE when this namespace has no state yet. */
@@ -60,12 +60,10 @@ int load_state(StoreDb &store, const std::string &key, MirrorState &st)
     Query q(store.state_get);
     q.bind(1, key);
     int rc = q.step();
-    if (rc != SQLITE_ROW)
-        return rc;
+    if (rc != SQLITE_ROW) return rc;
     /* The columns only ever hold format_port_list() output; anything else is damage, and the
      * safe reading of damage is "owns nothing" (we then never remove a port). */
-    if (!parse_port_list(q.text(0), st.owned))
-        st.owned.reset();
+    if (!parse_port_list(q.text(0), st.owned)) st.owned.reset();
     st.pending = !q.is_null(1);
     if (st.pending && (!parse_port_list(q.text(1), st.add) || !parse_port_list(q.text(2), st.remove)))
         st.pending = false;
@@ -101,8 +99,7 @@ int import_v1(StoreDb &store, const std::string &boot, MirrorState &st)
         while ((rc = q.step()) == SQLITE_ROW)
         {
             PortSet ports;
-            if (parse_port_list(q.text(0), ports))
-                st.owned |= ports;
+            if (parse_port_list(q.text(0), ports)) st.owned |= ports;
         }
     }
     return rc == SQLITE_DONE ? run(store.v1_clear) : rc;
@@ -116,14 +113,11 @@ void apply_pending(const StoreConfig &cfg, const std::string &ns, MirrorState &s
     PortSet target = (listed | st.add | (st.has_list ? st.list : PortSet())) & ~st.remove;
     PortSet after;
     KernelWriteHook hook;
-    if (cfg.step_hook)
-        hook = [&](int piece) { cfg.step_hook(std::string(hook_prefix) + std::to_string(piece)); };
+    if (cfg.step_hook) hook = [&](int piece) { cfg.step_hook(std::string(hook_prefix) + std::to_string(piece)); };
     const bool replace = (listed & ~target).any();
-    if (replace)
-        journal_replace(cfg.lock_dir, ns, format_port_list(target));
+    if (replace) journal_replace(cfg.lock_dir, ns, format_port_list(target));
     bool complete = kernel_write(cfg.kernel_reserved_path, listed, target, after, hook);
-    if (replace && complete)
-        journal_done(cfg.lock_dir, ns);
+    if (replace && complete) journal_done(cfg.lock_dir, ns);
     if (!complete)
         fprintf(stderr, "iphlp: %s: could not make it %s (it reads %s)\n", cfg.kernel_reserved_path.c_str(),
                 format_port_list(target).c_str(), format_port_list(after).c_str());
@@ -145,11 +139,9 @@ std::string namespace_id()
     static ino_t cached_ino = 0;
     static std::string cached;
     struct stat st;
-    if (stat("/proc/self/ns/net", &st) != 0)
-        return "net:unknown";
+    if (stat("/proc/self/ns/net", &st) != 0) return "net:unknown";
     std::lock_guard<std::mutex> lock(mutex);
-    if (st.st_ino == cached_ino && !cached.empty())
-        return cached;
+    if (st.st_ino == cached_ino && !cached.empty()) return cached;
     std::string id = "netino:" + std::to_string((unsigned long long)st.st_ino);
     int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s >= 0)
@@ -165,24 +157,18 @@ std::string namespace_id()
     return id;
 }
 
-std::string mirror_key(const std::string &boot)
-{
-    return boot + "/" + namespace_id();
-}
+std::string mirror_key(const std::string &boot) { return boot + "/" + namespace_id(); }
 
 bool read_port_range(const std::string &path, PortSet &range)
 {
     range.reset();
-    if (path.empty())
-        return false;
+    if (path.empty()) return false;
     FILE *f = fopen(path.c_str(), "re");
-    if (!f)
-        return false;
+    if (!f) return false;
     unsigned low = 0, high = 0;
     bool ok = fscanf(f, "%u %u", &low, &high) == 2 && low >= 1 && low <= high && high <= 65535;
     fclose(f);
-    if (ok)
-        range = port_block(uint16_t(low), uint16_t(high));
+    if (ok) range = port_block(uint16_t(low), uint16_t(high));
     return ok;
 }
 
@@ -200,10 +186,8 @@ int desired_ports(StoreDb &store, const std::string &range_path, PortSet &desire
         const uint32_t first = uint32_t(q.integer(1)), last = uint32_t(q.integer(2));
         size_t more = 0;
         if (capped)
-            for (uint32_t p = first; p <= last; p++)
-                more += range[p] && !desired[p];
-        if (capped && in_range + more > cap)
-            continue;
+            for (uint32_t p = first; p <= last; p++) more += range[p] && !desired[p];
+        if (capped && in_range + more > cap) continue;
         in_range += more;
         add_ports(desired, uint16_t(first), uint16_t(last));
     }
@@ -226,16 +210,14 @@ uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::
     if (kernel)
     {
         uint32_t code = lock.acquire(cfg.lock_dir);
-        if (code == WIN_ERROR_TIMEOUT)
-            return code;
+        if (code == WIN_ERROR_TIMEOUT) return code;
         kernel = code == WIN_NO_ERROR; /* an untrustworthy lock: leave the list alone (reported) */
     }
     const std::string ns = kernel ? namespace_id() : std::string();
     if (kernel)
     {
         KernelWriteHook hook;
-        if (cfg.step_hook)
-            hook = [&](int piece) { cfg.step_hook("journal-write-" + std::to_string(piece)); };
+        if (cfg.step_hook) hook = [&](int piece) { cfg.step_hook("journal-write-" + std::to_string(piece)); };
         journal_finish(cfg.lock_dir, ns, cfg.kernel_reserved_path, hook);
     }
     step(cfg, "locked");
@@ -243,8 +225,7 @@ uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::
     return with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
         Transaction txn(store);
         int rc = txn.begin();
-        if (rc != SQLITE_DONE)
-            return store_error(store, rc, "cannot start a transaction");
+        if (rc != SQLITE_DONE) return store_error(store, rc, "cannot start a transaction");
         step(cfg, "begun");
 
         MirrorState st;
@@ -263,13 +244,11 @@ uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::
                 /* First write in this namespace this boot: states of older boots are void (a
                  * reboot emptied their lists). */
                 rc = Query(store.state_prune).bind(1, boot + "/").step();
-                if (rc == SQLITE_DONE)
-                    rc = import_v1(store, boot, st);
+                if (rc == SQLITE_DONE) rc = import_v1(store, boot, st);
             }
             else if (rc == SQLITE_ROW)
                 rc = SQLITE_DONE;
-            if (rc != SQLITE_DONE)
-                return store_error(store, rc, "cannot read the kernel mirror state");
+            if (rc != SQLITE_DONE) return store_error(store, rc, "cannot read the kernel mirror state");
             if (st.pending)
             {
                 apply_pending(cfg, ns, st, listed, "recover-write-");
@@ -280,14 +259,11 @@ uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::
         uint32_t code = WIN_NO_ERROR;
         if (body)
         {
-            if ((rc = run(store.savepoint)) != SQLITE_DONE)
-                return store_error(store, rc, "cannot start a savepoint");
+            if ((rc = run(store.savepoint)) != SQLITE_DONE) return store_error(store, rc, "cannot start a savepoint");
             code = body(store);
             rc = code == WIN_NO_ERROR ? run(store.release) : run(store.rollback_to);
-            if (code != WIN_NO_ERROR && rc == SQLITE_DONE)
-                rc = run(store.release);
-            if (rc != SQLITE_DONE)
-                return store_error(store, rc, "cannot end a savepoint");
+            if (code != WIN_NO_ERROR && rc == SQLITE_DONE) rc = run(store.release);
+            if (rc != SQLITE_DONE) return store_error(store, rc, "cannot end a savepoint");
             step(cfg, "body");
         }
 
@@ -306,25 +282,21 @@ uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::
                  * the whole target, so that a kill between its pieces loses no port. */
                 PortSet target = (listed | st.add) & ~st.remove;
                 st.has_list = format_port_list(target).size() + 1 > kSysctlWriteMax;
-                if (st.has_list)
-                    st.list = target;
+                if (st.has_list) st.list = target;
             }
         }
         if (kernel && (rc = save_state(store, key, st)) != SQLITE_DONE)
             return store_error(store, rc, "cannot record the kernel mirror");
         step(cfg, "intent");
-        if ((rc = txn.commit()) != SQLITE_DONE)
-            return store_error(store, rc, "cannot commit");
+        if ((rc = txn.commit()) != SQLITE_DONE) return store_error(store, rc, "cannot commit");
         step(cfg, "committed");
-        if (!kernel || !st.pending)
-            return code;
+        if (!kernel || !st.pending) return code;
 
         apply_pending(cfg, ns, st, listed, "write-");
         step(cfg, "written");
         /* Outside a transaction of ours, this UPDATE is one by itself. If it fails, the pending
          * update stays recorded and the next call finishes it (again: it is idempotent). */
-        if ((rc = save_state(store, key, st)) != SQLITE_DONE)
-            store_error(store, rc, "cannot record the kernel mirror");
+        if ((rc = save_state(store, key, st)) != SQLITE_DONE) store_error(store, rc, "cannot record the kernel mirror");
         step(cfg, "settled");
         return code;
     });

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Keeping the kernel's reserved port list in step with the store (kernel_reserved_ports.h does
  * the file). The store is the single source of truth: the list of a network namespace should

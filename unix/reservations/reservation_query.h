@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* A small RAII wrapper for the store's cached prepared statements. */
 #pragma once
 
@@ -12,7 +13,7 @@ namespace iphlp {
  * holds no read snapshot open. */
 class Query
 {
-public:
+  public:
     explicit Query(sqlite3_stmt *stmt) : stmt_(stmt) {}
     ~Query()
     {
@@ -46,14 +47,11 @@ public:
     }
     bool is_null(int column) { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
-private:
+  private:
     sqlite3_stmt *stmt_;
 };
 
 /* Steps a statement that returns no rows: SQLITE_DONE on success. */
-inline int run(sqlite3_stmt *stmt)
-{
-    return Query(stmt).step();
-}
+inline int run(sqlite3_stmt *stmt) { return Query(stmt).step(); }
 
 } // namespace iphlp

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The persistent reservation rules (Windows semantics, Win32 codes) on top of the store
  * connection of reservation_store.cpp: exact-match lookup and delete, no overlap within a
@@ -36,8 +37,7 @@ bool valid_block(uint32_t proto, uint16_t start, uint16_t count)
 bool store_absent(const std::string &path)
 {
     struct stat st;
-    if (path.empty() || path[0] != '/' || lstat(path.c_str(), &st) == 0 || errno != ENOENT)
-        return false;
+    if (path.empty() || path[0] != '/' || lstat(path.c_str(), &st) == 0 || errno != ENOENT) return false;
     /* A missing directory is a wrong path, which the open reports. */
     std::string dir = path.substr(0, path.rfind('/'));
     return stat(dir.empty() ? "/" : dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -51,17 +51,12 @@ struct Reconcile
 {
     explicit Reconcile(const StoreConfig &c, const std::string &b) : cfg(c), boot(b)
     {
-        if (kernel_writable(cfg.kernel_reserved_path))
-            key = mirror_key(boot);
+        if (kernel_writable(cfg.kernel_reserved_path)) key = mirror_key(boot);
     }
-    void check(StoreDb &store)
-    {
-        needed = !key.empty() && mirror_needs_reconcile(store, key);
-    }
+    void check(StoreDb &store) { needed = !key.empty() && mirror_needs_reconcile(store, key); }
     void run_if_needed()
     {
-        if (needed)
-            write_call(cfg, boot, {});
+        if (needed) write_call(cfg, boot, {});
     }
     const StoreConfig &cfg;
     const std::string &boot;
@@ -71,11 +66,9 @@ struct Reconcile
 
 } // namespace
 
-uint32_t reservation_create(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count,
-                            uint64_t *token)
+uint32_t reservation_create(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count, uint64_t *token)
 {
-    if (!token || !valid_block(proto, start, count))
-        return WIN_ERROR_INVALID_PARAMETER;
+    if (!token || !valid_block(proto, start, count)) return WIN_ERROR_INVALID_PARAMETER;
     const uint16_t last = uint16_t(start + count - 1);
     const std::string boot = read_boot_id(cfg.boot_id_path);
 
@@ -83,8 +76,7 @@ uint32_t reservation_create(const StoreConfig &cfg, uint32_t proto, uint16_t sta
      * transaction, stalling every other writer of the prefix. Holding the lock would not close
      * any race anyway: sockets are opened without asking the store. */
     PortUse use = cfg.port_in_use ? cfg.port_in_use(proto, start, last) : PortUse::free;
-    if (use == PortUse::in_use)
-        return WIN_ERROR_SHARING_VIOLATION;
+    if (use == PortUse::in_use) return WIN_ERROR_SHARING_VIOLATION;
     if (use == PortUse::unknown)
     {
         report_store(cfg.db_path, "cannot read the system's sockets to check that the ports are free");
@@ -96,13 +88,11 @@ uint32_t reservation_create(const StoreConfig &cfg, uint32_t proto, uint16_t sta
         int rc = Query(store.insert).bind(1, proto).bind(2, start).bind(3, last).step();
         if (rc == SQLITE_CONSTRAINT_TRIGGER)
             return WIN_ERROR_SHARING_VIOLATION; /* overlaps a reservation: the schema's trigger */
-        if (rc != SQLITE_DONE)
-            return store_error(store, rc, "cannot add the reservation");
+        if (rc != SQLITE_DONE) return store_error(store, rc, "cannot add the reservation");
         serial = sqlite3_last_insert_rowid(store.db);
         return WIN_NO_ERROR;
     });
-    if (code != WIN_NO_ERROR)
-        return code;
+    if (code != WIN_NO_ERROR) return code;
     /* Say so when the block stays out of the kernel list although we may write it: it is past
      * the ephemeral cap (reservation_mirror.h), or the write failed (reported already). */
     PortSet listed;
@@ -120,13 +110,10 @@ uint32_t reservation_create(const StoreConfig &cfg, uint32_t proto, uint16_t sta
     return WIN_NO_ERROR;
 }
 
-uint32_t reservation_lookup(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count,
-                            uint64_t *token)
+uint32_t reservation_lookup(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count, uint64_t *token)
 {
-    if (!token || !valid_block(proto, start, count))
-        return WIN_ERROR_INVALID_PARAMETER;
-    if (store_absent(cfg.db_path))
-        return WIN_ERROR_NOT_FOUND;
+    if (!token || !valid_block(proto, start, count)) return WIN_ERROR_INVALID_PARAMETER;
+    if (store_absent(cfg.db_path)) return WIN_ERROR_NOT_FOUND;
     const uint16_t last = uint16_t(start + count - 1);
     const std::string boot = read_boot_id(cfg.boot_id_path);
     Reconcile reconcile(cfg, boot);
@@ -136,23 +123,19 @@ uint32_t reservation_lookup(const StoreConfig &cfg, uint32_t proto, uint16_t sta
         Query q(store.find);
         q.bind(1, proto).bind(2, start).bind(3, last);
         int rc = q.step();
-        if (rc == SQLITE_DONE)
-            return WIN_ERROR_NOT_FOUND;
-        if (rc != SQLITE_ROW)
-            return store_error(store, rc, "cannot look up the reservation");
+        if (rc == SQLITE_DONE) return WIN_ERROR_NOT_FOUND;
+        if (rc != SQLITE_ROW) return store_error(store, rc, "cannot look up the reservation");
         serial = q.integer(0);
         return WIN_NO_ERROR;
     });
     reconcile.run_if_needed();
-    if (code == WIN_NO_ERROR)
-        *token = token_for_serial(boot_key(boot), serial);
+    if (code == WIN_NO_ERROR) *token = token_for_serial(boot_key(boot), serial);
     return code;
 }
 
 uint32_t reservation_delete(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count)
 {
-    if (!valid_block(proto, start, count))
-        return WIN_ERROR_INVALID_PARAMETER;
+    if (!valid_block(proto, start, count)) return WIN_ERROR_INVALID_PARAMETER;
     const uint16_t last = uint16_t(start + count - 1);
     const std::string boot = read_boot_id(cfg.boot_id_path);
     return write_call(cfg, boot, [&](StoreDb &store) -> uint32_t {
@@ -162,13 +145,10 @@ uint32_t reservation_delete(const StoreConfig &cfg, uint32_t proto, uint16_t sta
             Query q(store.find);
             q.bind(1, proto).bind(2, start).bind(3, last);
             rc = q.step();
-            if (rc == SQLITE_ROW)
-                serial = q.integer(0);
+            if (rc == SQLITE_ROW) serial = q.integer(0);
         }
-        if (rc == SQLITE_DONE)
-            return WIN_ERROR_NOT_FOUND;
-        if (rc == SQLITE_ROW)
-            rc = Query(store.remove).bind(1, serial).step();
+        if (rc == SQLITE_DONE) return WIN_ERROR_NOT_FOUND;
+        if (rc == SQLITE_ROW) rc = Query(store.remove).bind(1, serial).step();
         return rc == SQLITE_DONE ? WIN_NO_ERROR : store_error(store, rc, "cannot delete the reservation");
     });
 }
@@ -176,10 +156,8 @@ uint32_t reservation_delete(const StoreConfig &cfg, uint32_t proto, uint16_t sta
 uint32_t reservation_list(const StoreConfig &cfg, uint32_t proto, std::vector<Reservation> &out)
 {
     out.clear();
-    if (proto != IPHLP_TCP && proto != IPHLP_UDP)
-        return WIN_ERROR_INVALID_PARAMETER;
-    if (store_absent(cfg.db_path))
-        return WIN_NO_ERROR;
+    if (proto != IPHLP_TCP && proto != IPHLP_UDP) return WIN_ERROR_INVALID_PARAMETER;
+    if (store_absent(cfg.db_path)) return WIN_NO_ERROR;
     const std::string boot = read_boot_id(cfg.boot_id_path);
     const BootKey key = boot_key(boot);
     Reconcile reconcile(cfg, boot);
@@ -199,23 +177,19 @@ uint32_t reservation_list(const StoreConfig &cfg, uint32_t proto, std::vector<Re
             rows.push_back(r);
             blocks.emplace_back(uint16_t(q.integer(0)), uint16_t(q.integer(1)));
         }
-        if (rc != SQLITE_DONE)
-            return store_error(store, rc, "cannot list the reservations");
+        if (rc != SQLITE_DONE) return store_error(store, rc, "cannot list the reservations");
         return WIN_NO_ERROR;
     });
-    if (code != WIN_NO_ERROR)
-        return code;
+    if (code != WIN_NO_ERROR) return code;
     /* "Mirrored" is what the list holds now, read after the reconcile. */
     reconcile.run_if_needed();
     PortSet listed;
-    if (!kernel_read(cfg.kernel_reserved_path, listed))
-        listed.reset();
+    if (!kernel_read(cfg.kernel_reserved_path, listed)) listed.reset();
     for (size_t i = 0; i < rows.size(); i++)
     {
         PortSet missing;
         for (uint32_t p = blocks[i].first; p <= blocks[i].second && missing.none(); p++)
-            if (!listed[p])
-                missing.set(p);
+            if (!listed[p]) missing.set(p);
         rows[i].kernel_mirrored = missing.none();
     }
     out.swap(rows);

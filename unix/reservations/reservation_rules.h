@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Persistent TCP/UDP port reservations (CreatePersistentTcpPortReservation and friends), kept in
  * an embedded SQLite database inside the Wine prefix. Every change is one transaction; several
@@ -57,10 +58,8 @@ struct Reservation
 };
 
 /* Each returns a Win32 error code. Parameters are validated here too (0 ports, past 65535). */
-uint32_t reservation_create(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count,
-                            uint64_t *token);
-uint32_t reservation_lookup(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count,
-                            uint64_t *token);
+uint32_t reservation_create(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count, uint64_t *token);
+uint32_t reservation_lookup(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count, uint64_t *token);
 uint32_t reservation_delete(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count);
 uint32_t reservation_list(const StoreConfig &cfg, uint32_t proto, std::vector<Reservation> &out);
 

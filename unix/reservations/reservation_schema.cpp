@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* The store's tables; see reservation_schema.h. */
 #include "reservation_schema.h"
 
@@ -15,8 +16,8 @@ namespace iphlp {
 /* Per boot and network namespace ("bootid/net:cookie"): the ports this store added to that
  * namespace's kernel list and still answers for, and the kernel write in flight (pending_add
  * NULL when none): see reservation_mirror.cpp. */
-#define SCHEMA2_TABLE                                                                              \
-    "CREATE TABLE kernel_mirror(ns TEXT PRIMARY KEY NOT NULL, owned TEXT NOT NULL,"                \
+#define SCHEMA2_TABLE                                                                                                  \
+    "CREATE TABLE kernel_mirror(ns TEXT PRIMARY KEY NOT NULL, owned TEXT NOT NULL,"                                    \
     " pending_add TEXT, pending_remove TEXT, pending_list TEXT);"
 
 static const char kSchema[] =
@@ -37,8 +38,7 @@ static const char kSchema[] =
     "  WHEN (SELECT last_port FROM reservations WHERE proto = NEW.proto AND first_port <= NEW.last_port"
     "        ORDER BY first_port DESC LIMIT 1) >= NEW.first_port"
     "  BEGIN SELECT RAISE(ABORT, 'overlapping reservation'); END;"
-    "PRAGMA application_id = 1229998162;"
-    SCHEMA2_TABLE;
+    "PRAGMA application_id = 1229998162;" SCHEMA2_TABLE;
 static_assert(kStoreApplicationId == 1229998162, "kSchema spells the application id in decimal");
 static_assert(kStoreSchemaVersion == 2, "kSchema writes schema_version 2");
 
@@ -50,10 +50,7 @@ static const char kExpectedObjects[] =
 static const char kSchema2Objects[] =
     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kernel_mirror'";
 
-int create_schema(sqlite3 *db)
-{
-    return sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr);
-}
+int create_schema(sqlite3 *db) { return sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr); }
 
 /* Runs a query expected to give one row: SQLITE_ROW with its first column in text (and, if it
  * is an integer, in number), SQLITE_DONE without a row, or the error. */
@@ -61,8 +58,7 @@ static int query(sqlite3 *db, const char *sql, std::string &text, int64_t &numbe
 {
     sqlite3_stmt *stmt = nullptr;
     int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW)
     {
         const unsigned char *value = sqlite3_column_text(stmt, 0);
@@ -80,8 +76,7 @@ uint32_t check_schema(sqlite3 *db, const std::string &path)
     int rc = query(db, kExpectedObjects, text, objects);
     if (rc == SQLITE_ROW && objects == 4)
         rc = query(db, "SELECT value FROM meta WHERE key = 'schema_version'", text, version);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sqlite_failure(db, rc, path, "cannot read the schema");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_failure(db, rc, path, "cannot read the schema");
     int64_t v2_objects = 0;
     if (rc == SQLITE_ROW && version == 2)
         rc = query(db, kSchema2Objects, text, v2_objects) == SQLITE_ROW ? SQLITE_ROW : rc;
@@ -98,8 +93,7 @@ uint32_t check_schema(sqlite3 *db, const std::string &path)
     /* quick_check reads every page: cheap for a store this size, done once per process, and it
      * catches truncation and damage that the queries above do not reach. */
     rc = query(db, "PRAGMA quick_check(1)", text, version);
-    if (rc != SQLITE_ROW)
-        return sqlite_failure(db, rc, path, "cannot check the store");
+    if (rc != SQLITE_ROW) return sqlite_failure(db, rc, path, "cannot check the store");
     if (text != "ok")
     {
         report_store(path, "failed its integrity check (" + text + "); leaving it untouched");
@@ -113,10 +107,8 @@ uint32_t upgrade_schema(sqlite3 *db, const std::string &path)
     std::string text;
     int64_t version = -1;
     int rc = query(db, "SELECT value FROM meta WHERE key = 'schema_version'", text, version);
-    if (rc != SQLITE_ROW)
-        return sqlite_failure(db, rc, path, "cannot read the schema version");
-    if (version >= kStoreSchemaVersion)
-        return WIN_NO_ERROR;
+    if (rc != SQLITE_ROW) return sqlite_failure(db, rc, path, "cannot read the schema version");
+    if (version >= kStoreSchemaVersion) return WIN_NO_ERROR;
     /* Only 1 -> 2 exists. BEGIN IMMEDIATE and a second look: another process may have upgraded
      * it meanwhile. */
     rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
@@ -125,15 +117,13 @@ uint32_t upgrade_schema(sqlite3 *db, const std::string &path)
                  ? SQLITE_OK
                  : SQLITE_ERROR;
     if (rc == SQLITE_OK && version == 1)
-        rc = sqlite3_exec(db, SCHEMA2_TABLE "UPDATE meta SET value = 2 WHERE key = 'schema_version';", nullptr,
-                          nullptr, nullptr);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+        rc = sqlite3_exec(db, SCHEMA2_TABLE "UPDATE meta SET value = 2 WHERE key = 'schema_version';", nullptr, nullptr,
+                          nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK)
     {
         uint32_t code = sqlite_failure(db, rc, path, "cannot upgrade it to schema 2");
-        if (!sqlite3_get_autocommit(db))
-            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
         return code;
     }
     return WIN_NO_ERROR;

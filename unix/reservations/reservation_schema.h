@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The store's schema: creating it in a new database and recognising it in an existing one.
  * Schema 2 added the kernel_mirror table (the kernel list bookkeeping per boot and network

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The process's connection to the reservation store.
  *
@@ -29,9 +30,8 @@ namespace {
 void close_store(StoreDb &store)
 {
     for (sqlite3_stmt *stmt : {store.begin, store.commit, store.rollback, store.savepoint, store.release,
-                               store.rollback_to, store.find, store.insert, store.remove, store.list,
-                               store.blocks, store.state_get, store.state_put, store.state_prune,
-                               store.v1_owned, store.v1_clear})
+                               store.rollback_to, store.find, store.insert, store.remove, store.list, store.blocks,
+                               store.state_get, store.state_put, store.state_prune, store.v1_owned, store.v1_clear})
         sqlite3_finalize(stmt);
     sqlite3_close(store.db);
     store.db = nullptr;
@@ -66,8 +66,7 @@ int prepare(StoreDb &store)
     for (const auto &s : statements)
     {
         int rc = sqlite3_prepare_v3(store.db, s.sql, -1, SQLITE_PREPARE_PERSISTENT, s.stmt, nullptr);
-        if (rc != SQLITE_OK)
-            return rc;
+        if (rc != SQLITE_OK) return rc;
     }
     return SQLITE_OK;
 }
@@ -77,8 +76,7 @@ uint32_t open_store(const std::string &path, StoreDb &store)
 {
     bool validated = false;
     uint32_t code = prepare_store_file(path, validated);
-    if (code != WIN_NO_ERROR)
-        return code;
+    if (code != WIN_NO_ERROR) return code;
     store.path = path;
     int rc = sqlite3_open_v2(path.c_str(), &store.db, SQLITE_OPEN_READWRITE, nullptr);
     if (rc == SQLITE_OK)
@@ -87,16 +85,11 @@ uint32_t open_store(const std::string &path, StoreDb &store)
         sqlite3_busy_timeout(store.db, kStoreBusyTimeoutMs);
         rc = sqlite3_exec(store.db, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
     }
-    if (rc == SQLITE_OK && !validated)
-        code = check_schema(store.db, path);
-    if (rc == SQLITE_OK && code == WIN_NO_ERROR)
-        code = upgrade_schema(store.db, path);
-    if (rc == SQLITE_OK && code == WIN_NO_ERROR)
-        rc = prepare(store);
-    if (rc != SQLITE_OK)
-        code = sqlite_failure(store.db, rc, path, "cannot open");
-    if (code != WIN_NO_ERROR)
-        close_store(store);
+    if (rc == SQLITE_OK && !validated) code = check_schema(store.db, path);
+    if (rc == SQLITE_OK && code == WIN_NO_ERROR) code = upgrade_schema(store.db, path);
+    if (rc == SQLITE_OK && code == WIN_NO_ERROR) rc = prepare(store);
+    if (rc != SQLITE_OK) code = sqlite_failure(store.db, rc, path, "cannot open");
+    if (code != WIN_NO_ERROR) close_store(store);
     return code;
 }
 
@@ -128,18 +121,14 @@ void before_fork()
     drop_current_store();
 }
 
-void after_fork()
-{
-    store_mutex.unlock();
-}
+void after_fork() { store_mutex.unlock(); }
 
 } // namespace
 
 Transaction::~Transaction()
 {
     /* Also when COMMIT failed: SQLite keeps the transaction open after SQLITE_BUSY. */
-    if (active_ && !sqlite3_get_autocommit(store_.db))
-        run(store_.rollback);
+    if (active_ && !sqlite3_get_autocommit(store_.db)) run(store_.rollback);
 }
 
 int Transaction::begin()
@@ -152,8 +141,7 @@ int Transaction::begin()
 int Transaction::commit()
 {
     int rc = run(store_.commit);
-    if (rc == SQLITE_DONE)
-        active_ = false;
+    if (rc == SQLITE_DONE) active_ = false;
     return rc;
 }
 
@@ -168,14 +156,12 @@ uint32_t with_store(const std::string &path, const std::function<uint32_t(StoreD
     std::call_once(fork_handlers, [] { pthread_atfork(before_fork, after_fork, after_fork); });
 
     std::lock_guard<std::mutex> lock(store_mutex);
-    if (current_store && current_store->path != path)
-        drop_current_store();
+    if (current_store && current_store->path != path) drop_current_store();
     if (!current_store)
     {
         auto store = std::make_unique<StoreDb>();
         uint32_t code = open_store(path, *store);
-        if (code != WIN_NO_ERROR)
-            return code;
+        if (code != WIN_NO_ERROR) return code;
         current_store = store.release();
     }
     /* The Transaction and Query objects of fn have rolled back and reset by the time an

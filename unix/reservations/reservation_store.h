@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The process's SQLite connection to the reservation store: one per process, cached, prepared
  * statements included, reopened when the path changes and closed before fork(). Creating and
@@ -42,7 +43,7 @@ struct StoreDb
  * waited for the 5 s busy timeout and then failed. */
 class Transaction
 {
-public:
+  public:
     explicit Transaction(StoreDb &store) : store_(store) {}
     ~Transaction();
     Transaction(const Transaction &) = delete;
@@ -51,7 +52,7 @@ public:
     int begin();  /* SQLITE_DONE when started */
     int commit(); /* SQLITE_DONE when committed */
 
-private:
+  private:
     StoreDb &store_;
     bool active_ = false;
 };

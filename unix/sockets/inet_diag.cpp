@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The netlink reader: one NETLINK_SOCK_DIAG dump (inet_diag) per call. The kernel filters by
  * TCP state, libmnl walks the replies, and each socket message becomes one record appended to
@@ -31,7 +32,7 @@ constexpr size_t receive_buffer_size = 64 * 1024;
 struct DumpContext
 {
     SocketBuffer &out;
-    uint8_t family;      /* AF_INET or AF_INET6: messages of the other family are not ours */
+    uint8_t family; /* AF_INET or AF_INET6: messages of the other family are not ours */
     bool tcp;
     uint32_t state_mask; /* linux_state_mask(); re-checked here so a parsed buffer obeys the query */
     int error;           /* -errno once a callback has failed */
@@ -40,8 +41,7 @@ struct DumpContext
 /* The kernel sends -errno; anything outside the errno range is not a kernel reply. */
 int error_from_kernel(int32_t error)
 {
-    if (error < 0 && error >= -4095)
-        return error;
+    if (error < 0 && error >= -4095) return error;
     if (error > 0 && error <= 4095) /* libmnl accepts either sign; so do we */
         return -error;
     return -EBADMSG;
@@ -56,8 +56,7 @@ int error_from_kernel(int32_t error)
 bool whole_messages(const void *buf, int len)
 {
     auto nlh = static_cast<const nlmsghdr *>(buf);
-    while (mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= static_cast<unsigned>(len))
-        nlh = mnl_nlmsg_next(nlh, &len);
+    while (mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= static_cast<unsigned>(len)) nlh = mnl_nlmsg_next(nlh, &len);
     return len <= 0; /* < 0: the last message was not padded to 4 bytes, but is whole */
 }
 
@@ -82,17 +81,15 @@ bool attributes_well_formed(const nlmsghdr *nlh)
 int on_socket(const nlmsghdr *nlh, void *data)
 {
     auto &ctx = *static_cast<DumpContext *>(data);
-    if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || mnl_nlmsg_get_payload_len(nlh) < sizeof(inet_diag_msg)
-        || !attributes_well_formed(nlh))
+    if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || mnl_nlmsg_get_payload_len(nlh) < sizeof(inet_diag_msg) ||
+        !attributes_well_formed(nlh))
     {
         ctx.error = -EBADMSG;
         return MNL_CB_ERROR;
     }
     auto msg = static_cast<const inet_diag_msg *>(mnl_nlmsg_get_payload(nlh));
-    if (msg->idiag_family != ctx.family)
-        return MNL_CB_OK;
-    if (ctx.tcp && (msg->idiag_state >= 32 || !(ctx.state_mask >> msg->idiag_state & 1)))
-        return MNL_CB_OK;
+    if (msg->idiag_family != ctx.family) return MNL_CB_OK;
+    if (ctx.tcp && (msg->idiag_state >= 32 || !(ctx.state_mask >> msg->idiag_state & 1))) return MNL_CB_OK;
 
     SocketRecord &rec = ctx.out.emplace_back(); /* value-initialised: all zero */
     iphlp_socket_row &row = rec.row;
@@ -101,15 +98,12 @@ int on_socket(const nlmsghdr *nlh, void *data)
     memcpy(row.remote_addr, msg->id.idiag_dst, addr_len);
     row.local_port = msg->id.idiag_sport; /* already network order */
     row.remote_port = msg->id.idiag_dport;
-    if (ctx.tcp)
-        row.state = mib_tcp_state_from_linux(msg->idiag_state);
+    if (ctx.tcp) row.state = mib_tcp_state_from_linux(msg->idiag_state);
     if (ctx.family == AF_INET6)
     {
         /* idiag_if is the socket's bound device, which the kernel sets for link-local traffic. */
-        if (is_ipv6_link_local(row.local_addr))
-            row.local_scope_id = msg->id.idiag_if;
-        if (is_ipv6_link_local(row.remote_addr))
-            row.remote_scope_id = msg->id.idiag_if;
+        if (is_ipv6_link_local(row.local_addr)) row.local_scope_id = msg->id.idiag_if;
+        if (is_ipv6_link_local(row.remote_addr)) row.remote_scope_id = msg->id.idiag_if;
     }
     rec.inode = msg->idiag_inode;
     return MNL_CB_OK;
@@ -173,30 +167,26 @@ int send_dump_request(const mnl_socket *nl, const SocketQuery &query)
 /* buf must be 4-byte aligned (NLMSG_ALIGNTO), as any receive buffer is. */
 int parse_inet_diag(const void *buf, size_t len, const SocketQuery &query, SocketBuffer &out)
 {
-    if (len > INT_MAX || !whole_messages(buf, static_cast<int>(len)))
-        return -EBADMSG;
+    if (len > INT_MAX || !whole_messages(buf, static_cast<int>(len))) return -EBADMSG;
     DumpContext ctx{out, static_cast<uint8_t>(query.family == IPHLP_INET6 ? AF_INET6 : AF_INET),
                     query.proto == IPHLP_TCP, linux_state_mask(query), 0};
     /* seq and portid 0: no check. The dump runs on a socket of its own, nothing else arrives. */
     int ret = mnl_cb_run2(buf, len, 0, 0, on_socket, &ctx, control_callbacks, NLMSG_MIN_TYPE);
-    if (ret < 0)
-        return ctx.error ? ctx.error : -errno;
+    if (ret < 0) return ctx.error ? ctx.error : -errno;
     return ret == MNL_CB_STOP ? 0 : 1;
 }
 
 int read_sockets_netlink(const SocketQuery &query, SocketBuffer &out)
 {
-    if ((query.proto != IPHLP_TCP && query.proto != IPHLP_UDP)
-        || (query.family != IPHLP_INET4 && query.family != IPHLP_INET6))
+    if ((query.proto != IPHLP_TCP && query.proto != IPHLP_UDP) ||
+        (query.family != IPHLP_INET4 && query.family != IPHLP_INET6))
         return -EINVAL;
 
     /* A fresh socket per dump: a dump abandoned on error can never leak replies into the next
      * one. No bind(): sendto() binds it implicitly, two system calls fewer. */
     NetlinkSocket nl(mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC), mnl_socket_close);
-    if (!nl)
-        return -errno;
-    if (int ret = send_dump_request(nl.get(), query))
-        return ret;
+    if (!nl) return -errno;
+    if (int ret = send_dump_request(nl.get(), query)) return ret;
 
     thread_local std::unique_ptr<char[]> buffer(new char[receive_buffer_size]);
     for (;;)
@@ -209,11 +199,9 @@ int read_sockets_netlink(const SocketQuery &query, SocketBuffer &out)
             return -errno;
         }
         int ret = parse_inet_diag(buffer.get(), static_cast<size_t>(n), query, out);
-        if (ret <= 0)
-            return ret;
+        if (ret <= 0) return ret;
     }
 }
-
 
 /* ---- One connection: GetPerTcpConnectionEStats and SetTcpEntry ---- */
 
@@ -231,8 +219,8 @@ bool same_connection(const inet_diag_msg &msg, const iphlp_tcp_key &key)
         return msg.idiag_family == AF_INET6 && !memcmp(src, key.local_addr, 16) && !memcmp(dst, key.remote_addr, 16);
     if (msg.idiag_family == AF_INET) return !memcmp(src, key.local_addr, 4) && !memcmp(dst, key.remote_addr, 4);
     /* A dual-stack IPv6 socket carrying an IPv4 connection: ::ffff:a.b.c.d on both ends. */
-    return msg.idiag_family == AF_INET6 && !memcmp(src, v4_mapped_prefix, 12) && !memcmp(src + 12, key.local_addr, 4)
-           && !memcmp(dst, v4_mapped_prefix, 12) && !memcmp(dst + 12, key.remote_addr, 4);
+    return msg.idiag_family == AF_INET6 && !memcmp(src, v4_mapped_prefix, 12) && !memcmp(src + 12, key.local_addr, 4) &&
+           !memcmp(dst, v4_mapped_prefix, 12) && !memcmp(dst + 12, key.remote_addr, 4);
 }
 
 struct InfoAttribute
@@ -293,8 +281,7 @@ ssize_t exchange(uint16_t type, uint16_t flags, const inet_diag_req_v2 &req, cha
 
 int parse_tcp_connection(const void *buf, size_t len, const iphlp_tcp_key &key, TcpConnection &out)
 {
-    if (len > INT_MAX || !whole_messages(buf, static_cast<int>(len)) || len < sizeof(nlmsghdr))
-        return -EBADMSG;
+    if (len > INT_MAX || !whole_messages(buf, static_cast<int>(len)) || len < sizeof(nlmsghdr)) return -EBADMSG;
     /* The kernel answers an exact request with one message: the socket, or an error. */
     auto nlh = static_cast<const nlmsghdr *>(buf);
     if (nlh->nlmsg_type == NLMSG_ERROR)
@@ -303,8 +290,8 @@ int parse_tcp_connection(const void *buf, size_t len, const iphlp_tcp_key &key, 
         auto err = static_cast<const nlmsgerr *>(mnl_nlmsg_get_payload(nlh));
         return err->error ? error_from_kernel(err->error) : -EBADMSG; /* an ack carries no socket */
     }
-    if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || mnl_nlmsg_get_payload_len(nlh) < sizeof(inet_diag_msg)
-        || !attributes_well_formed(nlh))
+    if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || mnl_nlmsg_get_payload_len(nlh) < sizeof(inet_diag_msg) ||
+        !attributes_well_formed(nlh))
         return -EBADMSG;
     auto msg = static_cast<const inet_diag_msg *>(mnl_nlmsg_get_payload(nlh));
     if (!same_connection(*msg, key)) return -ENOENT;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * IPv6 scope ids. Windows reports an interface index next to every link-local (fe80::/10)
  * address. inet_diag hands it to us (idiag_if); /proc/net/tcp6 does not, so the procfs reader
@@ -13,10 +14,7 @@
 
 namespace iphlp {
 
-inline bool is_ipv6_link_local(const uint8_t *addr)
-{
-    return addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80;
-}
+inline bool is_ipv6_link_local(const uint8_t *addr) { return addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80; }
 
 /* One configured link-local address and the interface it lives on. */
 struct InterfaceAddress

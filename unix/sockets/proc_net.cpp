@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The fallback reader: /proc/net/{tcp,udp}{,6} when netlink is refused (seccomp sandboxes, kernels
  * without inet_diag). Each file is read whole with read() into a reused buffer and scanned in
@@ -33,13 +34,11 @@ bool endpoint(const char *&p, const char *end, size_t words, uint8_t *addr, uint
     for (size_t i = 0; i < words; ++i)
     {
         uint32_t word;
-        if (!hex_fixed(p, end, 8, word))
-            return false;
+        if (!hex_fixed(p, end, 8, word)) return false;
         memcpy(addr + 4 * i, &word, sizeof(word));
     }
     uint32_t host_port;
-    if (!literal(p, end, ':') || !hex_fixed(p, end, 4, host_port))
-        return false;
+    if (!literal(p, end, ':') || !hex_fixed(p, end, 4, host_port)) return false;
     port = htons(static_cast<uint16_t>(host_port));
     return field_end(p, end);
 }
@@ -53,29 +52,21 @@ bool endpoint(const char *&p, const char *end, size_t words, uint8_t *addr, uint
 bool parse_line(const char *p, const char *end, size_t words, SocketRecord &rec, uint32_t &state)
 {
     uint64_t slot;
-    if (!spaces(p, end) || !decimal(p, end, slot) || !literal(p, end, ':'))
-        return false;
-    if (!spaces(p, end) || !endpoint(p, end, words, rec.row.local_addr, rec.row.local_port))
-        return false;
-    if (!spaces(p, end) || !endpoint(p, end, words, rec.row.remote_addr, rec.row.remote_port))
-        return false;
-    if (!spaces(p, end) || !hex_fixed(p, end, 2, state) || !field_end(p, end))
-        return false;
+    if (!spaces(p, end) || !decimal(p, end, slot) || !literal(p, end, ':')) return false;
+    if (!spaces(p, end) || !endpoint(p, end, words, rec.row.local_addr, rec.row.local_port)) return false;
+    if (!spaces(p, end) || !endpoint(p, end, words, rec.row.remote_addr, rec.row.remote_port)) return false;
+    if (!spaces(p, end) || !hex_fixed(p, end, 2, state) || !field_end(p, end)) return false;
     for (int skipped = 0; skipped < 5; ++skipped) /* tx:rx tr:when retrnsmt uid timeout */
-        if (!skip_field(p, end))
-            return false;
+        if (!skip_field(p, end)) return false;
     return spaces(p, end) && decimal(p, end, rec.inode) && field_end(p, end);
 }
 
 const char *proc_net_path(const SocketQuery &query)
 {
     bool v6 = query.family == IPHLP_INET6;
-    if (query.family != IPHLP_INET4 && !v6)
-        return nullptr;
-    if (query.proto == IPHLP_TCP)
-        return v6 ? "/proc/net/tcp6" : "/proc/net/tcp";
-    if (query.proto == IPHLP_UDP)
-        return v6 ? "/proc/net/udp6" : "/proc/net/udp";
+    if (query.family != IPHLP_INET4 && !v6) return nullptr;
+    if (query.proto == IPHLP_TCP) return v6 ? "/proc/net/tcp6" : "/proc/net/tcp";
+    if (query.proto == IPHLP_UDP) return v6 ? "/proc/net/udp6" : "/proc/net/udp";
     return nullptr;
 }
 
@@ -84,16 +75,13 @@ const char *proc_net_path(const SocketQuery &query)
 int read_whole_file(const char *path, std::vector<char> &buf, size_t &len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    if (buf.size() < 64 * 1024)
-        buf.resize(64 * 1024);
+    if (fd < 0) return -errno;
+    if (buf.size() < 64 * 1024) buf.resize(64 * 1024);
     len = 0;
     int ret = 0;
     for (;;)
     {
-        if (len == buf.size())
-            buf.resize(buf.size() * 2);
+        if (len == buf.size()) buf.resize(buf.size() * 2);
         ssize_t n = read(fd, buf.data() + len, buf.size() - len);
         if (n > 0)
             len += static_cast<size_t>(n);
@@ -113,8 +101,7 @@ int read_whole_file(const char *path, std::vector<char> &buf, size_t &len)
 bool has_link_local(const SocketRecord *first, const SocketRecord *last)
 {
     for (; first != last; ++first)
-        if (is_ipv6_link_local(first->row.local_addr))
-            return true;
+        if (is_ipv6_link_local(first->row.local_addr)) return true;
     return false;
 }
 
@@ -125,18 +112,12 @@ thread_local std::vector<uint8_t> linux_states;
 
 int compare_identity(const SocketRecord &a, uint8_t state_a, const SocketRecord &b, uint8_t state_b)
 {
-    if (int c = memcmp(a.row.local_addr, b.row.local_addr, sizeof(a.row.local_addr)))
-        return c;
-    if (int c = memcmp(a.row.remote_addr, b.row.remote_addr, sizeof(a.row.remote_addr)))
-        return c;
-    if (a.row.local_port != b.row.local_port)
-        return a.row.local_port < b.row.local_port ? -1 : 1;
-    if (a.row.remote_port != b.row.remote_port)
-        return a.row.remote_port < b.row.remote_port ? -1 : 1;
-    if (a.inode != b.inode)
-        return a.inode < b.inode ? -1 : 1;
-    if (state_a != state_b)
-        return state_a < state_b ? -1 : 1;
+    if (int c = memcmp(a.row.local_addr, b.row.local_addr, sizeof(a.row.local_addr))) return c;
+    if (int c = memcmp(a.row.remote_addr, b.row.remote_addr, sizeof(a.row.remote_addr))) return c;
+    if (a.row.local_port != b.row.local_port) return a.row.local_port < b.row.local_port ? -1 : 1;
+    if (a.row.remote_port != b.row.remote_port) return a.row.remote_port < b.row.remote_port ? -1 : 1;
+    if (a.inode != b.inode) return a.inode < b.inode ? -1 : 1;
+    if (state_a != state_b) return state_a < state_b ? -1 : 1;
     return 0;
 }
 
@@ -150,12 +131,10 @@ int compare_identity(const SocketRecord &a, uint8_t state_a, const SocketRecord 
 void drop_duplicates(SocketBuffer &out, size_t first)
 {
     const size_t n = out.size() - first;
-    if (n < 2)
-        return;
+    if (n < 2) return;
     thread_local std::vector<uint32_t> order;
     order.resize(n);
-    for (size_t i = 0; i < n; ++i)
-        order[i] = uint32_t(i);
+    for (size_t i = 0; i < n; ++i) order[i] = uint32_t(i);
     const SocketRecord *rec = out.data() + first;
     const uint8_t *st = linux_states.data();
     std::sort(order.begin(), order.end(), [rec, st](uint32_t a, uint32_t b) {
@@ -171,12 +150,10 @@ void drop_duplicates(SocketBuffer &out, size_t first)
             dup[order[i]] = 1;
             any = true;
         }
-    if (!any)
-        return;
+    if (!any) return;
     size_t kept = first;
     for (size_t i = 0; i < n; ++i)
-        if (!dup[i])
-            out[kept++] = out[first + i];
+        if (!dup[i]) out[kept++] = out[first + i];
     out.resize(kept);
 }
 
@@ -189,12 +166,10 @@ void drop_duplicates(SocketBuffer &out, size_t first)
  */
 int parse_proc_net(const char *text, size_t len, const SocketQuery &query, SocketBuffer &out)
 {
-    if (len == 0)
-        return -EBADMSG;
+    if (len == 0) return -EBADMSG;
     const char *end = text + len;
     auto eol = static_cast<const char *>(memchr(text, '\n', len));
-    if (!eol)
-        return -EBADMSG;
+    if (!eol) return -EBADMSG;
 
     size_t words = query.family == IPHLP_INET6 ? 4 : 1;
     bool tcp = query.proto == IPHLP_TCP;
@@ -204,8 +179,7 @@ int parse_proc_net(const char *text, size_t len, const SocketQuery &query, Socke
     for (const char *line = eol + 1; line < end; line = eol + 1)
     {
         eol = static_cast<const char *>(memchr(line, '\n', static_cast<size_t>(end - line)));
-        if (!eol)
-            return -EBADMSG;
+        if (!eol) return -EBADMSG;
         /* Parse into the buffer's next slot and drop it if filtered out: no temporary copy. */
         SocketRecord &rec = out.emplace_back();
         uint32_t state;
@@ -220,8 +194,7 @@ int parse_proc_net(const char *text, size_t len, const SocketQuery &query, Socke
             out.pop_back();
             continue;
         }
-        if (tcp)
-            rec.row.state = mib_tcp_state_from_linux(state);
+        if (tcp) rec.row.state = mib_tcp_state_from_linux(state);
         linux_states.push_back(uint8_t(state));
     }
     drop_duplicates(out, first);
@@ -231,26 +204,21 @@ int parse_proc_net(const char *text, size_t len, const SocketQuery &query, Socke
 int read_sockets_procfs(const SocketQuery &query, SocketBuffer &out)
 {
     const char *path = proc_net_path(query);
-    if (!path)
-        return -EINVAL;
+    if (!path) return -EINVAL;
 
     thread_local std::vector<char> text;
     size_t len;
-    if (int ret = read_whole_file(path, text, len))
-        return ret;
+    if (int ret = read_whole_file(path, text, len)) return ret;
     size_t first = out.size();
-    if (int ret = parse_proc_net(text.data(), len, query, out))
-        return ret;
+    if (int ret = parse_proc_net(text.data(), len, query, out)) return ret;
 
     /* Scope ids cost another file, so only when a link-local socket is there to need them. They
      * are a detail of the row, not worth losing the table over: if /proc/net/if_inet6 cannot be
      * read they stay 0, and a malformed line only hides the addresses listed after it. */
-    if (query.family != IPHLP_INET6 || !has_link_local(out.data() + first, out.data() + out.size()))
-        return 0;
+    if (query.family != IPHLP_INET6 || !has_link_local(out.data() + first, out.data() + out.size())) return 0;
     thread_local InterfaceAddresses interfaces;
     interfaces.clear();
-    if (read_whole_file("/proc/net/if_inet6", text, len) == 0)
-        parse_if_inet6(text.data(), len, interfaces);
+    if (read_whole_file("/proc/net/if_inet6", text, len) == 0) parse_if_inet6(text.data(), len, interfaces);
     apply_link_local_scopes(interfaces, out.data() + first, out.data() + out.size());
     return 0;
 }

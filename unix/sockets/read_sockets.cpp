@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Which reader runs: netlink, unless it fails or the procfs path is forced for testing.
  */
@@ -30,8 +31,7 @@ int read_sockets(const SocketQuery &query, bool force_procfs, SocketBuffer &out,
     if (!force_procfs && !procfs_forced_by_environment())
     {
         *source = IPHLP_SOURCE_NETLINK;
-        if (read_sockets_netlink(query, out) == 0)
-            return 0;
+        if (read_sockets_netlink(query, out) == 0) return 0;
         out.clear();
     }
     *source = IPHLP_SOURCE_PROCFS;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "row_order.h"
 
 #include <algorithm>
@@ -37,13 +38,15 @@ struct FullKey
     uint64_t word[6];
     uint32_t index;
 
-    FullKey(const iphlp_socket_row &row, uint32_t i)
-        : word{big_endian_word(row.local_addr), big_endian_word(row.local_addr + 8),
-               (uint64_t)row.local_scope_id << 16 | ntohs(row.local_port), big_endian_word(row.remote_addr),
-               big_endian_word(row.remote_addr + 8), (uint64_t)row.remote_scope_id << 16 | ntohs(row.remote_port)},
-          index(i)
-    {
-    }
+    FullKey(const iphlp_socket_row &row, uint32_t i) :
+        word{big_endian_word(row.local_addr),
+             big_endian_word(row.local_addr + 8),
+             (uint64_t)row.local_scope_id << 16 | ntohs(row.local_port),
+             big_endian_word(row.remote_addr),
+             big_endian_word(row.remote_addr + 8),
+             (uint64_t)row.remote_scope_id << 16 | ntohs(row.remote_port)},
+        index(i)
+    {}
     bool operator<(const FullKey &o) const
     {
         for (int i = 0; i < 6; i++)
@@ -57,11 +60,10 @@ struct Ipv4Key
     uint64_t local, remote;
     uint32_t index;
 
-    Ipv4Key(const iphlp_socket_row &row, uint32_t i)
-        : local(address_and_port(row.local_addr, row.local_port)),
-          remote(address_and_port(row.remote_addr, row.remote_port)), index(i)
-    {
-    }
+    Ipv4Key(const iphlp_socket_row &row, uint32_t i) :
+        local(address_and_port(row.local_addr, row.local_port)),
+        remote(address_and_port(row.remote_addr, row.remote_port)), index(i)
+    {}
     bool operator<(const Ipv4Key &o) const { return local != o.local ? local < o.local : remote < o.remote; }
 };
 
@@ -72,8 +74,7 @@ bool ipv4_shaped(const iphlp_socket_row &row)
            !memcmp(row.remote_addr + 4, zero, 12);
 }
 
-template <class Key>
-void sorted_copy(const SocketBuffer &records, iphlp_socket_row *out)
+template <class Key> void sorted_copy(const SocketBuffer &records, iphlp_socket_row *out)
 {
     thread_local std::vector<Key> keys; /* reused: no allocation in steady state */
     keys.clear();
@@ -93,9 +94,12 @@ void copy_rows(const SocketBuffer &records, bool sort, iphlp_socket_row *out)
         for (size_t i = 0; i < records.size(); i++) out[i] = records[i].row;
         return;
     }
-    bool all_ipv4 = std::all_of(records.begin(), records.end(), [](const SocketRecord &r) { return ipv4_shaped(r.row); });
-    if (all_ipv4) sorted_copy<Ipv4Key>(records, out);
-    else sorted_copy<FullKey>(records, out);
+    bool all_ipv4 =
+        std::all_of(records.begin(), records.end(), [](const SocketRecord &r) { return ipv4_shaped(r.row); });
+    if (all_ipv4)
+        sorted_copy<Ipv4Key>(records, out);
+    else
+        sorted_copy<FullKey>(records, out);
 }
 
 } // namespace iphlp

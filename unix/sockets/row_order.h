@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* Turning a socket snapshot into the rows the PE side receives. */
 #pragma once
 

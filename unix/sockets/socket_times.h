@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * liCreateTimestamp of OWNER_MODULE rows: a time never earlier than the socket's creation.
  *
@@ -20,7 +21,7 @@ namespace iphlp {
 
 class SocketFirstSeen
 {
-public:
+  public:
     /*
      * Notes every record with an owner and an inode as seen at `now`, unless seen before, and
      * when `report`, sets its row.create_time to the first `now` (FILETIME,
@@ -34,7 +35,7 @@ public:
 
     static constexpr unsigned slots = 4;
 
-private:
+  private:
     std::unordered_map<uint64_t, uint64_t> seen_[slots]; /* inode -> FILETIME first seen */
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Reading sockets from the Linux kernel: NETLINK_SOCK_DIAG (inet_diag) first, /proc/net files as the
  * fallback when netlink is refused. Both produce the same records into one reusable buffer, so a
@@ -77,9 +78,9 @@ namespace iphlp {
 struct TcpConnection
 {
     uint32_t linux_state;
-    uint32_t rqueue, wqueue; /* inet_diag_msg idiag_rqueue / idiag_wqueue */
-    uint32_t info_len;       /* bytes of INET_DIAG_INFO copied into info (0: the kernel sent none) */
-    uint64_t cookie;         /* the socket's kernel cookie (identifies it for SOCK_DESTROY) */
+    uint32_t rqueue, wqueue;   /* inet_diag_msg idiag_rqueue / idiag_wqueue */
+    uint32_t info_len;         /* bytes of INET_DIAG_INFO copied into info (0: the kernel sent none) */
+    uint64_t cookie;           /* the socket's kernel cookie (identifies it for SOCK_DESTROY) */
     iphlp_linux_tcp_info info; /* zero past info_len */
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 #include "tcp_connection.h"
 
 #include <cctype>
@@ -16,7 +17,7 @@
 
 #include "boot_token.h"       /* read_boot_id */
 #include "reservation_lock.h" /* default_lock_dir */
-#include "unixlib.h" /* WIN_* */
+#include "unixlib.h"          /* WIN_* */
 #include "sockets.h"
 
 namespace iphlp {
@@ -57,8 +58,7 @@ bool gone(const Record &r, uint64_t cookie)
 bool private_dir(int fd)
 {
     struct stat st;
-    return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
-           !(st.st_mode & (S_IWGRP | S_IWOTH));
+    return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
 /* Opens (creating) `name` relative to `at` (AT_FDCWD or a trusted directory) without following
@@ -180,8 +180,7 @@ size_t prune_dir(int dfd, bool prune)
             else if (name.compare(0, prefix.size(), prefix) != 0)
                 drop = false; /* another network namespace's: its processes judge it */
             else
-                drop = !read_record(dfd, e->d_name, r) ||
-                       gone(r, strtoull(name.c_str() + prefix.size(), nullptr, 16));
+                drop = !read_record(dfd, e->d_name, r) || gone(r, strtoull(name.c_str() + prefix.size(), nullptr, 16));
         }
         if (drop)
             unlinkat(dfd, e->d_name, 0);
@@ -309,21 +308,23 @@ uint32_t destroy_result(int err, FILE *log)
 {
     switch (-err)
     {
-    case 0:
-        return WIN_NO_ERROR;
+    case 0: return WIN_NO_ERROR;
     case ENOENT: /* gone since the lookup */
-    case ESTALE: /* the 4-tuple now names another socket: not the one asked for */
-        return WIN_ERROR_NOT_FOUND;
+    case ESTALE: /* the 4-tuple now names another socket: not the one asked for */ return WIN_ERROR_NOT_FOUND;
     case EPERM:
     case EACCES:
         if (log)
-            fprintf(log, "iphlp: SetTcpEntry: the kernel refused to close the connection: SOCK_DESTROY needs "
-                         "CAP_NET_ADMIN in the network namespace (%s)\n", strerror(-err));
+            fprintf(log,
+                    "iphlp: SetTcpEntry: the kernel refused to close the connection: SOCK_DESTROY needs "
+                    "CAP_NET_ADMIN in the network namespace (%s)\n",
+                    strerror(-err));
         return WIN_ERROR_ACCESS_DENIED;
     case EOPNOTSUPP:
         if (log)
-            fprintf(log, "iphlp: SetTcpEntry: this kernel cannot close connections (SOCK_DESTROY: %s; "
-                         "built without CONFIG_INET_DIAG_DESTROY?)\n", strerror(-err));
+            fprintf(log,
+                    "iphlp: SetTcpEntry: this kernel cannot close connections (SOCK_DESTROY: %s; "
+                    "built without CONFIG_INET_DIAG_DESTROY?)\n",
+                    strerror(-err));
         return WIN_ERROR_NOT_SUPPORTED;
     default:
         if (log) fprintf(log, "iphlp: SetTcpEntry: SOCK_DESTROY failed: %s\n", strerror(-err));

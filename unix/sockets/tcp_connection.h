@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /* One TCP connection on behalf of GetPer*ConnectionEStats, SetPer*ConnectionEStats and
  * SetTcpEntry: the unix calls unix_tcp_connection and unix_tcp_connection_destroy. */
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Linux TCP states as inet_diag and /proc/net/tcp report them, and what Windows calls them.
  */
@@ -60,16 +61,12 @@ uint32_t mib_tcp_state_from_linux(unsigned linux_state)
  * and an unknown filter value means ALL, so a bad value can only show more, never hide. */
 uint32_t linux_state_mask(const SocketQuery &query)
 {
-    if (query.proto != IPHLP_TCP)
-        return all_states;
+    if (query.proto != IPHLP_TCP) return all_states;
     switch (query.filter)
     {
-    case IPHLP_FILTER_LISTENER:
-        return listen_state;
-    case IPHLP_FILTER_CONNECTIONS:
-        return all_states & ~listen_state; /* includes TIME_WAIT and NEW_SYN_RECV */
-    default:
-        return all_states;
+    case IPHLP_FILTER_LISTENER: return listen_state;
+    case IPHLP_FILTER_CONNECTIONS: return all_states & ~listen_state; /* includes TIME_WAIT and NEW_SYN_RECV */
+    default: return all_states;
     }
 }
 

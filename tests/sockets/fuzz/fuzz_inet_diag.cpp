@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libFuzzer target for parse_inet_diag: the input is one receive buffer of netlink messages
  * (the recorded dumps in tests/fixtures/inet_diag seed the corpus, so they are used as is, with
@@ -26,8 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             {
                 rows.clear();
                 int ret = iphlp::parse_inet_diag(buf.get(), size, {proto, family, filter}, rows);
-                if (ret > 1 || ret < -4095)
-                    __builtin_trap(); /* outside the documented results */
+                if (ret > 1 || ret < -4095) __builtin_trap(); /* outside the documented results */
             }
 
     iphlp_tcp_key key = {};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libFuzzer target for the procfs reader's parsers: the input is the text of a /proc/net/tcp-like
  * file (tests/fixtures/proc_net seeds the corpus), parsed once for every query shape, then as
@@ -21,13 +22,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (uint32_t filter : {IPHLP_FILTER_ALL, IPHLP_FILTER_LISTENER, IPHLP_FILTER_CONNECTIONS})
             {
                 int ret = iphlp::parse_proc_net(text.get(), size, {proto, family, filter}, rows);
-                if (ret != 0 && ret != -EBADMSG)
-                    __builtin_trap();
+                if (ret != 0 && ret != -EBADMSG) __builtin_trap();
             }
     iphlp::InterfaceAddresses interfaces;
     int ret = iphlp::parse_if_inet6(text.get(), size, interfaces);
-    if (ret != 0 && ret != -EBADMSG)
-        __builtin_trap();
+    if (ret != 0 && ret != -EBADMSG) __builtin_trap();
     iphlp::apply_link_local_scopes(interfaces, rows.data(), rows.data() + rows.size());
     return 0;
 }

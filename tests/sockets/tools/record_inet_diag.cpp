@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Records the socket-reader fixtures of tests/sockets/fixtures from the running kernel:
  *
@@ -48,11 +49,9 @@ constexpr uint16_t client_ports[] = {0x4321, 0x4322, 0x4323, 0x4324, 0x4325, 0x4
 bool ours(uint16_t port)
 {
     for (uint16_t p : server_ports)
-        if (p == port)
-            return true;
+        if (p == port) return true;
     for (uint16_t p : client_ports)
-        if (p == port)
-            return true;
+        if (p == port) return true;
     return false;
 }
 
@@ -77,8 +76,7 @@ Address make_address(const char *text, uint16_t port, uint32_t scope = 0)
         sin6->sin6_family = AF_INET6;
         sin6->sin6_port = htons(port);
         sin6->sin6_scope_id = scope;
-        if (inet_pton(AF_INET6, text, &sin6->sin6_addr) != 1)
-            die(text);
+        if (inet_pton(AF_INET6, text, &sin6->sin6_addr) != 1) die(text);
         a.len = sizeof(*sin6);
     }
     else
@@ -86,8 +84,7 @@ Address make_address(const char *text, uint16_t port, uint32_t scope = 0)
         auto *sin = reinterpret_cast<sockaddr_in *>(&a.ss);
         sin->sin_family = AF_INET;
         sin->sin_port = htons(port);
-        if (inet_pton(AF_INET, text, &sin->sin_addr) != 1)
-            die(text);
+        if (inet_pton(AF_INET, text, &sin->sin_addr) != 1) die(text);
         a.len = sizeof(*sin);
     }
     return a;
@@ -97,36 +94,31 @@ int open_socket(const Address &a, int type)
 {
     int fd = socket(a.ss.ss_family, type, 0);
     int one = 1, zero = 0;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
-        die("socket");
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) die("socket");
     if (a.ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0)
         die("IPV6_V6ONLY");
-    if (bind(fd, reinterpret_cast<const sockaddr *>(&a.ss), a.len) < 0)
-        die("bind");
+    if (bind(fd, reinterpret_cast<const sockaddr *>(&a.ss), a.len) < 0) die("bind");
     return fd;
 }
 
 int tcp_listen(const Address &a, int backlog)
 {
     int fd = open_socket(a, SOCK_STREAM);
-    if (listen(fd, backlog) < 0)
-        die("listen");
+    if (listen(fd, backlog) < 0) die("listen");
     return fd;
 }
 
 int tcp_connect(const Address &from, const Address &to, int flags = 0)
 {
     int fd = open_socket(from, SOCK_STREAM | flags);
-    if (connect(fd, reinterpret_cast<const sockaddr *>(&to.ss), to.len) < 0 && errno != EINPROGRESS)
-        die("connect");
+    if (connect(fd, reinterpret_cast<const sockaddr *>(&to.ss), to.len) < 0 && errno != EINPROGRESS) die("connect");
     return fd;
 }
 
 int tcp_accept(int listener)
 {
     int fd = accept(listener, nullptr, nullptr);
-    if (fd < 0)
-        die("accept");
+    if (fd < 0) die("accept");
     return fd;
 }
 
@@ -142,7 +134,15 @@ struct Expected
 std::vector<Expected> expected;
 
 /* MIB_TCP_STATE values, written independently of unix/tcp_state.cpp. */
-enum : unsigned { MIB_LISTEN = 2, MIB_SYN_SENT = 3, MIB_ESTAB = 5, MIB_FIN_WAIT2 = 7, MIB_CLOSE_WAIT = 8, MIB_TIME_WAIT = 11 };
+enum : unsigned
+{
+    MIB_LISTEN = 2,
+    MIB_SYN_SENT = 3,
+    MIB_ESTAB = 5,
+    MIB_FIN_WAIT2 = 7,
+    MIB_CLOSE_WAIT = 8,
+    MIB_TIME_WAIT = 11
+};
 
 Address socket_name(int fd, bool peer)
 {
@@ -166,10 +166,9 @@ Address socket_name(int fd, bool peer)
 void expect_fd(const char *proto, int fd, unsigned mib_state, const char *comment, const Address *peer = nullptr)
 {
     struct stat st;
-    if (fstat(fd, &st) < 0)
-        die("fstat");
-    expected.push_back({proto, socket_name(fd, false), peer ? *peer : socket_name(fd, true), mib_state, comment,
-                        st.st_ino});
+    if (fstat(fd, &st) < 0) die("fstat");
+    expected.push_back(
+        {proto, socket_name(fd, false), peer ? *peer : socket_name(fd, true), mib_state, comment, st.st_ino});
 }
 
 /* Sockets without a file (TIME_WAIT, not yet accepted) have inode 0 and no fd to ask. */
@@ -177,7 +176,6 @@ void expect_fileless(const Address &local, const Address &remote, unsigned mib_s
 {
     expected.push_back({"IPHLP_TCP", local, remote, mib_state, comment, 0});
 }
-
 
 void open_sockets()
 {
@@ -245,8 +243,7 @@ void open_sockets()
         expect_fd("IPHLP_TCP", client, MIB_ESTAB, "ESTABLISHED, link-local");
         expect_fd("IPHLP_TCP", tcp_accept(listener), MIB_ESTAB, "ESTABLISHED, link-local");
 
-        expect_fd("IPHLP_UDP", open_socket(make_address(link_local, 0x1237, ifindex), SOCK_DGRAM), 0,
-                  "link-local");
+        expect_fd("IPHLP_UDP", open_socket(make_address(link_local, 0x1237, ifindex), SOCK_DGRAM), 0, "link-local");
     }
     else
         fprintf(stderr, "record_inet_diag: no IPv6 link-local address: the fixtures will lack one\n");
@@ -255,15 +252,13 @@ void open_sockets()
     Address udp_server = make_address("127.1.2.3", 0x1234);
     expect_fd("IPHLP_UDP", open_socket(udp_server, SOCK_DGRAM), 0, "bound");
     int udp = open_socket(make_address("127.0.0.1", 0x4321), SOCK_DGRAM);
-    if (connect(udp, reinterpret_cast<const sockaddr *>(&udp_server.ss), udp_server.len) < 0)
-        die("connect udp");
+    if (connect(udp, reinterpret_cast<const sockaddr *>(&udp_server.ss), udp_server.len) < 0) die("connect udp");
     expect_fd("IPHLP_UDP", udp, 0, "connected");
 
     expect_fd("IPHLP_UDP", open_socket(make_address("::1", 0x1234), SOCK_DGRAM), 0, "bound");
     udp = open_socket(make_address("::", 0x1238), SOCK_DGRAM);
     Address mapped = make_address("::ffff:127.1.2.3", 0x1234);
-    if (connect(udp, reinterpret_cast<const sockaddr *>(&mapped.ss), mapped.len) < 0)
-        die("connect udp6");
+    if (connect(udp, reinterpret_cast<const sockaddr *>(&mapped.ss), mapped.len) < 0) die("connect udp6");
     expect_fd("IPHLP_UDP", udp, 0, "dual-stack, connected to an IPv4-mapped peer");
     usleep(100000);
 }
@@ -271,16 +266,14 @@ void open_sockets()
 void write_file(const std::string &path, const void *data, size_t len)
 {
     FILE *f = fopen(path.c_str(), "wb");
-    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
-        die(path.c_str());
+    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) die(path.c_str());
 }
 
 /* One SOCK_DIAG_BY_FAMILY dump of every state, keeping our sockets' messages and the NLMSG_DONE. */
 std::string record_dump(int family, int protocol)
 {
     mnl_socket *nl = mnl_socket_open(NETLINK_SOCK_DIAG);
-    if (!nl)
-        die("netlink socket");
+    if (!nl) die("netlink socket");
     alignas(nlmsghdr) char request[MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(inet_diag_req_v2))];
     nlmsghdr *nlh = mnl_nlmsg_put_header(request);
     nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -289,18 +282,17 @@ std::string record_dump(int family, int protocol)
     req->sdiag_family = static_cast<uint8_t>(family);
     req->sdiag_protocol = static_cast<uint8_t>(protocol);
     req->idiag_states = 0x1ffe; /* TCP states 1 to 12 */
-    if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-        die("netlink send");
+    if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) die("netlink send");
 
     std::string kept;
     static char buf[65536];
     for (;;)
     {
         ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-        if (n < 0)
-            die("netlink recv");
+        if (n < 0) die("netlink recv");
         int len = static_cast<int>(n);
-        for (auto *msg = reinterpret_cast<const nlmsghdr *>(buf); mnl_nlmsg_ok(msg, len); msg = mnl_nlmsg_next(msg, &len))
+        for (auto *msg = reinterpret_cast<const nlmsghdr *>(buf); mnl_nlmsg_ok(msg, len);
+             msg = mnl_nlmsg_next(msg, &len))
         {
             if (msg->nlmsg_type == NLMSG_ERROR)
             {
@@ -308,8 +300,7 @@ std::string record_dump(int family, int protocol)
                 die("netlink dump");
             }
             auto *diag = static_cast<const inet_diag_msg *>(mnl_nlmsg_get_payload(msg));
-            if (msg->nlmsg_type == NLMSG_DONE
-                || ours(ntohs(diag->id.idiag_sport)) || ours(ntohs(diag->id.idiag_dport)))
+            if (msg->nlmsg_type == NLMSG_DONE || ours(ntohs(diag->id.idiag_sport)) || ours(ntohs(diag->id.idiag_dport)))
                 kept.append(reinterpret_cast<const char *>(msg), MNL_ALIGN(msg->nlmsg_len));
             if (msg->nlmsg_type == NLMSG_DONE)
             {
@@ -325,16 +316,14 @@ std::string record_proc(const char *name)
 {
     std::string path = std::string("/proc/net/") + name;
     FILE *f = fopen(path.c_str(), "r");
-    if (!f)
-        die(path.c_str());
+    if (!f) die(path.c_str());
     std::string kept;
     char line[512];
     for (bool header = true; fgets(line, sizeof(line), f); header = false)
     {
         unsigned local_port, remote_port;
-        if (header
-            || (sscanf(line, "%*d: %*[0-9A-F]:%x %*[0-9A-F]:%x", &local_port, &remote_port) == 2
-                && (ours(static_cast<uint16_t>(local_port)) || ours(static_cast<uint16_t>(remote_port)))))
+        if (header || (sscanf(line, "%*d: %*[0-9A-F]:%x %*[0-9A-F]:%x", &local_port, &remote_port) == 2 &&
+                       (ours(static_cast<uint16_t>(local_port)) || ours(static_cast<uint16_t>(remote_port)))))
             kept += line;
     }
     fclose(f);
@@ -345,12 +334,10 @@ std::string read_text(const char *path)
 {
     std::string text;
     FILE *f = fopen(path, "r");
-    if (!f)
-        die(path);
+    if (!f) die(path);
     char chunk[4096];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        text.append(chunk, n);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) text.append(chunk, n);
     fclose(f);
     return text;
 }
@@ -378,13 +365,13 @@ void print_address(FILE *f, const Address &a, uint32_t *scope, uint16_t *port)
 void write_expectations(const std::string &path)
 {
     FILE *f = fopen(path.c_str(), "w");
-    if (!f)
-        die(path.c_str());
+    if (!f) die(path.c_str());
     utsname uts;
     uname(&uts);
-    fprintf(f, "/* Generated by tests/sockets/tools/record_inet_diag.cpp (Linux %s); do not edit. One RecordedSocket\n"
-               " * per line: proto, family, local address, port (host order), scope id, remote address, port,\n"
-               " * scope id, MIB_TCP_STATE (0 for UDP), inode. */\n",
+    fprintf(f,
+            "/* Generated by tests/sockets/tools/record_inet_diag.cpp (Linux %s); do not edit. One RecordedSocket\n"
+            " * per line: proto, family, local address, port (host order), scope id, remote address, port,\n"
+            " * scope id, MIB_TCP_STATE (0 for UDP), inode. */\n",
             uts.release);
     for (const Expected &e : expected)
     {
@@ -396,8 +383,7 @@ void write_expectations(const std::string &path)
         print_address(f, e.remote, &remote_scope, &remote_port);
         fprintf(f, "0x%04x, %u, %u, %luu}, /* %s */\n", remote_port, remote_scope, e.mib_state, e.inode, e.comment);
     }
-    if (fclose(f) != 0)
-        die(path.c_str());
+    if (fclose(f) != 0) die(path.c_str());
 }
 
 } // namespace
@@ -412,7 +398,12 @@ int main(int argc, char **argv)
     std::string dir = argv[1];
     open_sockets();
 
-    const struct { const char *bin; int family, protocol; const char *proc; } tables[] = {
+    const struct
+    {
+        const char *bin;
+        int family, protocol;
+        const char *proc;
+    } tables[] = {
         {"tcp4.bin", AF_INET, IPPROTO_TCP, "tcp"},
         {"tcp6.bin", AF_INET6, IPPROTO_TCP, "tcp6"},
         {"udp4.bin", AF_INET, IPPROTO_UDP, "udp"},
