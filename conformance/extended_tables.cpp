@@ -65,11 +65,8 @@ void *extended_tcp(ULONG af, TCP_TABLE_CLASS cls, BOOL order)
     table_shape shape = tcp_shape(af, cls);
     ok(err == ERROR_INSUFFICIENT_BUFFER && size >= shape.header, "tcp af %lu class %d probe: %lu, size %lu", af, cls,
        err, size);
-    while ((err = GetExtendedTcpTable(t, &size, order, af, cls, 0)) == ERROR_INSUFFICIENT_BUFFER)
-    {
-        free(t);
-        t = malloc(size);
-    }
+    t = fetch_table([&](void *table, DWORD *sz) { return GetExtendedTcpTable(table, sz, order, af, cls, 0); }, &err,
+                    &size);
     ok(err == NO_ERROR, "tcp af %lu class %d: %lu", af, cls, err);
     if (err == NO_ERROR)
         ok(shape.header + *(DWORD *)t * shape.row <= size, "tcp af %lu class %d: %lu rows of %u bytes fit %lu", af, cls,
@@ -84,11 +81,8 @@ void *extended_udp(ULONG af, UDP_TABLE_CLASS cls)
     err = GetExtendedUdpTable(nullptr, &size, TRUE, af, cls, 0);
     table_shape shape = udp_shape(af, cls);
     ok(err == ERROR_INSUFFICIENT_BUFFER && size >= shape.header, "udp af %lu class %d probe: %lu", af, cls, err);
-    while ((err = GetExtendedUdpTable(t, &size, TRUE, af, cls, 0)) == ERROR_INSUFFICIENT_BUFFER)
-    {
-        free(t);
-        t = malloc(size);
-    }
+    t = fetch_table([&](void *table, DWORD *sz) { return GetExtendedUdpTable(table, sz, TRUE, af, cls, 0); }, &err,
+                    &size);
     ok(err == NO_ERROR, "udp af %lu class %d: %lu", af, cls, err);
     if (err == NO_ERROR) ok(shape.header + *(DWORD *)t * shape.row <= size, "udp af %lu class %d rows fit", af, cls);
     return err == NO_ERROR ? t : (free(t), nullptr);
@@ -263,7 +257,8 @@ void test_basic_tcp_tables()
     MIB_TCPTABLE *t = nullptr;
     ok(GetTcpTable(nullptr, &size, TRUE) == ERROR_INSUFFICIENT_BUFFER && size >= sizeof(DWORD) + sizeof(MIB_TCPROW),
        "GetTcpTable probe: %lu", size);
-    while ((err = GetTcpTable(t, &size, TRUE)) == ERROR_INSUFFICIENT_BUFFER) t = (MIB_TCPTABLE *)realloc(t, size);
+    t = (MIB_TCPTABLE *)fetch_table([](void *table, ULONG *sz) { return GetTcpTable((MIB_TCPTABLE *)table, sz, TRUE); },
+                                     &err);
     ok(err == NO_ERROR, "GetTcpTable: %lu", err);
     bool found = false, sorted = true;
     for (DWORD i = 0; err == NO_ERROR && i < t->dwNumEntries; i++)
@@ -276,9 +271,8 @@ void test_basic_tcp_tables()
     ok(sorted, "GetTcpTable Order=TRUE ascends by local address");
     free(t);
 
-    MIB_TCP6TABLE *t6 = nullptr;
-    size = 0;
-    while ((err = GetTcp6Table(t6, &size, TRUE)) == ERROR_INSUFFICIENT_BUFFER) t6 = (MIB_TCP6TABLE *)realloc(t6, size);
+    auto *t6 = (MIB_TCP6TABLE *)fetch_table(
+        [](void *table, ULONG *sz) { return GetTcp6Table((MIB_TCP6TABLE *)table, sz, TRUE); }, &err);
     ok(err == NO_ERROR, "GetTcp6Table: %lu", err);
     found = false;
     for (DWORD i = 0; err == NO_ERROR && i < t6->dwNumEntries; i++)
@@ -339,10 +333,9 @@ void test_udp_tables()
     ok(u != INVALID_SOCKET, "bound udp socket");
     DWORD me = GetCurrentProcessId();
 
-    ULONG basic_size = 0, err;
-    MIB_UDPTABLE *basic = nullptr;
-    while ((err = GetUdpTable(basic, &basic_size, TRUE)) == ERROR_INSUFFICIENT_BUFFER)
-        basic = (MIB_UDPTABLE *)realloc(basic, basic_size);
+    ULONG err;
+    auto *basic = (MIB_UDPTABLE *)fetch_table(
+        [](void *table, ULONG *sz) { return GetUdpTable((MIB_UDPTABLE *)table, sz, TRUE); }, &err);
     ok(err == NO_ERROR, "GetUdpTable: %lu", err);
     bool found = false;
     for (DWORD i = 0; err == NO_ERROR && i < basic->dwNumEntries; i++)
@@ -350,10 +343,8 @@ void test_udp_tables()
     ok(found, "GetUdpTable lists the bound socket, port 0x%x", htons(port));
     free(basic);
 
-    MIB_UDP6TABLE *basic6 = nullptr;
-    basic_size = 0;
-    while ((err = GetUdp6Table(basic6, &basic_size, TRUE)) == ERROR_INSUFFICIENT_BUFFER)
-        basic6 = (MIB_UDP6TABLE *)realloc(basic6, basic_size);
+    auto *basic6 = (MIB_UDP6TABLE *)fetch_table(
+        [](void *table, ULONG *sz) { return GetUdp6Table((MIB_UDP6TABLE *)table, sz, TRUE); }, &err);
     ok(err == NO_ERROR, "GetUdp6Table: %lu", err);
     found = false;
     for (DWORD i = 0; err == NO_ERROR && i < basic6->dwNumEntries; i++)

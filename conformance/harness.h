@@ -24,6 +24,7 @@
 #include <cstdarg>
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 
 struct conformance_test
 {
@@ -59,6 +60,24 @@ extern const conformance_test reservation_persist_tests[]; /* run only when name
 int child_main(int argc, char **argv);
 int reservation_child(int argc, char **argv);
 int estats_child(int argc, char **argv);
+
+/* The size loop every real caller writes: call(table, &size) from a NULL table and size 0 until
+ * the buffer fits (the table may grow between the probe and the fill). Returns the filled table
+ * (free() it) and its buffer's size in *size_out, or nullptr; the last error is in *err. */
+template <class Call> void *fetch_table(Call call, DWORD *err, DWORD *size_out = nullptr)
+{
+    DWORD size = 0;
+    void *table = nullptr;
+    while ((*err = call(table, &size)) == ERROR_INSUFFICIENT_BUFFER)
+    {
+        free(table);
+        table = malloc(size);
+    }
+    if (size_out) *size_out = size;
+    if (*err == NO_ERROR) return table;
+    free(table);
+    return nullptr;
+}
 
 /* Helpers shared by the test files (sockets.cpp). */
 SOCKET tcp_listener(int family, const char *address, unsigned short port, unsigned short *bound_port);

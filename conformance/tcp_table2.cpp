@@ -9,24 +9,12 @@
 
 namespace {
 
-/* Loops like every real caller does: the table may grow between the size probe and the fill. */
 template <class Table, class Fn> Table *get_table(Fn fn, BOOL order)
 {
-    ULONG size = 0;
-    Table *table = nullptr;
-    ULONG err;
-    while ((err = fn(table, &size, order)) == ERROR_INSUFFICIENT_BUFFER)
-    {
-        free(table);
-        table = (Table *)malloc(size);
-    }
+    DWORD err;
+    void *table = fetch_table([&](void *t, ULONG *size) { return fn((Table *)t, size, order); }, &err);
     ok(err == NO_ERROR, "table call returned %lu", err);
-    if (err != NO_ERROR)
-    {
-        free(table);
-        return nullptr;
-    }
-    return table;
+    return (Table *)table;
 }
 
 MIB_TCPTABLE2 *tcp_table(BOOL order) { return get_table<MIB_TCPTABLE2>(GetTcpTable2, order); }
