@@ -258,7 +258,7 @@ void test_basic_tcp_tables()
     ok(GetTcpTable(nullptr, &size, TRUE) == ERROR_INSUFFICIENT_BUFFER && size >= sizeof(DWORD) + sizeof(MIB_TCPROW),
        "GetTcpTable probe: %lu", size);
     t = (MIB_TCPTABLE *)fetch_table([](void *table, ULONG *sz) { return GetTcpTable((MIB_TCPTABLE *)table, sz, TRUE); },
-                                     &err);
+                                    &err);
     ok(err == NO_ERROR, "GetTcpTable: %lu", err);
     bool found = false, sorted = true;
     for (DWORD i = 0; err == NO_ERROR && i < t->dwNumEntries; i++)
