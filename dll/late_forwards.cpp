@@ -11,15 +11,11 @@
 #include <iphlpapi.h>
 #include <netioapi.h>
 #include "trace.h"
+#include "wine_forward.h"
 
 namespace {
 
-template <typename Fn> Fn wine_function(const char *name)
-{
-    HMODULE wine = GetModuleHandleW(L"iphlpwine.dll");
-    if (!wine) wine = LoadLibraryExW(L"iphlpwine.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
-    return wine ? reinterpret_cast<Fn>(reinterpret_cast<void *>(GetProcAddress(wine, name))) : nullptr;
-}
+template <typename Fn> Fn wine_function(const char *name) { return reinterpret_cast<Fn>(wine_export(name)); }
 
 } // namespace
 

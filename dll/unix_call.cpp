@@ -19,6 +19,7 @@
 #include <cwchar>
 
 #include "iphlp_build_id.h"
+#include "wine_forward.h"
 
 namespace {
 
@@ -52,6 +53,28 @@ void report_unavailable(const char *what, NTSTATUS status)
     WriteFile(GetStdHandle(STD_ERROR_HANDLE), line, (DWORD)len, &written, nullptr);
 }
 
+/* The prefix's iphlpwine.dll, beside this DLL, is kept the running Wine's by the Unix side
+ * (unix/forward_refresh.cpp): a Wine upgrade must not leave the forwards on the old copy. */
+void refresh_forward_copy(unix_dispatcher call, UINT64 handle)
+{
+    WCHAR path[MAX_PATH + 32];
+    HMODULE self = nullptr;
+    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                       reinterpret_cast<LPCWSTR>(&iphlp_unix_call), &self);
+    using unix_name_fn = char *(CDECL *)(LPCWSTR);
+    auto unix_name = (unix_name_fn)(void *)GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_unix_file_name");
+    DWORD len = self ? GetModuleFileNameW(self, path, MAX_PATH) : 0;
+    if (!unix_name || !len || len >= MAX_PATH) return;
+    WCHAR *slash = wcsrchr(path, L'\\');
+    if (!slash) return;
+    wcscpy(slash + 1, L"iphlpwine.dll");
+    char *forward_copy = unix_name(path);
+    if (!forward_copy) return;
+    iphlp_forward_copy_params params = {(UINT64)(ULONG_PTR)forward_copy};
+    call(handle, unix_refresh_forward_copy, &params);
+    HeapFree(GetProcessHeap(), 0, forward_copy);
+}
+
 BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
 {
     /* system32 only, like the real iphlpapi's own dependencies: no planting next to a program.
@@ -78,28 +101,7 @@ BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
     /* A Unix side of another build may expect other parameter layouts: use it only when it is
      * this build's (the build id is appended to the table and never moves). */
     iphlp_build_id_params id = {};
-    /* The prefix's iphlpwine.dll, beside this DLL, for the Unix side to keep it the running
-     * Wine's (see unix/forward_refresh.cpp). */
-    char *forward_copy = nullptr;
-    WCHAR path[MAX_PATH + 32];
-    HMODULE self = nullptr;
-    GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                       reinterpret_cast<LPCWSTR>(&iphlp_unix_call), &self);
-    using unix_name_fn = char *(CDECL *)(LPCWSTR);
-    auto unix_name = (unix_name_fn)(void *)GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_unix_file_name");
-    DWORD len = self ? GetModuleFileNameW(self, path, MAX_PATH) : 0;
-    if (unix_name && len && len < MAX_PATH)
-    {
-        WCHAR *slash = wcsrchr(path, L'\\');
-        if (slash)
-        {
-            wcscpy(slash + 1, L"iphlpwine.dll");
-            forward_copy = unix_name(path);
-        }
-    }
-    id.forward_copy = (UINT64)(ULONG_PTR)forward_copy;
     status = (*dispatcher_ptr)(handle, unix_build_id, &id);
-    if (forward_copy) HeapFree(GetProcessHeap(), 0, forward_copy);
     id.id[sizeof(id.id) - 1] = 0;
     if (status || strcmp(id.id, IPHLP_BUILD_ID) != 0)
     {
@@ -111,6 +113,7 @@ BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
         report_unavailable(what, status);
         return TRUE;
     }
+    refresh_forward_copy(*dispatcher_ptr, handle);
     unix_handle = handle;
     dispatcher = *dispatcher_ptr;
     return TRUE;
@@ -132,9 +135,7 @@ void *iphlp_wine_fallback(const char *name)
     /* Under Wine without our Unix side: Wine's own implementation (iphlpwine.dll, system32) is
      * what the program would have got from stock Wine. Not found (real Windows, broken
      * install): the caller answers ERROR_NOT_SUPPORTED as before. */
-    HMODULE wine = GetModuleHandleW(L"iphlpwine.dll");
-    if (!wine) wine = LoadLibraryExW(L"iphlpwine.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
-    return wine ? reinterpret_cast<void *>(GetProcAddress(wine, name)) : nullptr;
+    return wine_export(name);
 }
 
 DWORD win32_from_unix_status(NTSTATUS status)
@@ -149,20 +150,4 @@ DWORD win32_from_unix_status(NTSTATUS status)
     case (ULONG)status_dll_not_found: return ERROR_NOT_SUPPORTED;
     default: return ERROR_GEN_FAILURE;
     }
-}
-
-bool iphlp_tracing()
-{
-    static const bool enabled = [] {
-        char value[8];
-        DWORD n = GetEnvironmentVariableA("IPHLP_DEBUG", value, sizeof(value));
-        return n == 1 && value[0] == '1';
-    }();
-    return enabled;
-}
-
-void iphlp_trace_line(const char *line)
-{
-    DWORD written;
-    WriteFile(GetStdHandle(STD_ERROR_HANDLE), line, (DWORD)strlen(line), &written, nullptr);
 }

@@ -4,7 +4,7 @@
  *
  * This header is compiled by MinGW for the PE side and by the host compiler for the Unix side.
  * Everything that crosses the boundary is a fixed-width field; pointers travel as uint64_t so
- * that a future i686 PE side (WoW64 thunks) sees the same layout. Every struct is checked with
+ * that the x86_64 and i686 PE sides (and a WoW64 thunk, should one come) see one layout. Every struct is checked with
  * static_assert below, and both sides include this file, so a layout drift fails the build.
  */
 #ifndef IPHLP_UNIXLIB_H
@@ -16,20 +16,30 @@
 extern "C" {
 #endif
 
-/* Index into __wine_unix_call_funcs[]; the order is the ABI. */
+/*
+ * The unix calls, in table order: the order is the ABI. This one list makes both the enum below
+ * (unix_NAME, the PE side's index) and the Unix side's __wine_unix_call_funcs[] (unix/unixlib.cpp,
+ * whose entry for NAME is the function entry::NAME), so the two cannot drift apart. Entries are
+ * only ever appended: build_id must keep its index, because the PE side asks it first and
+ * refuses a Unix side of another build (cmake/build_id.cmake).
+ */
+#define IPHLP_UNIX_CALLS(X)                                                                                            \
+    X(socket_table)           /* one kernel enumeration of a TCP or UDP table */                                  \
+    X(reservation_create)     /* the persistent port reservation store */                                         \
+    X(reservation_lookup)                                                                                              \
+    X(reservation_delete)                                                                                              \
+    X(reservation_list)                                                                                                \
+    X(build_id)               /* the Unix side's build id, nothing else */                                        \
+    X(tcp_connection)         /* one connection's tcp_info; ESTATS collection switches */                         \
+    X(tcp_connection_destroy) /* SOCK_DESTROY: SetTcpEntry(MIB_TCP_STATE_DELETE_TCB) */                           \
+    X(refresh_forward_copy)   /* keep the prefix's iphlpwine.dll the running Wine's */
+
 enum iphlp_unix_func
 {
-    unix_socket_table = 0,
-    unix_reservation_create,
-    unix_reservation_lookup,
-    unix_reservation_delete,
-    unix_reservation_list,
-    /* Appended, never to move: the PE side asks it first and refuses a Unix side of another
-     * build (cmake/build_id.cmake). */
-    unix_build_id,
-    unix_tcp_connection,         /* one connection's tcp_info; ESTATS collection switches */
-    unix_tcp_connection_destroy, /* SOCK_DESTROY: SetTcpEntry(MIB_TCP_STATE_DELETE_TCB) */
-    unix_funcs_count
+#define IPHLP_UNIX_ENUM(name) unix_##name,
+    IPHLP_UNIX_CALLS(IPHLP_UNIX_ENUM)
+#undef IPHLP_UNIX_ENUM
+        unix_funcs_count
 };
 
 enum iphlp_proto
@@ -86,7 +96,7 @@ struct iphlp_socket_row
     uint32_t state;       /* IPHLP_MIB_TCP_STATE_*, 0 for UDP */
     uint32_t owner_pid;   /* Windows PID; 0 = not a Wine process's socket, or not asked */
     uint32_t reserved;
-    uint64_t create_time; /* FILETIME (100 ns since 1601) of the owner process, 0 if unknown */
+    uint64_t create_time; /* FILETIME (100 ns since 1601): when the socket was first seen, never before its creation; 0 if unknown */
 };
 
 /*
@@ -243,14 +253,21 @@ struct iphlp_tcp_connection_params
     struct iphlp_linux_tcp_info info; /* out */
 };
 
-/* unix_build_id: the Unix side's IPHLP_BUILD_ID, NUL-terminated. forward_copy, when not 0, is
- * the Unix path (char *) of the prefix's iphlpwine.dll: the Unix side replaces that copy of
- * Wine's iphlpapi.dll when the running Wine's own differs (a Wine upgrade). The layout only
- * ever grows at the end. */
+/* unix_build_id: the Unix side's IPHLP_BUILD_ID, NUL-terminated. This layout is what every build's
+ * PE side sends first, so it never changes: the second field is unused (0) since refreshing
+ * iphlpwine.dll became its own call. */
 struct iphlp_build_id_params
 {
-    char id[64];           /* out */
-    uint64_t forward_copy; /* in: const char *, or 0 */
+    char id[64];     /* out */
+    uint64_t unused; /* in: 0 */
+};
+
+/* unix_refresh_forward_copy: path is the Unix path (char *) of the prefix's iphlpwine.dll; the
+ * Unix side replaces that copy of Wine's iphlpapi.dll when the running Wine's own differs (a Wine
+ * upgrade). Failures are reported on stderr and change nothing: the call always succeeds. */
+struct iphlp_forward_copy_params
+{
+    uint64_t path; /* in: const char *, not 0 */
 };
 
 #ifdef __cplusplus
@@ -282,6 +299,8 @@ IPHLP_STATIC_ASSERT(sizeof(struct iphlp_tcp_key) == 48, "tcp key");
 IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_tcp_connection_params, cookie) == 88, "connection cookie");
 IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_tcp_connection_params, info) == 96, "connection info");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_tcp_connection_params) == 344, "connection params");
+IPHLP_STATIC_ASSERT(unix_build_id == 5, "build_id keeps the index every build's PE side asks first");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_build_id_params) == 72, "build id");
+IPHLP_STATIC_ASSERT(sizeof(struct iphlp_forward_copy_params) == 8, "forward copy");
 
 #endif /* IPHLP_UNIXLIB_H */

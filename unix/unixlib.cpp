@@ -62,7 +62,7 @@ void trace_owners(const OwnerWork &w)
             w.listed ? ", processes listed" : "", w.probed, w.unresolved);
 }
 
-NTSTATUS socket_table(void *args)
+NTSTATUS read_socket_table(void *args)
 {
     auto *params = static_cast<iphlp_socket_table_params *>(args);
     if (params->proto > IPHLP_UDP || (params->family != IPHLP_INET4 && params->family != IPHLP_INET6) ||
@@ -109,7 +109,7 @@ const StoreConfig &store_config()
 
 /* The parameters are copied in before and the results out after the store's calls, so that a
  * fault on the caller's memory never happens while the store holds its mutex or the kernel
- * list's lock (issue 8 item 8: a read-only params page left the mutex held forever). */
+ * list's lock: a read-only params page must not leave the mutex held forever. */
 NTSTATUS reservation_call(void *args, int op)
 {
     auto *p = static_cast<iphlp_reservation_params *>(args);
@@ -129,16 +129,22 @@ NTSTATUS reservation_call(void *args, int op)
     return wine::STATUS_SUCCESS;
 }
 
-NTSTATUS create_reservation(void *args) { return reservation_call(args, unix_reservation_create); }
-NTSTATUS lookup_reservation(void *args) { return reservation_call(args, unix_reservation_lookup); }
-NTSTATUS delete_reservation(void *args) { return reservation_call(args, unix_reservation_delete); }
+} // namespace
 
-NTSTATUS list_reservations(void *args)
+/* The entries of __wine_unix_call_funcs[], one per IPHLP_UNIX_CALLS name (include/unixlib.h). */
+namespace entry {
+
+NTSTATUS socket_table(void *args) { return read_socket_table(args); }
+NTSTATUS reservation_create(void *args) { return reservation_call(args, unix_reservation_create); }
+NTSTATUS reservation_lookup(void *args) { return reservation_call(args, unix_reservation_lookup); }
+NTSTATUS reservation_delete(void *args) { return reservation_call(args, unix_reservation_delete); }
+
+NTSTATUS reservation_list(void *args)
 {
     auto *p = static_cast<iphlp_reservation_list_params *>(args);
     if (p->proto > IPHLP_UDP || (p->capacity && !p->entries)) return wine::STATUS_INVALID_PARAMETER;
     std::vector<Reservation> list;
-    p->result = reservation_list(store_config(), p->proto, list);
+    p->result = iphlp::reservation_list(store_config(), p->proto, list);
     if (p->result) return wine::STATUS_SUCCESS;
     p->count = (uint32_t)list.size();
     if (p->count > p->capacity)
@@ -181,18 +187,24 @@ NTSTATUS build_id(void *args)
     const char *volatile marker = build_marker;
     const char *id = marker + sizeof("iphlp build ") - 1;
     snprintf(p->id, sizeof(p->id), "%s", id);
-    if (p->forward_copy) refresh_forward_copy(reinterpret_cast<const char *>(static_cast<uintptr_t>(p->forward_copy)));
     return wine::STATUS_SUCCESS;
 }
 
-} // namespace
+NTSTATUS refresh_forward_copy(void *args)
+{
+    auto *p = static_cast<iphlp_forward_copy_params *>(args);
+    if (!p->path) return wine::STATUS_INVALID_PARAMETER;
+    iphlp::refresh_forward_copy(reinterpret_cast<const char *>(static_cast<uintptr_t>(p->path)));
+    return wine::STATUS_SUCCESS;
+}
 
-/* Every entry behind the exception barrier (call_guard.h). The only symbol the library exports
- * (iphlpbridge.map). */
+} // namespace entry
+
+/* Every entry behind the exception barrier (call_guard.h), in the order of IPHLP_UNIX_CALLS. The
+ * only symbol the library exports (iphlpbridge.map). */
+#define IPHLP_UNIX_ENTRY(name) guarded<entry::name>,
 extern "C" __attribute__((visibility("default"))) const unix_entry __wine_unix_call_funcs[] = {
-    guarded<socket_table>,       guarded<create_reservation>,     guarded<lookup_reservation>,
-    guarded<delete_reservation>, guarded<list_reservations>,      guarded<build_id>,
-    guarded<tcp_connection>,     guarded<tcp_connection_destroy>,
-};
+    IPHLP_UNIX_CALLS(IPHLP_UNIX_ENTRY)};
+#undef IPHLP_UNIX_ENTRY
 static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
-              "one entry per enum iphlp_unix_func");
+              "one entry per IPHLP_UNIX_CALLS name");

@@ -28,42 +28,21 @@ using iphlp::SocketQuery;
 
 namespace {
 
-const uint32_t filters[] = {IPHLP_FILTER_ALL, IPHLP_FILTER_LISTENER, IPHLP_FILTER_CONNECTIONS};
-
-struct Fixture
-{
-    const char *file;
-    uint32_t proto, family;
-};
-const Fixture fixtures[] = {
+const FixtureFile fixtures[] = {
     {"inet_diag/tcp4.bin", IPHLP_TCP, IPHLP_INET4},
     {"inet_diag/tcp6.bin", IPHLP_TCP, IPHLP_INET6},
     {"inet_diag/udp4.bin", IPHLP_UDP, IPHLP_INET4},
     {"inet_diag/udp6.bin", IPHLP_UDP, IPHLP_INET6},
 };
 
-/* Parse `len` bytes from a heap block of exactly that size, so an over-read is an over-read
- * (and is reported when the tests run under a sanitizer or valgrind). */
 int parse_exact(const char *data, size_t len, const SocketQuery &query, SocketBuffer &out)
 {
-    std::unique_ptr<char[]> copy(new char[len]);
-    memcpy(copy.get(), data, len);
-    return iphlp::parse_inet_diag(copy.get(), len, query, out);
+    return parse_copy(iphlp::parse_inet_diag, data, len, query, out);
 }
 
 void test_recorded_dumps(void **)
 {
-    for (const Fixture &f : fixtures)
-    {
-        std::vector<char> dump = read_fixture(f.file);
-        for (uint32_t filter : filters)
-        {
-            SocketQuery query{f.proto, f.family, filter};
-            SocketBuffer rows;
-            assert_int_equal(iphlp::parse_inet_diag(dump.data(), dump.size(), query, rows), 0);
-            assert_recorded_rows(query, rows);
-        }
-    }
+    check_recorded_files(fixtures, iphlp::parse_inet_diag, [](SocketBuffer &) {});
 }
 
 /* 127.1.2.3:0x1234 must come out as the bytes 7f 01 02 03 and 12 34, as on the wire. */
@@ -132,7 +111,7 @@ std::vector<Boundary> message_boundaries(const std::vector<char> &dump)
  */
 void test_truncated_everywhere(void **)
 {
-    for (const Fixture &f : fixtures)
+    for (const FixtureFile &f : fixtures)
     {
         std::vector<char> dump = read_fixture(f.file);
         std::vector<Boundary> bounds = message_boundaries(dump);
@@ -425,7 +404,7 @@ void test_state_masks(void **)
     assert_true(connections & 1u << 3);  /* SYN_RECV */
     assert_true(connections & 1u << 12); /* NEW_SYN_RECV */
     assert_int_equal(iphlp::linux_state_mask({IPHLP_TCP, IPHLP_INET4, 99}), all);
-    for (uint32_t filter : filters) /* UDP: no filter */
+    for (uint32_t filter : fixture_filters) /* UDP: no filter */
         assert_int_equal(iphlp::linux_state_mask({IPHLP_UDP, IPHLP_INET4, filter}), all);
 }
 

@@ -26,26 +26,16 @@ using iphlp::SocketQuery;
 
 namespace {
 
-const uint32_t filters[] = {IPHLP_FILTER_ALL, IPHLP_FILTER_LISTENER, IPHLP_FILTER_CONNECTIONS};
-
-struct Fixture
-{
-    const char *file;
-    uint32_t proto, family;
-};
-const Fixture fixtures[] = {
+const FixtureFile fixtures[] = {
     {"proc_net/tcp", IPHLP_TCP, IPHLP_INET4},
     {"proc_net/tcp6", IPHLP_TCP, IPHLP_INET6},
     {"proc_net/udp", IPHLP_UDP, IPHLP_INET4},
     {"proc_net/udp6", IPHLP_UDP, IPHLP_INET6},
 };
 
-/* Parse from a heap block of exactly `len` bytes, so an over-read is an over-read. */
 int parse_exact(const char *text, size_t len, const SocketQuery &query, SocketBuffer &out)
 {
-    std::unique_ptr<char[]> copy(new char[len]);
-    memcpy(copy.get(), text, len);
-    return iphlp::parse_proc_net(copy.get(), len, query, out);
+    return parse_copy(iphlp::parse_proc_net, text, len, query, out);
 }
 
 int parse_text(const std::string &text, const SocketQuery &query, SocketBuffer &out)
@@ -65,18 +55,7 @@ void apply_recorded_scopes(SocketBuffer &rows)
 /* The same sockets as the netlink fixtures, for every filter. */
 void test_recorded_files(void **)
 {
-    for (const Fixture &f : fixtures)
-    {
-        std::vector<char> text = read_fixture(f.file);
-        for (uint32_t filter : filters)
-        {
-            SocketQuery query{f.proto, f.family, filter};
-            SocketBuffer rows;
-            assert_int_equal(parse_exact(text.data(), text.size(), query, rows), 0);
-            apply_recorded_scopes(rows);
-            assert_recorded_rows(query, rows);
-        }
-    }
+    check_recorded_files(fixtures, iphlp::parse_proc_net, apply_recorded_scopes);
 }
 
 const char tcp_header[] = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
@@ -140,7 +119,7 @@ void test_header_only(void **)
  */
 void test_truncated_everywhere(void **)
 {
-    for (const Fixture &f : fixtures)
+    for (const FixtureFile &f : fixtures)
     {
         std::vector<char> text = read_fixture(f.file);
         SocketQuery query{f.proto, f.family, IPHLP_FILTER_ALL};
