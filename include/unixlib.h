@@ -24,14 +24,14 @@ extern "C" {
  * refuses a Unix side of another build (cmake/build_id.cmake).
  */
 #define IPHLP_UNIX_CALLS(X)                                                                                            \
-    X(socket_table)           /* one kernel enumeration of a TCP or UDP table */                                  \
-    X(reservation_create)     /* the persistent port reservation store */                                         \
+    X(socket_table)       /* one kernel enumeration of a TCP or UDP table */                                           \
+    X(reservation_create) /* the persistent port reservation store */                                                  \
     X(reservation_lookup)                                                                                              \
     X(reservation_delete)                                                                                              \
     X(reservation_list)                                                                                                \
-    X(build_id)               /* the Unix side's build id, nothing else */                                        \
-    X(tcp_connection)         /* one connection's tcp_info; ESTATS collection switches */                         \
-    X(tcp_connection_destroy) /* SOCK_DESTROY: SetTcpEntry(MIB_TCP_STATE_DELETE_TCB) */                           \
+    X(build_id)               /* the Unix side's build id, nothing else */                                             \
+    X(tcp_connection)         /* one connection's tcp_info; ESTATS collection switches */                              \
+    X(tcp_connection_destroy) /* SOCK_DESTROY: SetTcpEntry(MIB_TCP_STATE_DELETE_TCB) */                                \
     X(refresh_forward_copy)   /* keep the prefix's iphlpwine.dll the running Wine's */
 
 enum iphlp_unix_func
@@ -96,7 +96,9 @@ struct iphlp_socket_row
     uint32_t state;       /* IPHLP_MIB_TCP_STATE_*, 0 for UDP */
     uint32_t owner_pid;   /* Windows PID; 0 = not a Wine process's socket, or not asked */
     uint32_t reserved;
-    uint64_t create_time; /* FILETIME (100 ns since 1601): when the socket was first seen, never before its creation; 0 if unknown */
+    /* FILETIME (100 ns since 1601) when this process first saw the socket: never before its
+     * creation (docs/estats.md); 0 if unknown */
+    uint64_t create_time;
 };
 
 /*

@@ -203,8 +203,8 @@ NTSTATUS refresh_forward_copy(void *args)
 /* Every entry behind the exception barrier (call_guard.h), in the order of IPHLP_UNIX_CALLS. The
  * only symbol the library exports (iphlpbridge.map). */
 #define IPHLP_UNIX_ENTRY(name) guarded<entry::name>,
-extern "C" __attribute__((visibility("default"))) const unix_entry __wine_unix_call_funcs[] = {
-    IPHLP_UNIX_CALLS(IPHLP_UNIX_ENTRY)};
+extern "C" __attribute__((visibility("default")))
+const unix_entry __wine_unix_call_funcs[] = {IPHLP_UNIX_CALLS(IPHLP_UNIX_ENTRY)};
 #undef IPHLP_UNIX_ENTRY
 static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
               "one entry per IPHLP_UNIX_CALLS name");

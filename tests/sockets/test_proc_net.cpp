@@ -53,10 +53,7 @@ void apply_recorded_scopes(SocketBuffer &rows)
 }
 
 /* The same sockets as the netlink fixtures, for every filter. */
-void test_recorded_files(void **)
-{
-    check_recorded_files(fixtures, iphlp::parse_proc_net, apply_recorded_scopes);
-}
+void test_recorded_files(void **) { check_recorded_files(fixtures, iphlp::parse_proc_net, apply_recorded_scopes); }
 
 const char tcp_header[] = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
                           "timeout inode\n";
