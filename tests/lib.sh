@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Shared by the Wine test drivers (tests/run-*.sh). CTest runs them on the host, or inside a
 # platform's root through platforms/in-root.sh (IPHLP_PLATFORM names it); either way each
-# platform has its own scratch prefix under the build tree, and $WINEPREFIX is never used: a
+# platform and bitness has its own scratch prefix under the build tree, and $WINEPREFIX is never used: a
 # test must not touch a prefix the user did not hand it.
 set -uo pipefail
 IPHLP_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -9,7 +9,9 @@ IPHLP_BUILD=${IPHLP_BUILD_DIR:?IPHLP_BUILD_DIR is set by CTest}
 # shellcheck source=scripts/wine.sh
 . "$IPHLP_SRC/scripts/wine.sh"
 IPHLP_PLATFORM=${IPHLP_PLATFORM:-host}
-TEST_PREFIX=$IPHLP_BUILD/prefixes/$IPHLP_PLATFORM
+# One scratch prefix per platform and bitness (CTest's IPHLP_TEST_PREFIX), so that tests of
+# different prefixes can run side by side; each prefix's tests hold its CTest lock.
+TEST_PREFIX=$IPHLP_BUILD/prefixes/${IPHLP_TEST_PREFIX:-$IPHLP_PLATFORM}
 unset WINEPREFIX WINEDLLPATH
 iphlp_wine_env "$TEST_PREFIX" "$IPHLP_BUILD/winedllpath"
 

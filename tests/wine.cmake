@@ -10,22 +10,29 @@ add_executable(native_listener native_listener.cpp)
 add_test(NAME exports COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check-exports.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(exports PROPERTIES LABELS "wine" TIMEOUT 60)
 
-# iphlp_wine_test(PLATFORM NAME TIMEOUT COMMAND...): one driver on one platform ("host" or a
-# platforms/ root). Drivers get the build tree and the platform from the environment.
-function(iphlp_wine_test platform name timeout)
+# iphlp_wine_test(PLATFORM PREFIX NAME TIMEOUT COMMAND...): one driver on one platform ("host" or a
+# platforms/ root), in the scratch prefix build/prefixes/PREFIX. Drivers get the build tree, the
+# platform and the prefix from the environment. Tests of one prefix run one at a time (its lock);
+# tests of different prefixes run side by side (ctest -j). A platform test runs in a network
+# namespace of its own (tests/private-network.sh inside the one ./iphlp test made): its sockets
+# and its ip_local_reserved_ports are its own, so a test that compares the machine's connections
+# or the kernel's list before and after never sees another test's. That is safe because
+# in-root.sh gives every run a fresh /tmp, hence a wineserver of its own, ended with the run.
+function(iphlp_wine_test platform prefix name timeout)
     if(platform STREQUAL "host")
         set(test_name ${name})
         set(command ${ARGN})
         set(labels wine)
     else()
         set(test_name ${platform}/${name})
-        set(command ${PROJECT_SOURCE_DIR}/platforms/in-root.sh ${platform} ${PROJECT_SOURCE_DIR} -- ${ARGN})
+        set(command ${CMAKE_CURRENT_SOURCE_DIR}/private-network.sh
+            ${PROJECT_SOURCE_DIR}/platforms/in-root.sh ${platform} ${PROJECT_SOURCE_DIR} -- ${ARGN})
         set(labels "platform;${platform}")
     endif()
     add_test(NAME ${test_name} COMMAND ${command})
     set_tests_properties(${test_name} PROPERTIES LABELS "${labels}" TIMEOUT ${timeout} SKIP_RETURN_CODE 77
-        RESOURCE_LOCK prefix-${platform}
-        ENVIRONMENT "IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR};IPHLP_PLATFORM=${platform}")
+        RESOURCE_LOCK prefix-${prefix}
+        ENVIRONMENT "IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR};IPHLP_PLATFORM=${platform};IPHLP_TEST_PREFIX=${prefix}")
     if(NOT platform STREQUAL "host")
         set_tests_properties(${test_name} PROPERTIES FIXTURES_REQUIRED "root-${platform};unix-i386")
     endif()
@@ -42,35 +49,41 @@ function(iphlp_platform_tests platform)
             continue() # the host's Debian cannot install wine32:i386 (see platforms/README.md)
         endif()
         set(t ${arch}/)
+        set(prefix ${platform}-${arch})
         if(platform STREQUAL "host")
             set(t "")
+            set(prefix host)
         endif()
-        iphlp_wine_test(${platform} ${t}conformance 1000
+        iphlp_wine_test(${platform} ${prefix} ${t}conformance 1000
             env IPHLP_EXPECT_SOURCE=netlink ${d}/run-conformance.sh ${arch})
         # The table tests again with the /proc/net fallback forced (the path sandboxes that
         # refuse netlink take); the switch reaches the Unix side through the environment.
-        iphlp_wine_test(${platform} ${t}conformance_procfs 600
+        iphlp_wine_test(${platform} ${prefix} ${t}conformance_procfs 600
             env IPHLP_FORCE_PROCFS=1 IPHLP_EXPECT_SOURCE=procfs ${d}/run-conformance.sh ${arch} ${procfs_tests})
         # The same suite against the Wine's own iphlpapi.dll, its known failures expected.
-        iphlp_wine_test(${platform} ${t}conformance_builtin 1000
+        iphlp_wine_test(${platform} ${prefix} ${t}conformance_builtin 1000
             env IPHLP_EXPECT_BUILTIN=1 ${d}/run-conformance.sh ${arch})
-        iphlp_wine_test(${platform} ${t}reservation_persistence 600 ${d}/run-persistence.sh ${arch})
-        iphlp_wine_test(${platform} ${t}excludedports 600 ${d}/run-excludedports.sh ${arch})
+        iphlp_wine_test(${platform} ${prefix} ${t}reservation_persistence 600 ${d}/run-persistence.sh ${arch})
+        iphlp_wine_test(${platform} ${prefix} ${t}excludedports 600 ${d}/run-excludedports.sh ${arch})
     endforeach()
     if(NOT platform STREQUAL "host")
-        iphlp_wine_test(${platform} cross_bitness 600 ${d}/run-cross-bitness.sh)
+        iphlp_wine_test(${platform} ${platform} cross_bitness 600 ${d}/run-cross-bitness.sh)
         # The committed export lists (def/wine-exports/) are those of this platform's Wine.
-        iphlp_wine_test(${platform} wine_export_list 60 ${d}/check-wine-exports.sh)
+        iphlp_wine_test(${platform} ${platform}-exports wine_export_list 60 ${d}/check-wine-exports.sh)
     endif()
 endfunction()
 
 iphlp_platform_tests(host)
-# setup.sh end to end (their own prefixes and Wine installation, never the machine's Wine).
-iphlp_wine_test(host install 1200 ${CMAKE_CURRENT_SOURCE_DIR}/run-install.sh)
-iphlp_wine_test(host dist 600 ${CMAKE_CURRENT_SOURCE_DIR}/run-dist.sh)
-iphlp_wine_test(host concurrent_runs 600 ${CMAKE_CURRENT_SOURCE_DIR}/run-concurrent.sh ${PE_BUILD}/tools/iphlpstat.exe)
-# The persistence check restarts the platform's wineserver.
-set_tests_properties(reservation_persistence PROPERTIES RUN_SERIAL ON)
+# setup.sh end to end, in prefixes and a Wine installation of their own (never the machine's
+# Wine), each in a network namespace of its own: the install test compares Wine's netstat -an
+# with and without the Unix side, which another test's connections must not change in between.
+add_test(NAME install COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/private-network.sh ${CMAKE_CURRENT_SOURCE_DIR}/run-install.sh)
+add_test(NAME dist COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/private-network.sh ${CMAKE_CURRENT_SOURCE_DIR}/run-dist.sh)
+set_tests_properties(install dist PROPERTIES LABELS wine SKIP_RETURN_CODE 77
+    ENVIRONMENT "IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR};IPHLP_PLATFORM=host;IPHLP_TEST_PREFIX=host-setup")
+set_tests_properties(install PROPERTIES TIMEOUT 1200)
+set_tests_properties(dist PROPERTIES TIMEOUT 600)
+iphlp_wine_test(host host concurrent_runs 600 ${CMAKE_CURRENT_SOURCE_DIR}/run-concurrent.sh ${PE_BUILD}/tools/iphlpstat.exe)
 
 # The platforms: their roots (built or refreshed by platforms/root.sh, cached outside the build
 # tree) and the i386 Unix side, built inside the oldest root so that it runs on every platform.

@@ -16,6 +16,7 @@
 #include "port_use.h"
 #include "reservation_rules.h"
 #include "row_order.h"
+#include "scratch_buffer.h"
 #include "socket_times.h"
 #include "sockets.h"
 #include "tcp_connection.h"
@@ -70,6 +71,7 @@ NTSTATUS read_socket_table(void *args)
         return wine::STATUS_INVALID_PARAMETER;
 
     thread_local SocketBuffer records;
+    ScratchScope<SocketRecord> release(records);
     SocketQuery query = {params->proto, params->family, params->filter};
     uint32_t source = 0;
     if (read_sockets(query, false, records, &source)) return wine::STATUS_UNSUCCESSFUL;

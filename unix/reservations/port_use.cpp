@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "scratch_buffer.h"
 #include "sockets.h"
 
 namespace iphlp {
@@ -60,6 +61,7 @@ PortUse probe_tcp_bind(uint16_t port)
 PortUse ports_in_use(uint32_t proto, uint16_t first, uint16_t last)
 {
     thread_local SocketBuffer records;
+    ScratchScope<SocketRecord> release(records);
     for (uint32_t family : {IPHLP_INET4, IPHLP_INET6})
     {
         uint32_t source;

@@ -18,6 +18,7 @@
 
 #include "ipv6_scope.h"
 #include "proc_text.h"
+#include "scratch_buffer.h"
 
 namespace iphlp {
 namespace {
@@ -124,7 +125,7 @@ int compare_identity(const SocketRecord &a, uint8_t state_a, const SocketRecord 
 /*
  * The /proc/net files are printed by a seq_file that walks the kernel's hash tables over several
  * read() calls and resumes each by position; when sockets come and go in between (TIME_WAIT
- * churn), some lines come twice (issue 8 item 9: duplicate TIME_WAIT rows with netlink refused).
+ * churn), some lines come twice (seen as duplicate TIME_WAIT rows with netlink refused).
  * A socket is its 4-tuple, inode (0 for TIME_WAIT and request sockets, which the 4-tuple names
  * alone) and Linux state; the first copy is kept, and the order of the rest.
  */
@@ -150,11 +151,15 @@ void drop_duplicates(SocketBuffer &out, size_t first)
             dup[order[i]] = 1;
             any = true;
         }
-    if (!any) return;
-    size_t kept = first;
-    for (size_t i = 0; i < n; ++i)
-        if (!dup[i]) out[kept++] = out[first + i];
-    out.resize(kept);
+    release_if_oversized(order, n);
+    if (any)
+    {
+        size_t kept = first;
+        for (size_t i = 0; i < n; ++i)
+            if (!dup[i]) out[kept++] = out[first + i];
+        out.resize(kept);
+    }
+    release_if_oversized(dup, n);
 }
 
 } // namespace
@@ -198,6 +203,7 @@ int parse_proc_net(const char *text, size_t len, const SocketQuery &query, Socke
         linux_states.push_back(uint8_t(state));
     }
     drop_duplicates(out, first);
+    release_if_oversized(linux_states, linux_states.size());
     return 0;
 }
 
@@ -210,7 +216,9 @@ int read_sockets_procfs(const SocketQuery &query, SocketBuffer &out)
     size_t len;
     if (int ret = read_whole_file(path, text, len)) return ret;
     size_t first = out.size();
-    if (int ret = parse_proc_net(text.data(), len, query, out)) return ret;
+    int ret = parse_proc_net(text.data(), len, query, out);
+    release_if_oversized(text, len);
+    if (ret) return ret;
 
     /* Scope ids cost another file, so only when a link-local socket is there to need them. They
      * are a detail of the row, not worth losing the table over: if /proc/net/if_inet6 cannot be

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "row_order.h"
 
+#include "scratch_buffer.h"
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cstring>
@@ -81,6 +83,7 @@ template <class Key> void sorted_copy(const SocketBuffer &records, iphlp_socket_
     for (uint32_t i = 0; i < records.size(); i++) keys.emplace_back(records[i].row, i);
     std::sort(keys.begin(), keys.end());
     for (size_t i = 0; i < keys.size(); i++) out[i] = records[keys[i].index].row;
+    release_if_oversized(keys, keys.size());
 }
 
 } // namespace
