@@ -58,6 +58,8 @@ DWORD owner_module(const void *entry, DWORD pid, TCPIP_OWNER_MODULE_INFO_CLASS c
 
 } // namespace
 
+/* One export per Windows name, deliberately alike: the four row types share dwOwningPid, and the
+ * work is owner_module(). */
 extern "C" {
 
 IPHLP_EXPORT(DWORD, GetOwnerModuleFromTcpEntry,

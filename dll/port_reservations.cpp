@@ -58,6 +58,8 @@ ULONG remove(UINT32 proto, USHORT start, USHORT count)
 
 } // namespace
 
+/* One export per Windows name, deliberately alike: TCP and UDP differ only in the store they
+ * name; the work is create(), lookup() and remove(). */
 extern "C" {
 
 IPHLP_EXPORT(ULONG, CreatePersistentTcpPortReservation, (USHORT StartPort, USHORT NumberOfPorts, PULONG64 Token),

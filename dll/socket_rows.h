@@ -87,6 +87,16 @@ DWORD get_socket_table(void *table_out, ULONG *size, BOOL order, socket_query qu
     return NO_ERROR;
 }
 
+/* The IPv4 or the IPv6 table of one table class (GetExtended*Table's ulAf): the same rows, laid out
+ * as Table4/Row4 by FILL4 or as Table6/Row6 by FILL6. */
+template <typename Table4, typename Row4, typename Table6, typename Row6, typename Fill4, typename Fill6>
+DWORD get_family_table(bool ipv4, void *table_out, PULONG size, BOOL order, socket_query query, Fill4 fill4,
+                       Fill6 fill6)
+{
+    if (ipv4) return get_socket_table<Table4, Row4>(table_out, size, order, query, fill4);
+    return get_socket_table<Table6, Row6>(table_out, size, order, query, fill6);
+}
+
 /* Field helpers: addresses stay in network order; a port goes in the low 16 bits of a DWORD
  * with the upper 16 bits zero (Windows documents them as "may be uninitialized"; we zero). */
 inline DWORD ipv4_of(const UINT8 addr[16])

@@ -236,8 +236,17 @@ ULONG set_estats(const iphlp_tcp_key *key, TCP_ESTATS_TYPE type, PUCHAR rw, ULON
     return call_connection(unix_tcp_connection, &params);
 }
 
+/* The connection key of ROW in STORAGE, or NULL for a NULL row (the functions answer 87). */
+template <typename Row> const iphlp_tcp_key *key_or_null(const Row *row, iphlp_tcp_key &storage)
+{
+    if (!row) return nullptr;
+    storage = key_of(row);
+    return &storage;
+}
+
 } // namespace
 
+/* One export per Windows name, IPv4 and IPv6 alike: the work is in get_estats and set_estats. */
 extern "C" {
 
 IPHLP_EXPORT(ULONG, GetPerTcpConnectionEStats,
@@ -246,8 +255,7 @@ IPHLP_EXPORT(ULONG, GetPerTcpConnectionEStats,
              (Row, EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod, RodVersion, RodSize))
 {
     iphlp_tcp_key key;
-    if (Row) key = key_of(Row);
-    return get_estats(Row ? &key : nullptr, EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod,
+    return get_estats(key_or_null(Row, key), EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod,
                       RodVersion, RodSize);
 }
 
@@ -257,8 +265,7 @@ IPHLP_EXPORT(ULONG, GetPerTcp6ConnectionEStats,
              (Row, EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod, RodVersion, RodSize))
 {
     iphlp_tcp_key key;
-    if (Row) key = key_of(Row);
-    return get_estats(Row ? &key : nullptr, EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod,
+    return get_estats(key_or_null(Row, key), EstatsType, Rw, RwVersion, RwSize, Ros, RosVersion, RosSize, Rod,
                       RodVersion, RodSize);
 }
 
@@ -267,8 +274,7 @@ IPHLP_EXPORT(ULONG, SetPerTcpConnectionEStats,
              (Row, EstatsType, Rw, RwVersion, RwSize, Offset))
 {
     iphlp_tcp_key key;
-    if (Row) key = key_of(Row);
-    return set_estats(Row ? &key : nullptr, EstatsType, Rw, RwVersion, RwSize, Offset);
+    return set_estats(key_or_null(Row, key), EstatsType, Rw, RwVersion, RwSize, Offset);
 }
 
 IPHLP_EXPORT(ULONG, SetPerTcp6ConnectionEStats,
@@ -276,8 +282,7 @@ IPHLP_EXPORT(ULONG, SetPerTcp6ConnectionEStats,
              (Row, EstatsType, Rw, RwVersion, RwSize, Offset))
 {
     iphlp_tcp_key key;
-    if (Row) key = key_of(Row);
-    return set_estats(Row ? &key : nullptr, EstatsType, Rw, RwVersion, RwSize, Offset);
+    return set_estats(key_or_null(Row, key), EstatsType, Rw, RwVersion, RwSize, Offset);
 }
 
 /*

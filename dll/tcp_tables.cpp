@@ -116,6 +116,8 @@ UINT32 filter_of(TCP_TABLE_CLASS cls)
 
 } // namespace
 
+/* One export per Windows name, deliberately alike: each names its row layout and query; the work
+ * is get_socket_table (socket_rows.h). */
 extern "C" {
 
 IPHLP_EXPORT(ULONG, GetTcpTable, (PMIB_TCPTABLE TcpTable, PULONG SizePointer, WINBOOL Order),
@@ -164,20 +166,14 @@ IPHLP_EXPORT(DWORD, GetExtendedTcpTable,
 
     socket_query query = {IPHLP_TCP, ulAf == AF_INET ? (UINT32)IPHLP_INET4 : (UINT32)IPHLP_INET6, filter_of(TableClass),
                           basic ? 0u : IPHLP_WANT_OWNERS | (module ? IPHLP_WANT_CREATE_TIME : 0u)};
-    if (ulAf == AF_INET)
-    {
-        if (basic) return get_socket_table<MIB_TCPTABLE, MIB_TCPROW>(pTcpTable, pdwSize, bOrder, query, fill_row);
-        if (!module)
-            return get_socket_table<MIB_TCPTABLE_OWNER_PID, MIB_TCPROW_OWNER_PID>(pTcpTable, pdwSize, bOrder, query,
-                                                                                  fill_owner_pid);
-        return get_socket_table<MIB_TCPTABLE_OWNER_MODULE, MIB_TCPROW_OWNER_MODULE>(pTcpTable, pdwSize, bOrder, query,
-                                                                                    fill_owner_module);
-    }
+    if (basic) return get_socket_table<MIB_TCPTABLE, MIB_TCPROW>(pTcpTable, pdwSize, bOrder, query, fill_row);
     if (!module)
-        return get_socket_table<MIB_TCP6TABLE_OWNER_PID, MIB_TCP6ROW_OWNER_PID>(pTcpTable, pdwSize, bOrder, query,
-                                                                                fill_owner_pid6);
-    return get_socket_table<MIB_TCP6TABLE_OWNER_MODULE, MIB_TCP6ROW_OWNER_MODULE>(pTcpTable, pdwSize, bOrder, query,
-                                                                                  fill_owner_module6);
+        return get_family_table<MIB_TCPTABLE_OWNER_PID, MIB_TCPROW_OWNER_PID, MIB_TCP6TABLE_OWNER_PID,
+                                MIB_TCP6ROW_OWNER_PID>(ulAf == AF_INET, pTcpTable, pdwSize, bOrder, query,
+                                                       fill_owner_pid, fill_owner_pid6);
+    return get_family_table<MIB_TCPTABLE_OWNER_MODULE, MIB_TCPROW_OWNER_MODULE, MIB_TCP6TABLE_OWNER_MODULE,
+                            MIB_TCP6ROW_OWNER_MODULE>(ulAf == AF_INET, pTcpTable, pdwSize, bOrder, query,
+                                                      fill_owner_module, fill_owner_module6);
 }
 
 } // extern "C"

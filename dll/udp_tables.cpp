@@ -66,6 +66,8 @@ void fill_owner_module6(MIB_UDP6ROW_OWNER_MODULE &out, const iphlp_socket_row &i
 
 } // namespace
 
+/* One export per Windows name, deliberately alike (and like the TCP ones): each names its row
+ * layout and query; the work is get_socket_table (socket_rows.h). */
 extern "C" {
 
 IPHLP_EXPORT(ULONG, GetUdpTable, (PMIB_UDPTABLE UdpTable, PULONG SizePointer, WINBOOL Order),
@@ -100,20 +102,16 @@ IPHLP_EXPORT(DWORD, GetExtendedUdpTable,
     switch (TableClass)
     {
     case UDP_TABLE_BASIC:
-        if (v4) return get_socket_table<MIB_UDPTABLE, MIB_UDPROW>(pUdpTable, pdwSize, bOrder, query, fill_row);
-        return get_socket_table<MIB_UDP6TABLE, MIB_UDP6ROW>(pUdpTable, pdwSize, bOrder, query, fill_row6);
+        return get_family_table<MIB_UDPTABLE, MIB_UDPROW, MIB_UDP6TABLE, MIB_UDP6ROW>(v4, pUdpTable, pdwSize, bOrder,
+                                                                                      query, fill_row, fill_row6);
     case UDP_TABLE_OWNER_PID:
-        if (v4)
-            return get_socket_table<MIB_UDPTABLE_OWNER_PID, MIB_UDPROW_OWNER_PID>(pUdpTable, pdwSize, bOrder, query,
-                                                                                  fill_owner_pid);
-        return get_socket_table<MIB_UDP6TABLE_OWNER_PID, MIB_UDP6ROW_OWNER_PID>(pUdpTable, pdwSize, bOrder, query,
-                                                                                fill_owner_pid6);
+        return get_family_table<MIB_UDPTABLE_OWNER_PID, MIB_UDPROW_OWNER_PID, MIB_UDP6TABLE_OWNER_PID,
+                                MIB_UDP6ROW_OWNER_PID>(v4, pUdpTable, pdwSize, bOrder, query, fill_owner_pid,
+                                                       fill_owner_pid6);
     default:
-        if (v4)
-            return get_socket_table<MIB_UDPTABLE_OWNER_MODULE, MIB_UDPROW_OWNER_MODULE>(pUdpTable, pdwSize, bOrder,
-                                                                                        query, fill_owner_module);
-        return get_socket_table<MIB_UDP6TABLE_OWNER_MODULE, MIB_UDP6ROW_OWNER_MODULE>(pUdpTable, pdwSize, bOrder, query,
-                                                                                      fill_owner_module6);
+        return get_family_table<MIB_UDPTABLE_OWNER_MODULE, MIB_UDPROW_OWNER_MODULE, MIB_UDP6TABLE_OWNER_MODULE,
+                                MIB_UDP6ROW_OWNER_MODULE>(v4, pUdpTable, pdwSize, bOrder, query, fill_owner_module,
+                                                          fill_owner_module6);
     }
 }
 
