@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Cross-compile the PE side with Debian's MinGW-w64 (win32 thread model: the PE side needs no
 # std::thread, and the win32 variant needs no libwinpthread-1.dll in the prefix).
+# Deliberately a twin of the other mingw-w64-*.cmake: a toolchain file is read before any project
+# code, so each architecture gets its own whole file, as CMake toolchains usually are.
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)
 set(CMAKE_C_COMPILER   x86_64-w64-mingw32-gcc)

@@ -38,25 +38,34 @@ void test_forwarded_answer()
     free(adapters);
 }
 
+/* iphlpwine.dll, where this project's DLL forwards to, or NULL after a skip (real Windows, or
+ * Wine's builtin iphlpapi: nothing is forwarded there). */
+HMODULE wine_copy_or_skip()
+{
+    HMODULE wine_copy = GetModuleHandleA("iphlpwine.dll");
+    if (!wine_copy) skip("iphlpwine.dll not loaded (real Windows, or Wine's builtin iphlpapi)");
+    return wine_copy;
+}
+
+/* The module whose image holds PROC, or NULL. */
+HMODULE module_of(FARPROC proc)
+{
+    HMODULE owner = nullptr;
+    if (proc)
+        GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                           (const char *)proc, &owner);
+    return owner;
+}
+
 /* Under Wine with this project's DLL, the forwarded entry points live in iphlpwine.dll. */
 void test_forwarding_target()
 {
-    HMODULE wine_copy = GetModuleHandleA("iphlpwine.dll");
-    if (!wine_copy)
-    {
-        skip("iphlpwine.dll not loaded (real Windows, or Wine's builtin iphlpapi)");
-        return;
-    }
+    HMODULE wine_copy = wine_copy_or_skip();
+    if (!wine_copy) return;
     HMODULE ours = GetModuleHandleA("iphlpapi.dll");
-    FARPROC forwarded = GetProcAddress(ours, "GetAdaptersAddresses");
-    FARPROC own = GetProcAddress(ours, "GetTcpTable2");
-    HMODULE owner = nullptr;
-    GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                       (const char *)forwarded, &owner);
-    ok(owner == wine_copy, "GetAdaptersAddresses resolves into iphlpwine.dll");
-    GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                       (const char *)own, &owner);
-    ok(owner == ours, "GetTcpTable2 is implemented by iphlpapi.dll itself");
+    ok(module_of(GetProcAddress(ours, "GetAdaptersAddresses")) == wine_copy,
+       "GetAdaptersAddresses resolves into iphlpwine.dll");
+    ok(module_of(GetProcAddress(ours, "GetTcpTable2")) == ours, "GetTcpTable2 is implemented by iphlpapi.dll itself");
 }
 
 bool is_implemented(const char *name)
@@ -72,12 +81,8 @@ bool is_implemented(const char *name)
  * that name from loading. */
 void test_every_export()
 {
-    HMODULE wine_copy = GetModuleHandleA("iphlpwine.dll");
-    if (!wine_copy)
-    {
-        skip("iphlpwine.dll not loaded (real Windows, or Wine's builtin iphlpapi)");
-        return;
-    }
+    HMODULE wine_copy = wine_copy_or_skip();
+    if (!wine_copy) return;
     HMODULE ours = GetModuleHandleA("iphlpapi.dll");
     auto *base = (const unsigned char *)ours;
     auto *dos = (const IMAGE_DOS_HEADER *)base;
@@ -90,10 +95,7 @@ void test_every_export()
     {
         const char *name = (const char *)(base + names[i]);
         FARPROC proc = GetProcAddress(ours, name);
-        HMODULE owner = nullptr;
-        if (proc)
-            GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                               (const char *)proc, &owner);
+        HMODULE owner = module_of(proc);
         bool own = is_implemented(name);
         implemented += own;
         if (!proc || owner != (own ? ours : wine_copy))

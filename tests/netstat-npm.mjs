@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { check, attempt, finish } from './check.mjs';
 
 const [modules, taskkillLog, pidText, tcpText, udpText, tcp6Text] = process.argv.slice(2);
 if (!tcp6Text) {
@@ -21,25 +22,6 @@ const pid = Number(pidText), tcpPort = Number(tcpText), udpPort = Number(udpText
 const require = createRequire(join(modules, 'node_modules', 'noop.js'));
 const realPlatform = process.platform;
 const setPlatform = value => Object.defineProperty(process, 'platform', { value, configurable: true, writable: true });
-
-let passed = 0, failed = 0;
-function check(what, got, expected) {
-    const ok = JSON.stringify(got) === JSON.stringify(expected);
-    if (ok) passed++;
-    else {
-        failed++;
-        console.log(`FAILED: ${what}: got ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
-    }
-}
-async function attempt(what, fn) {
-    try {
-        return await fn();
-    } catch (error) {
-        failed++;
-        console.log(`FAILED: ${what}: ${error && error.stack ? error.stack : error}`);
-        return undefined;
-    }
-}
 
 // node-netstat 1.9.0: takes the platform as an option and runs `netstat.exe -a -n -o`.
 {
@@ -108,5 +90,4 @@ async function attempt(what, fn) {
     check('kill-port: the command line it ran', result && result.cmd, `TaskKill /F /PID ${pid}`);
 }
 
-console.log(`netstat-npm: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish('netstat-npm');

@@ -7,6 +7,7 @@
 //
 // Usage: node netstat-parsers.mjs OUTPUT_FILE PID TCP4_LISTEN_PORT UDP4_PORT TCP6_LISTEN_PORT UDP6_PORT
 import { readFileSync } from 'node:fs';
+import { check, finish } from './check.mjs';
 
 const [file, pidText, tcpText, udpText, tcp6Text, udp6Text] = process.argv.slice(2);
 if (!file || !udp6Text) {
@@ -17,15 +18,6 @@ const output = readFileSync(file, 'latin1');
 const pid = Number(pidText), tcpPort = Number(tcpText), udpPort = Number(udpText);
 const tcp6Port = Number(tcp6Text), udp6Port = Number(udp6Text);
 
-let passed = 0, failed = 0;
-function check(what, got, expected) {
-    const ok = JSON.stringify(got) === JSON.stringify(expected);
-    if (ok) passed++;
-    else {
-        failed++;
-        console.log(`FAILED: ${what}: got ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
-    }
-}
 
 // ---- find-process 2.1.1 (win32 finder) ----
 // Drops the first four "\n"-terminated lines (blank, title, blank, column header), splits the
@@ -139,5 +131,4 @@ function killPortPids(text, port, method = 'tcp') {
 check('kill-port: TCP listener port', killPortPids(output, tcpPort), [String(pid)]);
 check('kill-port: UDP port', killPortPids(output, udpPort, 'udp'), [String(pid)]);
 
-console.log(`netstat-parsers: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish('netstat-parsers');
