@@ -3,12 +3,12 @@
 
 #include "unix_call.h"
 
-socket_snapshot::~socket_snapshot()
+SocketSnapshot::~SocketSnapshot()
 {
     if (rows_) HeapFree(GetProcessHeap(), 0, rows_);
 }
 
-DWORD socket_snapshot::fetch(const socket_query &query, UINT32 capacity)
+DWORD SocketSnapshot::fetch(const SocketQuery &query, UINT32 capacity)
 {
     if (capacity)
     {

@@ -15,7 +15,7 @@
 
 #include "unixlib.h"
 
-struct socket_query
+struct SocketQuery
 {
     UINT32 proto;  /* IPHLP_TCP / IPHLP_UDP */
     UINT32 family; /* IPHLP_INET4 / IPHLP_INET6 */
@@ -24,13 +24,13 @@ struct socket_query
 };
 
 /* Rows fetched by one Unix call into a scratch buffer owned by this object. */
-class socket_snapshot
+class SocketSnapshot
 {
   public:
-    ~socket_snapshot();
+    ~SocketSnapshot();
     /* One kernel enumeration. capacity 0 asks only for the count. Returns a Win32 code:
      * NO_ERROR (rows() valid), ERROR_INSUFFICIENT_BUFFER (count() valid), or another error. */
-    DWORD fetch(const socket_query &query, UINT32 capacity);
+    DWORD fetch(const SocketQuery &query, UINT32 capacity);
     UINT32 count() const { return count_; }
     const iphlp_socket_row &operator[](UINT32 i) const { return rows_[i]; }
 
@@ -46,7 +46,7 @@ class socket_snapshot
  * table is written and *size is left as the caller gave it.
  */
 template <class Table, class Row, class Fill>
-DWORD get_socket_table(void *table_out, ULONG *size, BOOL order, socket_query query, Fill fill)
+DWORD get_socket_table(void *table_out, ULONG *size, BOOL order, SocketQuery query, Fill fill)
 {
     constexpr size_t header = offsetof(Table, table);
     if (!size) return ERROR_INVALID_PARAMETER;
@@ -62,7 +62,7 @@ DWORD get_socket_table(void *table_out, ULONG *size, BOOL order, socket_query qu
     }
     if (order) query.flags |= IPHLP_SORT;
 
-    socket_snapshot snapshot;
+    SocketSnapshot snapshot;
     DWORD err = snapshot.fetch(query, capacity);
     if (err != NO_ERROR && err != ERROR_INSUFFICIENT_BUFFER) return err;
 
@@ -90,8 +90,7 @@ DWORD get_socket_table(void *table_out, ULONG *size, BOOL order, socket_query qu
 /* The IPv4 or the IPv6 table of one table class (GetExtended*Table's ulAf): the same rows, laid out
  * as Table4/Row4 by FILL4 or as Table6/Row6 by FILL6. */
 template <typename Table4, typename Row4, typename Table6, typename Row6, typename Fill4, typename Fill6>
-DWORD get_family_table(bool ipv4, void *table_out, PULONG size, BOOL order, socket_query query, Fill4 fill4,
-                       Fill6 fill6)
+DWORD get_family_table(bool ipv4, void *table_out, PULONG size, BOOL order, SocketQuery query, Fill4 fill4, Fill6 fill6)
 {
     if (ipv4) return get_socket_table<Table4, Row4>(table_out, size, order, query, fill4);
     return get_socket_table<Table6, Row6>(table_out, size, order, query, fill6);

@@ -34,16 +34,16 @@
 
 namespace {
 
-struct estats_layout
+struct EstatsLayout
 {
     ULONG rw, ros, rod; /* sizes of the type's parts; 0 = the type has none */
 };
 
 /* The types whose data Linux has; the others answer like a type out of range. */
-const estats_layout *layout_of(TCP_ESTATS_TYPE type)
+const EstatsLayout *layout_of(TCP_ESTATS_TYPE type)
 {
-    static const estats_layout none = {0, 0, 0};
-    static const estats_layout layouts[] = {
+    static const EstatsLayout none = {0, 0, 0};
+    static const EstatsLayout layouts[] = {
         none, /* TcpConnectionEstatsSynOpts: not kept by Linux */
         {sizeof(TCP_ESTATS_DATA_RW_v0), 0, sizeof(TCP_ESTATS_DATA_ROD_v0)},
         {sizeof(TCP_ESTATS_SND_CONG_RW_v0), sizeof(TCP_ESTATS_SND_CONG_ROS_v0), sizeof(TCP_ESTATS_SND_CONG_ROD_v0)},
@@ -191,7 +191,7 @@ ULONG get_estats(const iphlp_tcp_key *key, TCP_ESTATS_TYPE type, PUCHAR rw, ULON
     if (!key) return ERROR_INVALID_PARAMETER;
     if ((!rw && rw_size) || (!ros && ros_size) || (!rod && rod_size)) return ERROR_INVALID_USER_BUFFER;
     if (rw_version || ros_version || rod_version) return ERROR_NOT_SUPPORTED;
-    const estats_layout *layout = layout_of(type);
+    const EstatsLayout *layout = layout_of(type);
     if (!layout) return ERROR_INVALID_PARAMETER;
     /* A part the type does not have is not written, whatever buffer comes with it. */
     if (!layout->ros) ros = nullptr;
@@ -224,7 +224,7 @@ ULONG set_estats(const iphlp_tcp_key *key, TCP_ESTATS_TYPE type, PUCHAR rw, ULON
     if (!key) return ERROR_INVALID_PARAMETER;
     if (!rw && rw_size) return ERROR_INVALID_USER_BUFFER;
     if (rw_version || offset) return ERROR_NOT_SUPPORTED;
-    const estats_layout *layout = layout_of(type);
+    const EstatsLayout *layout = layout_of(type);
     if (!layout || !rw) return ERROR_INVALID_PARAMETER;
     if (rw_size < layout->rw) return ERROR_INSUFFICIENT_BUFFER;
     if (!caller_is_elevated()) return ERROR_ACCESS_DENIED;

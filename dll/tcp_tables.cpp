@@ -124,7 +124,7 @@ IPHLP_EXPORT(ULONG, GetTcpTable, (PMIB_TCPTABLE TcpTable, PULONG SizePointer, WI
              (TcpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetTcpTable, TcpTable, SizePointer, Order);
-    socket_query query = {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL, 0};
+    SocketQuery query = {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL, 0};
     return get_socket_table<MIB_TCPTABLE, MIB_TCPROW>(TcpTable, SizePointer, Order, query, fill_row);
 }
 
@@ -132,7 +132,7 @@ IPHLP_EXPORT(ULONG, GetTcp6Table, (PMIB_TCP6TABLE TcpTable, PULONG SizePointer, 
              (TcpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetTcp6Table, TcpTable, SizePointer, Order);
-    socket_query query = {IPHLP_TCP, IPHLP_INET6, IPHLP_FILTER_ALL, 0};
+    SocketQuery query = {IPHLP_TCP, IPHLP_INET6, IPHLP_FILTER_ALL, 0};
     return get_socket_table<MIB_TCP6TABLE, MIB_TCP6ROW>(TcpTable, SizePointer, Order, query, fill_row6);
 }
 
@@ -140,7 +140,7 @@ IPHLP_EXPORT(ULONG, GetTcpTable2, (PMIB_TCPTABLE2 TcpTable, PULONG SizePointer, 
              (TcpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetTcpTable2, TcpTable, SizePointer, Order);
-    socket_query query = {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL, IPHLP_WANT_OWNERS};
+    SocketQuery query = {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL, IPHLP_WANT_OWNERS};
     return get_socket_table<MIB_TCPTABLE2, MIB_TCPROW2>(TcpTable, SizePointer, Order, query, fill_row2);
 }
 
@@ -148,7 +148,7 @@ IPHLP_EXPORT(ULONG, GetTcp6Table2, (PMIB_TCP6TABLE2 TcpTable, PULONG SizePointer
              (TcpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetTcp6Table2, TcpTable, SizePointer, Order);
-    socket_query query = {IPHLP_TCP, IPHLP_INET6, IPHLP_FILTER_ALL, IPHLP_WANT_OWNERS};
+    SocketQuery query = {IPHLP_TCP, IPHLP_INET6, IPHLP_FILTER_ALL, IPHLP_WANT_OWNERS};
     return get_socket_table<MIB_TCP6TABLE2, MIB_TCP6ROW2>(TcpTable, SizePointer, Order, query, fill_row6_2);
 }
 
@@ -164,8 +164,8 @@ IPHLP_EXPORT(DWORD, GetExtendedTcpTable,
     /* Documented: the BASIC classes have no IPv6 table. */
     if (ulAf == AF_INET6 && basic) return ERROR_NOT_SUPPORTED;
 
-    socket_query query = {IPHLP_TCP, ulAf == AF_INET ? (UINT32)IPHLP_INET4 : (UINT32)IPHLP_INET6, filter_of(TableClass),
-                          basic ? 0u : IPHLP_WANT_OWNERS | (module ? IPHLP_WANT_CREATE_TIME : 0u)};
+    SocketQuery query = {IPHLP_TCP, ulAf == AF_INET ? (UINT32)IPHLP_INET4 : (UINT32)IPHLP_INET6, filter_of(TableClass),
+                         basic ? 0u : IPHLP_WANT_OWNERS | (module ? IPHLP_WANT_CREATE_TIME : 0u)};
     if (basic) return get_socket_table<MIB_TCPTABLE, MIB_TCPROW>(pTcpTable, pdwSize, bOrder, query, fill_row);
     if (!module)
         return get_family_table<MIB_TCPTABLE_OWNER_PID, MIB_TCPROW_OWNER_PID, MIB_TCP6TABLE_OWNER_PID,

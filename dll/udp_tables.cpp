@@ -74,7 +74,7 @@ IPHLP_EXPORT(ULONG, GetUdpTable, (PMIB_UDPTABLE UdpTable, PULONG SizePointer, WI
              (UdpTable, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetUdpTable, UdpTable, SizePointer, Order);
-    socket_query query = {IPHLP_UDP, IPHLP_INET4, IPHLP_FILTER_ALL, 0};
+    SocketQuery query = {IPHLP_UDP, IPHLP_INET4, IPHLP_FILTER_ALL, 0};
     return get_socket_table<MIB_UDPTABLE, MIB_UDPROW>(UdpTable, SizePointer, Order, query, fill_row);
 }
 
@@ -82,7 +82,7 @@ IPHLP_EXPORT(ULONG, GetUdp6Table, (PMIB_UDP6TABLE Udp6Table, PULONG SizePointer,
              (Udp6Table, SizePointer, Order))
 {
     IPHLP_WINE_FALLBACK(GetUdp6Table, Udp6Table, SizePointer, Order);
-    socket_query query = {IPHLP_UDP, IPHLP_INET6, IPHLP_FILTER_ALL, 0};
+    SocketQuery query = {IPHLP_UDP, IPHLP_INET6, IPHLP_FILTER_ALL, 0};
     return get_socket_table<MIB_UDP6TABLE, MIB_UDP6ROW>(Udp6Table, SizePointer, Order, query, fill_row6);
 }
 
@@ -98,7 +98,7 @@ IPHLP_EXPORT(DWORD, GetExtendedUdpTable,
     UINT32 flags = TableClass == UDP_TABLE_BASIC       ? 0u
                    : TableClass == UDP_TABLE_OWNER_PID ? IPHLP_WANT_OWNERS
                                                        : IPHLP_WANT_OWNERS | IPHLP_WANT_CREATE_TIME;
-    socket_query query = {IPHLP_UDP, v4 ? (UINT32)IPHLP_INET4 : (UINT32)IPHLP_INET6, IPHLP_FILTER_ALL, flags};
+    SocketQuery query = {IPHLP_UDP, v4 ? (UINT32)IPHLP_INET4 : (UINT32)IPHLP_INET6, IPHLP_FILTER_ALL, flags};
     switch (TableClass)
     {
     case UDP_TABLE_BASIC:

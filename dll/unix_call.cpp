@@ -13,6 +13,7 @@
 #include "unix_call.h"
 
 #include <winternl.h>
+#include <ntstatus.h>
 
 #include <cstdio>
 #include <cstring>
@@ -23,19 +24,14 @@
 
 namespace {
 
-constexpr ULONG MemoryWineUnixFuncs = 1000; /* winternl.h, #ifdef __WINESRC__ only */
-constexpr NTSTATUS status_buffer_overflow = (NTSTATUS)0x80000005;
-constexpr NTSTATUS status_invalid_parameter = (NTSTATUS)0xC000000D;
-constexpr NTSTATUS status_no_memory = (NTSTATUS)0xC0000017;
-constexpr NTSTATUS status_not_supported = (NTSTATUS)0xC00000BB;
-constexpr NTSTATUS status_dll_not_found = (NTSTATUS)0xC0000135;
+constexpr ULONG MEMORY_WINE_UNIX_FUNCS = 1000; /* winternl.h, #ifdef __WINESRC__ only */
 
-using unix_dispatcher = NTSTATUS(WINAPI *)(UINT64 handle, unsigned int code, void *args);
-using query_virtual_memory = NTSTATUS(WINAPI *)(HANDLE, const void *, ULONG, void *, SIZE_T, SIZE_T *);
+using UnixDispatcher = NTSTATUS(WINAPI *)(UINT64 handle, unsigned int code, void *args);
+using QueryVirtualMemoryFn = NTSTATUS(WINAPI *)(HANDLE, const void *, ULONG, void *, SIZE_T, SIZE_T *);
 
 INIT_ONCE init_once = INIT_ONCE_STATIC_INIT;
 UINT64 unix_handle;
-unix_dispatcher dispatcher;
+UnixDispatcher dispatcher;
 
 /* One line per process, saying what happens instead and how to fix it (docs/install.md). */
 void report_unavailable(const char *what, NTSTATUS status)
@@ -55,14 +51,14 @@ void report_unavailable(const char *what, NTSTATUS status)
 
 /* The prefix's iphlpwine.dll, beside this DLL, is kept the running Wine's by the Unix side
  * (unix/forward_refresh.cpp): a Wine upgrade must not leave the forwards on the old copy. */
-void refresh_forward_copy(unix_dispatcher call, UINT64 handle)
+void refresh_forward_copy(UnixDispatcher call, UINT64 handle)
 {
     WCHAR path[MAX_PATH + 32];
     HMODULE self = nullptr;
     GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
                        reinterpret_cast<LPCWSTR>(&iphlp_unix_call), &self);
-    using unix_name_fn = char *(CDECL *)(LPCWSTR);
-    auto unix_name = (unix_name_fn)(void *)GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_unix_file_name");
+    using UnixNameFn = char *(CDECL *)(LPCWSTR);
+    auto unix_name = (UnixNameFn)(void *)GetProcAddress(GetModuleHandleW(L"kernel32.dll"), "wine_get_unix_file_name");
     DWORD len = self ? GetModuleFileNameW(self, path, MAX_PATH) : 0;
     if (!unix_name || !len || len >= MAX_PATH) return;
     WCHAR *slash = wcsrchr(path, L'\\');
@@ -83,15 +79,15 @@ BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
     if (!bridge) return TRUE;
 
     HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    auto query = (query_virtual_memory)(void *)GetProcAddress(ntdll, "NtQueryVirtualMemory");
-    auto dispatcher_ptr = (unix_dispatcher *)(void *)GetProcAddress(ntdll, "__wine_unix_call_dispatcher");
+    auto query = (QueryVirtualMemoryFn)(void *)GetProcAddress(ntdll, "NtQueryVirtualMemory");
+    auto dispatcher_ptr = (UnixDispatcher *)(void *)GetProcAddress(ntdll, "__wine_unix_call_dispatcher");
     if (!query || !dispatcher_ptr)
     {
-        report_unavailable("iphlpbridge.dll loaded, but ntdll is not Wine's", status_dll_not_found);
+        report_unavailable("iphlpbridge.dll loaded, but ntdll is not Wine's", STATUS_DLL_NOT_FOUND);
         return TRUE;
     }
     UINT64 handle = 0;
-    NTSTATUS status = query(GetCurrentProcess(), bridge, MemoryWineUnixFuncs, &handle, sizeof(handle), nullptr);
+    NTSTATUS status = query(GetCurrentProcess(), bridge, MEMORY_WINE_UNIX_FUNCS, &handle, sizeof(handle), nullptr);
     if (status || !handle)
     {
         /* Typically iphlpbridge.so is not under $WINEDLLPATH/x86_64-unix. */
@@ -124,7 +120,7 @@ BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
 NTSTATUS iphlp_unix_call(enum iphlp_unix_func func, void *params)
 {
     InitOnceExecuteOnce(&init_once, init_bridge, nullptr, nullptr);
-    if (!dispatcher) return status_dll_not_found;
+    if (!dispatcher) return STATUS_DLL_NOT_FOUND;
     return dispatcher(unix_handle, func, params);
 }
 
@@ -143,11 +139,11 @@ DWORD win32_from_unix_status(NTSTATUS status)
     switch ((ULONG)status)
     {
     case 0: return NO_ERROR;
-    case (ULONG)status_buffer_overflow: return ERROR_INSUFFICIENT_BUFFER;
-    case (ULONG)status_invalid_parameter: return ERROR_INVALID_PARAMETER;
-    case (ULONG)status_no_memory: return ERROR_NOT_ENOUGH_MEMORY;
-    case (ULONG)status_not_supported:
-    case (ULONG)status_dll_not_found: return ERROR_NOT_SUPPORTED;
+    case (ULONG)STATUS_BUFFER_OVERFLOW: return ERROR_INSUFFICIENT_BUFFER;
+    case (ULONG)STATUS_INVALID_PARAMETER: return ERROR_INVALID_PARAMETER;
+    case (ULONG)STATUS_NO_MEMORY: return ERROR_NOT_ENOUGH_MEMORY;
+    case (ULONG)STATUS_NOT_SUPPORTED:
+    case (ULONG)STATUS_DLL_NOT_FOUND: return ERROR_NOT_SUPPORTED;
     default: return ERROR_GEN_FAILURE;
     }
 }
