@@ -14,6 +14,7 @@ extern "C" {
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -144,14 +145,28 @@ int holder(const AddressKind &where, const HolderKind &how, int type, uint16_t p
     return fd;
 }
 
+void check_every_holder();
+
 /* Each holder kind on each address kind, TCP and UDP, bound and neither listening nor
  * connected: Create answers 32 as Windows does. Before, a probe bind with SO_REUSEADDR missed
- * every TCP holder that had set SO_REUSEADDR (every Windows program's socket under Wine). */
+ * every TCP holder that had set SO_REUSEADDR (every Windows program's socket under Wine). Both
+ * ways: the kernel's bound-inactive dump, and the probe bind that stands in for it where the
+ * tables come from /proc/net (IPHLP_FORCE_PROCFS, as in a sandbox that refuses netlink). */
 void every_bound_holder_is_in_use(void **)
+{
+    for (const char *forced : {"0", "1"})
+    {
+        setenv("IPHLP_FORCE_PROCFS", forced, 1);
+        check_every_holder();
+    }
+    unsetenv("IPHLP_FORCE_PROCFS");
+}
+
+void check_every_holder()
 {
     restest::Fixture fx;
     fx.cfg.port_in_use = ports_in_use;
-    uint16_t port = 47000;
+    static uint16_t port = 47000;
     int failures = 0;
     for (int type : {SOCK_STREAM, SOCK_DGRAM})
         for (const auto &where : address_kinds)
@@ -164,8 +179,9 @@ void every_bound_holder_is_in_use(void **)
                 uint32_t created = reservation_create(fx.cfg, proto, port, 1, &token);
                 if (use != PortUse::in_use || created != WIN_ERROR_SHARING_VIOLATION)
                 {
-                    printf("  %s %s %s port %u: in use %d, Create %u (want 32)\n", type == SOCK_STREAM ? "TCP" : "UDP",
-                           where.name, how.name, unsigned(port), int(use), created);
+                    printf("  %s %s %s port %u (procfs %s): in use %d, Create %u (want 32)\n",
+                           type == SOCK_STREAM ? "TCP" : "UDP", where.name, how.name, unsigned(port),
+                           getenv("IPHLP_FORCE_PROCFS"), int(use), created);
                     failures++;
                 }
                 close(fd);

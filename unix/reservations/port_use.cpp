@@ -96,18 +96,22 @@ PortUse probe_tcp_bind(uint16_t port)
 PortUse ports_in_use(uint32_t proto, uint16_t first, uint16_t last)
 {
     thread_local SocketBuffer records;
-    const bool dump_bound = proto == IPHLP_TCP && kernel_lists_bound_sockets();
+    /* The bound-inactive dump needs netlink: where the tables come from /proc/net (netlink
+     * refused, or the fallback forced), and on kernels before 6.8, the probe binds answer. */
+    bool probe = proto == IPHLP_TCP && !kernel_lists_bound_sockets();
     for (uint32_t family : {IPHLP_INET4, IPHLP_INET6})
     {
         uint32_t source;
         if (read_sockets({proto, family, IPHLP_FILTER_ALL}, false, records, &source)) return PortUse::unknown;
         if (in_block(records, first, last, true)) return PortUse::in_use;
-        if (!dump_bound) continue;
+        if (proto != IPHLP_TCP || probe) continue;
         records.clear();
-        if (read_sockets_netlink({proto, family, IPHLP_FILTER_ALL, true}, records)) return PortUse::unknown;
-        if (in_block(records, first, last, false)) return PortUse::in_use;
+        if (source != IPHLP_SOURCE_NETLINK || read_sockets_netlink({proto, family, IPHLP_FILTER_ALL, true}, records))
+            probe = true;
+        else if (in_block(records, first, last, false))
+            return PortUse::in_use;
     }
-    if (proto == IPHLP_TCP && !dump_bound)
+    if (probe)
         for (uint32_t port = first; port <= last; port++)
         {
             PortUse use = probe_tcp_bind(uint16_t(port));
