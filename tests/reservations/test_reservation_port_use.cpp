@@ -96,7 +96,7 @@ struct AddressKind
     bool v6only;
 };
 const AddressKind address_kinds[] = {
-    {"0.0.0.0", AF_INET, "0.0.0.0", false},   {"127.0.0.1", AF_INET, "127.0.0.1", false},
+    {"0.0.0.0", AF_INET, "0.0.0.0", false},     {"127.0.0.1", AF_INET, "127.0.0.1", false},
     {"[::] dual-stack", AF_INET6, "::", false}, {"[::] v6-only", AF_INET6, "::", true},
     {"[::1]", AF_INET6, "::1", true},
 };

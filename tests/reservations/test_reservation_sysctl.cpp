@@ -425,8 +425,10 @@ int main(void)
 {
     private_netns = restest::enter_private_netns();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(long_lists_round_trip),        cmocka_unit_test(admin_list_survives_random_operations),
-        cmocka_unit_test(thousands_of_separate_blocks), cmocka_unit_test(ephemeral_range_stays_available),
+        cmocka_unit_test(long_lists_round_trip),
+        cmocka_unit_test(admin_list_survives_random_operations),
+        cmocka_unit_test(thousands_of_separate_blocks),
+        cmocka_unit_test(ephemeral_range_stays_available),
         cmocka_unit_test(two_namespaces_share_a_store),
         cmocka_unit_test(the_cap_counts_every_store_and_the_administrator),
     };
