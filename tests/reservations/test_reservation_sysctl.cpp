@@ -225,6 +225,19 @@ void loopback_up()
     close(s);
 }
 
+/* A TCP listener on 127.0.0.1:port; addr is its address. */
+int loopback_listener(uint16_t port, struct sockaddr_in &addr)
+{
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    assert_int_equal(bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0);
+    assert_int_equal(listen(listener, 64), 0);
+    return listener;
+}
+
 /* Issue 8 item 4: a UDP reservation of the whole ephemeral range (32768-60999) by an ordinary
  * Wine program made 20 of 20 TCP connect()s of Linux programs fail with EADDRNOTAVAIL. Blocks
  * are admitted in creation order while they cover at most a quarter of the range. */
@@ -253,14 +266,8 @@ void ephemeral_range_stays_available(void **)
 
     /* Linux programs still get ephemeral ports: 20 connections to a listener. */
     loopback_up();
-    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in addr;
-    memset(&addr, 0, sizeof(addr));
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(20001);
-    assert_int_equal(bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0);
-    assert_int_equal(listen(listener, 64), 0);
+    int listener = loopback_listener(20001, addr);
     int connected = 0;
     std::vector<int> clients;
     for (int i = 0; i < 20; i++)
@@ -285,14 +292,8 @@ void ephemeral_range_stays_available(void **)
 /* Binds n sockets to port 0 and connects n sockets to a loopback listener; how many worked. */
 int ephemeral_ports_work(int n)
 {
-    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in addr;
-    memset(&addr, 0, sizeof(addr));
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(20002);
-    assert_int_equal(bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0);
-    assert_int_equal(listen(listener, 64), 0);
+    int listener = loopback_listener(20002, addr);
     int worked = 0;
     std::vector<int> fds;
     for (int i = 0; i < n; i++)
