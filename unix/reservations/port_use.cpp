@@ -29,8 +29,9 @@ bool in_block(const SocketBuffer &records, uint16_t first, uint16_t last, bool s
 }
 
 /* Whether this kernel's socket dump lists bound-only TCP sockets (Linux 6.8): a socket of our
- * own bound to a loopback port, neither listening nor connected, must show up. Asked once per
- * process; older kernels ignore the state bit and list nothing. */
+ * own bound to an ephemeral port of 0.0.0.0 (no interface needs to be up), neither listening nor
+ * connected, must show up. Asked once per process; older kernels ignore the state bit and list
+ * nothing. */
 bool kernel_lists_bound_sockets()
 {
     static std::once_flag once;
@@ -41,7 +42,7 @@ bool kernel_lists_bound_sockets()
         struct sockaddr_in a4;
         memset(&a4, 0, sizeof(a4));
         a4.sin_family = AF_INET;
-        a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a4.sin_addr.s_addr = htonl(INADDR_ANY);
         socklen_t len = sizeof(a4);
         SocketBuffer records;
         if (bind(fd, reinterpret_cast<sockaddr *>(&a4), sizeof(a4)) == 0 &&
