@@ -3,10 +3,10 @@
 #include "reservation_lock.h"
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <fcntl.h>
 #include <pthread.h>
 #include <ctime>
@@ -126,9 +126,9 @@ uint32_t wait_for_lock(int fd, const std::string &path, int timeout_ms, bool &fd
             report_lock(path, std::string("cannot lock it: ") + strerror(errno));
             return WIN_ERROR_ACCESS_DENIED;
         }
-        auto *wait = new LockWait{fd};
+        auto *wait = new (std::nothrow) LockWait{fd};
         pthread_t helper;
-        if (pthread_create(&helper, nullptr, block_for_lock, wait) != 0)
+        if (!wait || pthread_create(&helper, nullptr, block_for_lock, wait) != 0)
         {
             delete wait;
             report_lock(path, "cannot start a thread to wait for it");
