@@ -151,6 +151,57 @@ void test_port_in_use()
     ok(err == ERROR_SHARING_VIOLATION, "udp block over a bound port: %lu", err);
     if (err == NO_ERROR) udp.remove(sin.sin_port, 1);
     closesocket(u);
+
+    /* Sockets that are bound and neither listening nor connected, with and without
+     * SO_REUSEADDR, on every kind of address: the port is in use (32). Under Wine every TCP
+     * socket carries Linux's SO_REUSEADDR, which a probe bind with SO_REUSEADDR passed. */
+    const struct
+    {
+        const char *name;
+        int family;
+        const char *addr;
+        DWORD v6only;
+    } places[] = {{"0.0.0.0", AF_INET, "0.0.0.0", 0},
+                  {"127.0.0.1", AF_INET, "127.0.0.1", 0},
+                  {"[::] dual-stack", AF_INET6, "::", 0},
+                  {"[::] v6-only", AF_INET6, "::", 1},
+                  {"[::1]", AF_INET6, "::1", 1}};
+    for (int type : {SOCK_STREAM, SOCK_DGRAM})
+        for (const auto &place : places)
+            for (BOOL reuse : {FALSE, TRUE})
+            {
+                const protocol_api &api = type == SOCK_STREAM ? tcp : udp;
+                SOCKET s = socket(place.family, type, 0);
+                if (s == INVALID_SOCKET)
+                {
+                    skip("no %s socket for %s", place.name, api.name);
+                    continue;
+                }
+                if (reuse) setsockopt(s, SOL_SOCKET, SO_REUSEADDR, (const char *)&reuse, sizeof(reuse));
+                if (place.family == AF_INET6)
+                    setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, (const char *)&place.v6only, sizeof(place.v6only));
+                sockaddr_storage ss = {};
+                int ss_len = place.family == AF_INET ? (int)sizeof(sockaddr_in) : (int)sizeof(sockaddr_in6);
+                ss.ss_family = (ADDRESS_FAMILY)place.family;
+                void *where = place.family == AF_INET ? (void *)&((sockaddr_in *)&ss)->sin_addr
+                                                      : (void *)&((sockaddr_in6 *)&ss)->sin6_addr;
+                inet_pton(place.family, place.addr, where);
+                USHORT net_port = 0;
+                if (bind(s, (sockaddr *)&ss, ss_len) == 0 && getsockname(s, (sockaddr *)&ss, &ss_len) == 0)
+                    net_port =
+                        place.family == AF_INET ? ((sockaddr_in *)&ss)->sin_port : ((sockaddr_in6 *)&ss)->sin6_port;
+                if (!net_port)
+                {
+                    skip("cannot bind %s %s: %d", api.name, place.name, WSAGetLastError());
+                    closesocket(s);
+                    continue;
+                }
+                err = api.create(net_port, 1, &token);
+                ok(err == ERROR_SHARING_VIOLATION, "%s block over a bound-only socket on %s%s: %lu", api.name,
+                   place.name, reuse ? " with SO_REUSEADDR" : "", err);
+                if (err == NO_ERROR) api.remove(net_port, 1);
+                closesocket(s);
+            }
 }
 
 /* Another process sees the same reservation and the same token. */

@@ -448,6 +448,42 @@ void test_set_tcp_entry()
     SOCKET probe = tcp_listener(AF_INET, "127.0.0.1", c.server_port, &port);
     ok(probe == INVALID_SOCKET, "the listener survived");
     if (probe != INVALID_SOCKET) closesocket(probe);
+
+    /* Rows that are not active connections: SetTcpEntry operates only on those (Microsoft's
+     * page), so a listener's row and a TIME_WAIT row name no connection: 1168, nothing done.
+     * Stock Wine answers 0 (and does nothing either). */
+    MIB_TCPROW listener = {};
+    listener.dwState = MIB_TCP_STATE_DELETE_TCB;
+    listener.dwLocalAddr = htonl(INADDR_LOOPBACK);
+    listener.dwLocalPort = htons(c.server_port);
+    r = set_tcp_entry(&listener);
+    todo_if(builtin_wine()) ok(r == ERROR_NOT_FOUND, "DELETE_TCB of a listener's row: %lu", r);
+    ok(listed(c.server_port, 0, MIB_TCP_STATE_LISTEN), "the listener is still listed");
+    SOCKET client = INVALID_SOCKET, server = INVALID_SOCKET;
+    ok(tcp_pair(AF_INET, "127.0.0.1", c.listener, c.server_port, &client, &server),
+       "the listener still accepts connections");
+    if (client == INVALID_SOCKET || server == INVALID_SOCKET) return;
+
+    /* The client closes first, so its end waits in TIME_WAIT once the server has closed too. */
+    const unsigned short waiting_port = port_of(client, false);
+    shutdown(client, SD_SEND);
+    char byte;
+    recv(server, &byte, 1, 0);
+    closesocket(server);
+    recv(client, &byte, 1, 0);
+    closesocket(client);
+    bool waiting = false;
+    for (int i = 0; i < 50 && !(waiting = listed(waiting_port, c.server_port, MIB_TCP_STATE_TIME_WAIT)); i++) Sleep(20);
+    if (!waiting)
+    {
+        skip("no TIME_WAIT row for port %u", waiting_port);
+        return;
+    }
+    MIB_TCPROW time_wait = row4(waiting_port, c.server_port);
+    time_wait.dwState = MIB_TCP_STATE_DELETE_TCB;
+    r = set_tcp_entry(&time_wait);
+    todo_if(builtin_wine()) ok(r == ERROR_NOT_FOUND, "DELETE_TCB of a TIME_WAIT row: %lu", r);
+    ok(listed(waiting_port, c.server_port, MIB_TCP_STATE_TIME_WAIT), "the TIME_WAIT row is still listed");
 }
 
 ULONGLONG now_filetime()

@@ -242,6 +242,22 @@ timeout 5 "$root/iphlp" run "$exe" -ano -p tcp 1 >"$dir/out" 2>/dev/null
 check "interval 1: one header, the listener at least twice" \
     test "$(grep -c 'Active Connections' "$dir/out")" = 1 -a "$(grep -cF "0.0.0.0:${h[tcp4_listen]} " "$dir/out")" -ge 2
 
+# ---- write errors: stop at once, exit 1; a reader that goes away ends an interval ----
+"$root/iphlp" run "$exe" -ano >/dev/full 2>"$dir/err.raw"; rc=$?
+check "-ano to /dev/full exits 1 ($rc) and says why" \
+    bash -c '[ "$0" = 1 ] && grep -q "^netstat: cannot write the output: .*(error 112)" "$1"' "$rc" "$dir/err.raw"
+"$root/iphlp" run "$exe" --json >/dev/full 2>"$dir/err.raw"; rc=$?
+check "--json to /dev/full exits 1 ($rc)" test "$rc" = 1
+"$root/iphlp" run "$exe" -ano >&- 2>"$dir/err.raw"; rc=$?
+check "-ano with stdout closed exits 1 ($rc)" test "$rc" = 1
+start=$(date +%s%N)
+timeout 30 "$root/iphlp" run "$exe" -an 1 2>"$dir/err.raw" | head -2 >"$dir/out"
+rcs=("${PIPESTATUS[@]}")
+took=$((($(date +%s%N) - start) / 1000000))
+echo "netstat -an 1 | head -2: ${took} ms, exit ${rcs[0]}"
+check "netstat -an 1 | head -2 ends within 2 s (${took} ms), exit 1, nothing on stderr" \
+    bash -c '[ "$0" -lt 2000 ] && [ "$1" = 1 ] && ! grep -v "^iphlp: " "$2" | grep -q .' "$took" "${rcs[0]}" "$dir/err.raw"
+
 # ---- the npm libraries' parsing rules on the captured -ano output ----
 if command -v node >/dev/null; then
     node "$root/tests/netstat-parsers.mjs" "$dir/ano.txt" "$pid" "${h[tcp4_listen]}" "${h[udp4]}" "${h[tcp6_listen]}" "${h[udp6]}"

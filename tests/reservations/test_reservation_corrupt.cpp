@@ -63,8 +63,10 @@ bool has_side_files(const std::string &path)
     return false;
 }
 
-/* Every entry point answers `code`, says so on stderr naming the path, and changes nothing. */
-void expect_refused(const StoreConfig &cfg, uint32_t code)
+/* Every entry point answers `code`, says so on stderr naming the path, and changes nothing. A
+ * file that carries our application id (ours, damaged) is our store: its bytes and mtime stay as
+ * they were, and only its mode is made private (0600), as for every store of ours. */
+void expect_refused(const StoreConfig &cfg, uint32_t code, bool ours = false)
 {
     Snapshot before = restest::snapshot(cfg.db_path);
     Snapshot kernel_before = restest::snapshot(cfg.kernel_reserved_path);
@@ -82,7 +84,13 @@ void expect_refused(const StoreConfig &cfg, uint32_t code)
     assert_int_equal(token, 0);
     assert_true(list.empty());
     assert_true(said.find("iphlp: port reservation store " + cfg.db_path + ": ") != std::string::npos);
-    assert_true(restest::same(before, restest::snapshot(cfg.db_path)));
+    Snapshot after = restest::snapshot(cfg.db_path);
+    if (ours)
+    {
+        assert_int_equal(after.mode & 07777, 0600);
+        after.mode = before.mode;
+    }
+    assert_true(restest::same(before, after));
     /* The kernel list was not touched either. */
     assert_true(restest::same(kernel_before, restest::snapshot(cfg.kernel_reserved_path)));
 }
@@ -117,7 +125,7 @@ void truncated_store(void **)
     {
         cfg.db_path = fx.dir + "/truncated-" + std::to_string(size) + ".sqlite3";
         restest::write_file(cfg.db_path, whole.substr(0, size));
-        expect_refused(cfg, WIN_ERROR_FILE_CORRUPT);
+        expect_refused(cfg, WIN_ERROR_FILE_CORRUPT, true);
     }
 }
 
@@ -142,7 +150,7 @@ void damaged_schema(void **)
         StoreConfig cfg = fx.cfg;
         cfg.db_path = make_real_store(fx, "damaged.sqlite3", 10);
         exec_sql(cfg.db_path, sql);
-        expect_refused(cfg, WIN_ERROR_FILE_CORRUPT);
+        expect_refused(cfg, WIN_ERROR_FILE_CORRUPT, true);
     }
 }
 
@@ -152,7 +160,7 @@ void newer_schema(void **)
     StoreConfig cfg = fx.cfg;
     cfg.db_path = make_real_store(fx, "newer.sqlite3", 10);
     exec_sql(cfg.db_path, "UPDATE meta SET value = 3 WHERE key = 'schema_version';");
-    expect_refused(cfg, WIN_ERROR_NOT_SUPPORTED);
+    expect_refused(cfg, WIN_ERROR_NOT_SUPPORTED, true);
 }
 
 void directory_at_path(void **)
@@ -236,15 +244,16 @@ void unreadable_file(void **)
     assert_true(restest::same(before, restest::snapshot(fx.cfg.db_path)));
 }
 
-/* Readable but not writable, in a directory the user may write: lookups work, changes are
- * refused with ACCESS_DENIED (what Windows answers a caller who may not change persistent
+/* Readable but not writable, in the user's own directory: lookups work, changes are refused
+ * with ACCESS_DENIED (what Windows answers a caller who may not change persistent
  * reservations). */
 void read_only_file(void **)
 {
     RESTEST_REQUIRE_ROOT("runs the store as user nobody: root alone can change users");
     Fixture fx;
     uint64_t token = closed_store_with_one_block(fx);
-    assert_int_equal(chmod(fx.dir.c_str(), 0777), 0);
+    assert_int_equal(chown(fx.dir.c_str(), 65534, 65534), 0);
+    assert_int_equal(chmod(fx.dir.c_str(), 0755), 0);
     assert_int_equal(chmod(fx.cfg.db_path.c_str(), 0644), 0);
     Snapshot before = restest::snapshot(fx.cfg.db_path);
     AsNobody got = run_as_nobody(fx.cfg);

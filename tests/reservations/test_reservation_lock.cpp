@@ -22,6 +22,8 @@ extern "C" {
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <algorithm>
+#include <dirent.h>
 #include <thread>
 #include <unistd.h>
 
@@ -185,6 +187,68 @@ void a_held_lock_is_waited_for_a_bounded_time(void **)
     assert_int_equal(reservation_delete(fx.cfg, IPHLP_TCP, 5000, 1), WIN_NO_ERROR);
 }
 
+size_t entries(const char *dir)
+{
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    while (const struct dirent *entry = readdir(d)) n += entry->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* A timed-out wait leaves no thread and no descriptor behind while the holder keeps the lock:
+ * before, each such call left its waiting thread and the lock file's descriptor until the
+ * holder let go. Held by a process of this version (ListLock) and by one of an older version
+ * (a bare flock), three calls each. */
+void a_timed_out_wait_leaves_nothing_behind(void **)
+{
+    Fixture fx;
+    create_ok(fx.cfg, 5000);
+    for (bool bare_flock : {false, true})
+    {
+        int ready[2];
+        assert_int_equal(pipe(ready), 0);
+        pid_t holder = fork();
+        if (holder == 0)
+        {
+            ListLock lock;
+            int fd = open(lock_file(fx).c_str(), O_RDWR);
+            bool held = bare_flock ? fd >= 0 && flock(fd, LOCK_EX) == 0 : lock.acquire(fx.cfg.lock_dir) == WIN_NO_ERROR;
+            if (!held || write(ready[1], "x", 1) != 1) _exit(1);
+            pause();
+            _exit(0);
+        }
+        char c;
+        assert_int_equal(read(ready[0], &c, 1), 1);
+        close(ready[0]);
+        close(ready[1]);
+        restest::StderrCapture capture; /* its own two descriptors are open from here on */
+        const size_t threads = entries("/proc/self/task"), fds = entries("/proc/self/fd");
+        uint32_t codes[3];
+        double took = 0;
+        for (uint32_t &code : codes)
+        {
+            double start = now_s();
+            uint64_t token = 0;
+            code = reservation_create(fx.cfg, IPHLP_TCP, 6000, 1, &token);
+            took = std::max(took, now_s() - start);
+        }
+        const size_t threads_after = entries("/proc/self/task"), fds_after = entries("/proc/self/fd");
+        capture.text();
+        kill(holder, SIGKILL);
+        waitpid(holder, nullptr, 0);
+        printf("  %s holder: threads %zu -> %zu, descriptors %zu -> %zu, longest call %.2f s\n",
+               bare_flock ? "flock" : "ListLock", threads, threads_after, fds, fds_after, took);
+        for (uint32_t code : codes) assert_int_equal(code, WIN_ERROR_TIMEOUT);
+        assert_true(took < kListLockTimeoutMs / 1000.0 + 0.5);
+        assert_int_equal(threads_after, threads);
+        assert_int_equal(fds_after, fds);
+    }
+    /* And the lock works again at once. */
+    create_ok(fx.cfg, 6000);
+}
+
 /* Issue 8 item 11: the socket scan (59 ms at 54k sockets) ran inside the write transaction,
  * stalling every other writer of the prefix. It now runs before any lock: while it runs, another
  * process creates a block at once. */
@@ -237,6 +301,7 @@ int main(void)
         cmocka_unit_test(other_users_cannot_hold_or_replace_it),
         cmocka_unit_test(planted_paths_are_refused),
         cmocka_unit_test(a_held_lock_is_waited_for_a_bounded_time),
+        cmocka_unit_test(a_timed_out_wait_leaves_nothing_behind),
         cmocka_unit_test(socket_scan_holds_no_lock),
         cmocka_unit_test(default_directories),
     };

@@ -225,6 +225,19 @@ void loopback_up()
     close(s);
 }
 
+/* A TCP listener on 127.0.0.1:port; addr is its address. */
+int loopback_listener(uint16_t port, struct sockaddr_in &addr)
+{
+    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    assert_int_equal(bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0);
+    assert_int_equal(listen(listener, 64), 0);
+    return listener;
+}
+
 /* Issue 8 item 4: a UDP reservation of the whole ephemeral range (32768-60999) by an ordinary
  * Wine program made 20 of 20 TCP connect()s of Linux programs fail with EADDRNOTAVAIL. Blocks
  * are admitted in creation order while they cover at most a quarter of the range. */
@@ -253,14 +266,8 @@ void ephemeral_range_stays_available(void **)
 
     /* Linux programs still get ephemeral ports: 20 connections to a listener. */
     loopback_up();
-    int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in addr;
-    memset(&addr, 0, sizeof(addr));
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(20001);
-    assert_int_equal(bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0);
-    assert_int_equal(listen(listener, 64), 0);
+    int listener = loopback_listener(20001, addr);
     int connected = 0;
     std::vector<int> clients;
     for (int i = 0; i < 20; i++)
@@ -280,6 +287,100 @@ void ephemeral_range_stays_available(void **)
     for (auto [start, count] : {std::pair<uint16_t, uint16_t>{40000, 1000}, {50000, 6058}, {61000, 10}})
         assert_int_equal(reservation_delete(cfg, IPHLP_TCP, start, count), WIN_NO_ERROR);
     assert_string_equal(restest::read_file(kProcPath).c_str(), "\n");
+}
+
+/* Binds n sockets to port 0 and connects n sockets to a loopback listener; how many worked. */
+int ephemeral_ports_work(int n)
+{
+    struct sockaddr_in addr;
+    int listener = loopback_listener(20002, addr);
+    int worked = 0;
+    std::vector<int> fds;
+    for (int i = 0; i < n; i++)
+    {
+        int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        worked += connect(c, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) == 0;
+        fds.push_back(c);
+        int b = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in any;
+        memset(&any, 0, sizeof(any));
+        any.sin_family = AF_INET;
+        worked += bind(b, reinterpret_cast<sockaddr *>(&any), sizeof(any)) == 0;
+        fds.push_back(b);
+    }
+    for (int fd : fds) close(fd);
+    close(listener);
+    return worked;
+}
+
+/* The list belongs to the namespace, so the cap counts all of it: four prefixes (four stores)
+ * each reserving a quarter of the range put the whole range into the list before, and every
+ * Linux connect() and bind(0) failed. Now the first quarter is admitted, the stores after it
+ * keep their reservations out of the list and say why, and the administrator's ports count
+ * too. */
+void the_cap_counts_every_store_and_the_administrator(void **)
+{
+    require_private_list();
+    loopback_up();
+    const std::string range_path = "/proc/sys/net/ipv4/ip_local_port_range";
+    assert_string_equal(restest::read_file(range_path).c_str(), "32768\t60999\n");
+    const unsigned quarter = (60999 - 32768 + 1) / 4; /* 7,058 */
+    set_list(PortSet());
+    Fixture prefixes[4];
+    PortSet range = port_block(32768, 60999);
+    int refused_said_why = 0;
+    for (unsigned i = 0; i < 4; i++)
+    {
+        StoreConfig cfg = real_cfg(prefixes[i]);
+        cfg.port_range_path = range_path;
+        uint64_t token = 0;
+        restest::StderrCapture capture;
+        assert_int_equal(reservation_create(cfg, IPHLP_UDP, uint16_t(32768 + i * quarter), uint16_t(quarter), &token),
+                         WIN_NO_ERROR);
+        const std::string said = capture.text();
+        if (i > 0 && said.find("from every store and the administrator together") != std::string::npos &&
+            said.find(std::to_string(quarter) + " of it are reserved already") != std::string::npos)
+            refused_said_why++;
+        if (i > 0) printf("  prefix %u: %s", i + 1, said.c_str());
+        std::vector<Reservation> list;
+        assert_int_equal(reservation_list(cfg, IPHLP_UDP, list), WIN_NO_ERROR);
+        assert_int_equal(list.size(), 1);
+        assert_int_equal(list[0].kernel_mirrored, i == 0);
+    }
+    printf("  %zu of %u ports of the range listed\n", (read_list() & range).count(), unsigned(range.count()));
+    assert_true((read_list() & range) == port_block(32768, uint16_t(32768 + quarter - 1)));
+    assert_int_equal(refused_said_why, 3);
+    assert_int_equal(ephemeral_ports_work(20), 40);
+
+    /* A write of the first store keeps its quarter: the others' blocks are not in the list. */
+    StoreConfig first = real_cfg(prefixes[0]);
+    first.port_range_path = range_path;
+    uint64_t token = 0;
+    assert_int_equal(reservation_create(first, IPHLP_TCP, 61000, 1, &token), WIN_NO_ERROR);
+    assert_true((read_list() & range) == port_block(32768, uint16_t(32768 + quarter - 1)));
+    for (unsigned i = 0; i < 4; i++)
+    {
+        StoreConfig cfg = real_cfg(prefixes[i]);
+        cfg.port_range_path = range_path;
+        assert_int_equal(reservation_delete(cfg, IPHLP_UDP, uint16_t(32768 + i * quarter), uint16_t(quarter)),
+                         WIN_NO_ERROR);
+    }
+    assert_int_equal(reservation_delete(first, IPHLP_TCP, 61000, 1), WIN_NO_ERROR);
+    assert_string_equal(restest::read_file(kProcPath).c_str(), "\n");
+
+    /* The administrator's 6,294 ports in the range leave 764 for every store together. */
+    const PortSet admin = port_block(40000, 46293);
+    set_list(admin);
+    StoreConfig cfg = real_cfg(prefixes[1]);
+    cfg.port_range_path = range_path;
+    assert_int_equal(reservation_create(cfg, IPHLP_TCP, 50000, 765, &token), WIN_NO_ERROR);
+    assert_true(read_list() == admin);
+    assert_int_equal(reservation_delete(cfg, IPHLP_TCP, 50000, 765), WIN_NO_ERROR);
+    assert_int_equal(reservation_create(cfg, IPHLP_TCP, 50000, 764, &token), WIN_NO_ERROR);
+    assert_true(read_list() == (admin | port_block(50000, 50763)));
+    assert_int_equal(reservation_delete(cfg, IPHLP_TCP, 50000, 764), WIN_NO_ERROR);
+    assert_true(read_list() == admin);
+    set_list(PortSet());
 }
 
 /* Issue 8 item 5: one store used from two network namespaces. Each namespace's list gets the
@@ -325,9 +426,12 @@ int main(void)
 {
     private_netns = restest::enter_private_netns();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(long_lists_round_trip),        cmocka_unit_test(admin_list_survives_random_operations),
-        cmocka_unit_test(thousands_of_separate_blocks), cmocka_unit_test(ephemeral_range_stays_available),
+        cmocka_unit_test(long_lists_round_trip),
+        cmocka_unit_test(admin_list_survives_random_operations),
+        cmocka_unit_test(thousands_of_separate_blocks),
+        cmocka_unit_test(ephemeral_range_stays_available),
         cmocka_unit_test(two_namespaces_share_a_store),
+        cmocka_unit_test(the_cap_counts_every_store_and_the_administrator),
     };
     return restest::test_exit(cmocka_run_group_tests(tests, nullptr, nullptr));
 }

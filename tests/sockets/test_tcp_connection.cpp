@@ -353,6 +353,46 @@ void test_live_destroy(void **)
     assert_int_equal(query_tcp_connection(key, c), -ENOENT);
 }
 
+/* SetTcpEntry closes active connections only: a listener's row (remote 0.0.0.0:0) and a
+ * TIME_WAIT row answer ERROR_NOT_FOUND and stay. Before, SOCK_DESTROY closed the listener and
+ * removed the TIME_WAIT entry. */
+void test_destroy_spares_listeners_and_time_wait(void **)
+{
+    if (getuid() != 0)
+    {
+        skip(); /* SOCK_DESTROY needs CAP_NET_ADMIN: without it nothing could be closed anyway */
+        return;
+    }
+    Pair p;
+    iphlp_tcp_connection_params params = {};
+    params.key = key4(p.server_port, 0);
+    params.key.remote_addr[0] = params.key.remote_addr[3] = 0;
+    tcp_connection_destroy_call(params);
+    assert_int_equal(params.result, WIN_ERROR_NOT_FOUND);
+    TcpConnection c;
+    assert_int_equal(query_tcp_connection(params.key, c), 0);
+    assert_int_equal(c.linux_state, 10); /* still listening */
+
+    /* The client closes first: its end waits in TIME_WAIT. */
+    const uint16_t waiting = p.client_port;
+    shutdown(p.client, SHUT_WR);
+    char byte;
+    assert_int_equal(recv(p.server, &byte, 1, 0), 0);
+    close(p.server);
+    p.server = ::socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(recv(p.client, &byte, 1, 0), 0);
+    close(p.client);
+    p.client = ::socket(AF_INET, SOCK_STREAM, 0);
+    params = {};
+    params.key = key4(waiting, p.server_port);
+    for (int i = 0; i < 50 && !(query_tcp_connection(params.key, c) == 0 && c.linux_state == 6); i++) usleep(20000);
+    assert_int_equal(c.linux_state, 6);
+    tcp_connection_destroy_call(params);
+    assert_int_equal(params.result, WIN_ERROR_NOT_FOUND);
+    assert_int_equal(query_tcp_connection(params.key, c), 0);
+    assert_int_equal(c.linux_state, 6);
+}
+
 /* Switches of sockets that are gone are forgotten when the table doubles; a live one stays. */
 void test_switches_pruned(void **)
 {
@@ -544,6 +584,7 @@ int main()
         cmocka_unit_test(test_switches),
         cmocka_unit_test(test_live_query),
         cmocka_unit_test(test_live_destroy),
+        cmocka_unit_test(test_destroy_spares_listeners_and_time_wait),
         cmocka_unit_test(test_switches_pruned),
         cmocka_unit_test(test_switches_shared),
         cmocka_unit_test(test_netlink_refused),

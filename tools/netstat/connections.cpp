@@ -428,9 +428,198 @@ int table_error(const char *function, const char *which, DWORD err)
     return 1;
 }
 
+/* Which table classes the options ask for. */
+struct TableChoice
+{
+    bool module_rows; /* -b: OWNER_MODULE rows are what GetOwnerModuleFrom* take */
+    /* Without -o, -b, --json and --pid no owner is printed: the tables are then read without
+     * owners (BASIC classes; GetTcp6Table for TCP over IPv6, for which GetExtendedTcpTable has
+     * no BASIC class), which spares the owner lookup, a scan of every Wine process's handles in
+     * a new process. */
+    bool owners;
+};
+
+/* The TCP over IPv4 rows. */
+int print_tcp4(const Options &o, const TableChoice &c, Printer &print, std::vector<BYTE> &buffer)
+{
+    TCP_TABLE_CLASS cls = c.module_rows ? TCP_TABLE_OWNER_MODULE_ALL
+                          : c.owners    ? TCP_TABLE_OWNER_PID_ALL
+                                        : TCP_TABLE_BASIC_ALL;
+    DWORD err =
+        read_table([&](void *t, DWORD *size) { return GetExtendedTcpTable(t, size, TRUE, AF_INET, cls, 0); }, buffer);
+    if (err != NO_ERROR) return table_error("GetExtendedTcpTable", "TCP over IPv4", err);
+    auto row_at = [&](DWORD i) -> void * {
+        switch (cls)
+        {
+        case TCP_TABLE_OWNER_MODULE_ALL: return &reinterpret_cast<MIB_TCPTABLE_OWNER_MODULE *>(buffer.data())->table[i];
+        case TCP_TABLE_OWNER_PID_ALL: return &reinterpret_cast<MIB_TCPTABLE_OWNER_PID *>(buffer.data())->table[i];
+        default: return &reinterpret_cast<MIB_TCPTABLE *>(buffer.data())->table[i];
+        }
+    };
+    DWORD count = reinterpret_cast<const MIB_TCPTABLE *>(buffer.data())->dwNumEntries;
+    for (DWORD i = 0; i < count; i++)
+    {
+        /* The three row types share their first five fields; the owner types the sixth. */
+        const auto *r = static_cast<const MIB_TCPROW *>(row_at(i));
+        DWORD pid = cls == TCP_TABLE_BASIC_ALL ? 0 : static_cast<const MIB_TCPROW_OWNER_PID *>(row_at(i))->dwOwningPid;
+        if (!print.show_tcp(r->dwState)) continue;
+        DWORD remote_port = r->dwState == MIB_TCP_STATE_LISTEN ? 0 : r->dwRemotePort;
+        if (!print.keep(r->dwLocalPort, remote_port, pid)) continue;
+        if (o.json)
+        {
+            print.json_row(Owners::TCP4, row_at(i), Formatter::numeric4(r->dwLocalAddr), r->dwLocalPort,
+                           Formatter::numeric4(r->dwRemoteAddr), remote_port, r->dwState, pid);
+            continue;
+        }
+        print.tcp_row(print.format().local4(r->dwLocalAddr, r->dwLocalPort),
+                      print.format().foreign4(r->dwRemoteAddr, remote_port, true), r->dwState, pid);
+        print.owner(Owners::TCP4, row_at(i), pid, r->dwState);
+    }
+    return 0;
+}
+
+/* The TCP over IPv6 rows. */
+int print_tcp6(const Options &o, const TableChoice &c, Printer &print, std::vector<BYTE> &buffer)
+{
+    /* Without owners, GetTcp6Table: its rows (MIB_TCP6ROW) put the state first. */
+    TCP_TABLE_CLASS cls = c.module_rows ? TCP_TABLE_OWNER_MODULE_ALL : TCP_TABLE_OWNER_PID_ALL;
+    DWORD err =
+        c.owners
+            ? read_table([&](void *t, DWORD *size) { return GetExtendedTcpTable(t, size, TRUE, AF_INET6, cls, 0); },
+                         buffer)
+            : read_table(
+                  [&](void *t, DWORD *size) { return GetTcp6Table(static_cast<MIB_TCP6TABLE *>(t), size, TRUE); },
+                  buffer);
+    if (err != NO_ERROR) return table_error(c.owners ? "GetExtendedTcpTable" : "GetTcp6Table", "TCP over IPv6", err);
+    DWORD count = reinterpret_cast<const MIB_TCP6TABLE *>(buffer.data())->dwNumEntries;
+    for (DWORD i = 0; i < count; i++)
+    {
+        const UCHAR *local, *remote;
+        DWORD local_scope, local_port, remote_scope, remote_port, state, pid = 0;
+        void *entry;
+        if (c.owners)
+        {
+            entry = c.module_rows
+                        ? static_cast<void *>(&reinterpret_cast<MIB_TCP6TABLE_OWNER_MODULE *>(buffer.data())->table[i])
+                        : static_cast<void *>(&reinterpret_cast<MIB_TCP6TABLE_OWNER_PID *>(buffer.data())->table[i]);
+            const auto *r = static_cast<const MIB_TCP6ROW_OWNER_PID *>(entry); /* common leading fields */
+            local = r->ucLocalAddr, local_scope = r->dwLocalScopeId, local_port = r->dwLocalPort;
+            remote = r->ucRemoteAddr, remote_scope = r->dwRemoteScopeId, remote_port = r->dwRemotePort;
+            state = r->dwState, pid = r->dwOwningPid;
+        }
+        else
+        {
+            auto *r = &reinterpret_cast<MIB_TCP6TABLE *>(buffer.data())->table[i];
+            entry = r;
+            local = reinterpret_cast<const UCHAR *>(&r->LocalAddr), local_scope = r->dwLocalScopeId,
+            local_port = r->dwLocalPort;
+            remote = reinterpret_cast<const UCHAR *>(&r->RemoteAddr), remote_scope = r->dwRemoteScopeId;
+            remote_port = r->dwRemotePort, state = (DWORD)r->State;
+        }
+        if (!print.show_tcp(state)) continue;
+        if (state == MIB_TCP_STATE_LISTEN) remote_port = 0;
+        if (!print.keep(local_port, remote_port, pid)) continue;
+        if (o.json)
+        {
+            print.json_row(Owners::TCP6, entry, Formatter::numeric6(local, local_scope), local_port,
+                           Formatter::numeric6(remote, remote_scope), remote_port, state, pid);
+            continue;
+        }
+        print.tcp_row(print.format().local6(local, local_scope, local_port),
+                      print.format().foreign6(remote, remote_scope, remote_port, true), state, pid);
+        print.owner(Owners::TCP6, entry, pid, state);
+    }
+    return 0;
+}
+
+/* The UDP over IPv4 rows. */
+int print_udp4(const Options &o, const TableChoice &c, Printer &print, std::vector<BYTE> &buffer)
+{
+    UDP_TABLE_CLASS cls = c.module_rows ? UDP_TABLE_OWNER_MODULE : c.owners ? UDP_TABLE_OWNER_PID : UDP_TABLE_BASIC;
+    DWORD err =
+        read_table([&](void *t, DWORD *size) { return GetExtendedUdpTable(t, size, TRUE, AF_INET, cls, 0); }, buffer);
+    if (err != NO_ERROR) return table_error("GetExtendedUdpTable", "UDP over IPv4", err);
+    auto row_at = [&](DWORD i) -> void * {
+        switch (cls)
+        {
+        case UDP_TABLE_OWNER_MODULE: return &reinterpret_cast<MIB_UDPTABLE_OWNER_MODULE *>(buffer.data())->table[i];
+        case UDP_TABLE_OWNER_PID: return &reinterpret_cast<MIB_UDPTABLE_OWNER_PID *>(buffer.data())->table[i];
+        default: return &reinterpret_cast<MIB_UDPTABLE *>(buffer.data())->table[i];
+        }
+    };
+    DWORD count = reinterpret_cast<const MIB_UDPTABLE *>(buffer.data())->dwNumEntries;
+    for (DWORD i = 0; i < count; i++)
+    {
+        const auto *r = static_cast<const MIB_UDPROW *>(row_at(i));
+        DWORD pid = cls == UDP_TABLE_BASIC ? 0 : static_cast<const MIB_UDPROW_OWNER_PID *>(row_at(i))->dwOwningPid;
+        if (!print.keep(r->dwLocalPort, r->dwLocalPort, pid)) continue; /* UDP: no foreign port */
+        if (o.json)
+        {
+            print.json_row(Owners::UDP4, row_at(i), Formatter::numeric4(r->dwLocalAddr), r->dwLocalPort, "", 0, 0, pid);
+            continue;
+        }
+        print.udp_row(print.format().local4(r->dwLocalAddr, r->dwLocalPort), pid);
+        print.owner(Owners::UDP4, row_at(i), pid, 0);
+    }
+    return 0;
+}
+
+/* The UDP over IPv6 rows. */
+int print_udp6(const Options &o, const TableChoice &c, Printer &print, std::vector<BYTE> &buffer)
+{
+    UDP_TABLE_CLASS cls = c.module_rows ? UDP_TABLE_OWNER_MODULE : c.owners ? UDP_TABLE_OWNER_PID : UDP_TABLE_BASIC;
+    DWORD err =
+        read_table([&](void *t, DWORD *size) { return GetExtendedUdpTable(t, size, TRUE, AF_INET6, cls, 0); }, buffer);
+    if (err != NO_ERROR) return table_error("GetExtendedUdpTable", "UDP over IPv6", err);
+    auto row_at = [&](DWORD i) -> void * {
+        switch (cls)
+        {
+        case UDP_TABLE_OWNER_MODULE: return &reinterpret_cast<MIB_UDP6TABLE_OWNER_MODULE *>(buffer.data())->table[i];
+        case UDP_TABLE_OWNER_PID: return &reinterpret_cast<MIB_UDP6TABLE_OWNER_PID *>(buffer.data())->table[i];
+        default: return &reinterpret_cast<MIB_UDP6TABLE *>(buffer.data())->table[i];
+        }
+    };
+    DWORD count = reinterpret_cast<const MIB_UDP6TABLE *>(buffer.data())->dwNumEntries;
+    for (DWORD i = 0; i < count; i++)
+    {
+        /* The three row types share address, scope id and port; the owner types add the PID. */
+        const auto *r = static_cast<const MIB_UDP6ROW *>(row_at(i));
+        DWORD pid = cls == UDP_TABLE_BASIC ? 0 : static_cast<const MIB_UDP6ROW_OWNER_PID *>(row_at(i))->dwOwningPid;
+        if (!print.keep(r->dwLocalPort, r->dwLocalPort, pid)) continue; /* UDP: no foreign port */
+        if (o.json)
+        {
+            print.json_row(Owners::UDP6, row_at(i),
+                           Formatter::numeric6(reinterpret_cast<const UCHAR *>(&r->dwLocalAddr), r->dwLocalScopeId),
+                           r->dwLocalPort, "", 0, 0, pid);
+            continue;
+        }
+        print.udp_row(
+            print.format().local6(reinterpret_cast<const UCHAR *>(&r->dwLocalAddr), r->dwLocalScopeId, r->dwLocalPort),
+            pid);
+        print.owner(Owners::UDP6, row_at(i), pid, 0);
+    }
+    return 0;
+}
+
 } // namespace
 
-static int read_connections(const Options &o, Output &out, bool first_display);
+/* The tables the options select, in Windows' order: TCP, TCPv6, UDP, UDPv6. */
+static int read_connections(const Options &o, Output &out, bool first_display)
+{
+    const unsigned protocols = o.protocol ? o.protocol : CONNECTION_PROTOCOLS;
+    const TableChoice c = {o.owner_image, o.pid || o.owner_image || o.json || o.owner >= 0};
+    Printer print(o, out);
+    if (first_display) print.header();
+    std::vector<BYTE> buffer;
+    int rc = 0;
+    if (protocols & PROTO_TCP) rc = print_tcp4(o, c, print, buffer);
+    if (!rc && (protocols & PROTO_TCPV6)) rc = print_tcp6(o, c, print, buffer);
+    if (!rc && (protocols & PROTO_UDP) && print.show_udp()) rc = print_udp4(o, c, print, buffer);
+    if (!rc && (protocols & PROTO_UDPV6) && print.show_udp()) rc = print_udp6(o, c, print, buffer);
+    if (rc) return rc;
+    if (o.json) print.end_json();
+    return 0;
+}
 
 int show_connections(const Options &o, Output &out, bool first_display)
 {
@@ -450,177 +639,6 @@ int show_connections(const Options &o, Output &out, bool first_display)
     int rc = read_connections(o, out, first_display);
     if (o.json && rc) out.discard(); /* no half a document on stdout; the reason is on stderr */
     return rc;
-}
-
-static int read_connections(const Options &o, Output &out, bool first_display)
-{
-    const unsigned protocols = o.protocol ? o.protocol : CONNECTION_PROTOCOLS;
-    const bool module_rows = o.owner_image; /* OWNER_MODULE rows are what GetOwnerModuleFrom* take */
-    Printer print(o, out);
-    if (first_display) print.header();
-
-    std::vector<BYTE> buffer;
-    /* Without -o and -b no owner is printed: the tables are then read without owners (BASIC
-     * classes; GetTcp6Table for TCP over IPv6, for which GetExtendedTcpTable has no BASIC class),
-     * which spares the owner lookup, a scan of every Wine process's handles in a new process. */
-    const bool owners = o.pid || o.owner_image || o.json || o.owner >= 0; /* --json and --pid need them too */
-    if (protocols & PROTO_TCP)
-    {
-        TCP_TABLE_CLASS cls = module_rows ? TCP_TABLE_OWNER_MODULE_ALL
-                              : owners    ? TCP_TABLE_OWNER_PID_ALL
-                                          : TCP_TABLE_BASIC_ALL;
-        DWORD err = read_table(
-            [&](void *t, DWORD *size) { return GetExtendedTcpTable(t, size, TRUE, AF_INET, cls, 0); }, buffer);
-        if (err != NO_ERROR) return table_error("GetExtendedTcpTable", "TCP over IPv4", err);
-        auto row_at = [&](DWORD i) -> void * {
-            switch (cls)
-            {
-            case TCP_TABLE_OWNER_MODULE_ALL:
-                return &reinterpret_cast<MIB_TCPTABLE_OWNER_MODULE *>(buffer.data())->table[i];
-            case TCP_TABLE_OWNER_PID_ALL: return &reinterpret_cast<MIB_TCPTABLE_OWNER_PID *>(buffer.data())->table[i];
-            default: return &reinterpret_cast<MIB_TCPTABLE *>(buffer.data())->table[i];
-            }
-        };
-        DWORD count = reinterpret_cast<const MIB_TCPTABLE *>(buffer.data())->dwNumEntries;
-        for (DWORD i = 0; i < count; i++)
-        {
-            /* The three row types share their first five fields; the owner types the sixth. */
-            const auto *r = static_cast<const MIB_TCPROW *>(row_at(i));
-            DWORD pid =
-                cls == TCP_TABLE_BASIC_ALL ? 0 : static_cast<const MIB_TCPROW_OWNER_PID *>(row_at(i))->dwOwningPid;
-            if (!print.show_tcp(r->dwState)) continue;
-            DWORD remote_port = r->dwState == MIB_TCP_STATE_LISTEN ? 0 : r->dwRemotePort;
-            if (!print.keep(r->dwLocalPort, remote_port, pid)) continue;
-            if (o.json)
-            {
-                print.json_row(Owners::TCP4, row_at(i), Formatter::numeric4(r->dwLocalAddr), r->dwLocalPort,
-                               Formatter::numeric4(r->dwRemoteAddr), remote_port, r->dwState, pid);
-                continue;
-            }
-            print.tcp_row(print.format().local4(r->dwLocalAddr, r->dwLocalPort),
-                          print.format().foreign4(r->dwRemoteAddr, remote_port, true), r->dwState, pid);
-            print.owner(Owners::TCP4, row_at(i), pid, r->dwState);
-        }
-    }
-    if (protocols & PROTO_TCPV6)
-    {
-        /* Without owners, GetTcp6Table: its rows (MIB_TCP6ROW) put the state first. */
-        TCP_TABLE_CLASS cls = module_rows ? TCP_TABLE_OWNER_MODULE_ALL : TCP_TABLE_OWNER_PID_ALL;
-        DWORD err =
-            owners
-                ? read_table([&](void *t, DWORD *size) { return GetExtendedTcpTable(t, size, TRUE, AF_INET6, cls, 0); },
-                             buffer)
-                : read_table(
-                      [&](void *t, DWORD *size) { return GetTcp6Table(static_cast<MIB_TCP6TABLE *>(t), size, TRUE); },
-                      buffer);
-        if (err != NO_ERROR) return table_error(owners ? "GetExtendedTcpTable" : "GetTcp6Table", "TCP over IPv6", err);
-        DWORD count = reinterpret_cast<const MIB_TCP6TABLE *>(buffer.data())->dwNumEntries;
-        for (DWORD i = 0; i < count; i++)
-        {
-            const UCHAR *local, *remote;
-            DWORD local_scope, local_port, remote_scope, remote_port, state, pid = 0;
-            void *entry;
-            if (owners)
-            {
-                entry =
-                    module_rows
-                        ? static_cast<void *>(&reinterpret_cast<MIB_TCP6TABLE_OWNER_MODULE *>(buffer.data())->table[i])
-                        : static_cast<void *>(&reinterpret_cast<MIB_TCP6TABLE_OWNER_PID *>(buffer.data())->table[i]);
-                const auto *r = static_cast<const MIB_TCP6ROW_OWNER_PID *>(entry); /* common leading fields */
-                local = r->ucLocalAddr, local_scope = r->dwLocalScopeId, local_port = r->dwLocalPort;
-                remote = r->ucRemoteAddr, remote_scope = r->dwRemoteScopeId, remote_port = r->dwRemotePort;
-                state = r->dwState, pid = r->dwOwningPid;
-            }
-            else
-            {
-                auto *r = &reinterpret_cast<MIB_TCP6TABLE *>(buffer.data())->table[i];
-                entry = r;
-                local = reinterpret_cast<const UCHAR *>(&r->LocalAddr), local_scope = r->dwLocalScopeId,
-                local_port = r->dwLocalPort;
-                remote = reinterpret_cast<const UCHAR *>(&r->RemoteAddr), remote_scope = r->dwRemoteScopeId;
-                remote_port = r->dwRemotePort, state = (DWORD)r->State;
-            }
-            if (!print.show_tcp(state)) continue;
-            if (state == MIB_TCP_STATE_LISTEN) remote_port = 0;
-            if (!print.keep(local_port, remote_port, pid)) continue;
-            if (o.json)
-            {
-                print.json_row(Owners::TCP6, entry, Formatter::numeric6(local, local_scope), local_port,
-                               Formatter::numeric6(remote, remote_scope), remote_port, state, pid);
-                continue;
-            }
-            print.tcp_row(print.format().local6(local, local_scope, local_port),
-                          print.format().foreign6(remote, remote_scope, remote_port, true), state, pid);
-            print.owner(Owners::TCP6, entry, pid, state);
-        }
-    }
-    if ((protocols & PROTO_UDP) && print.show_udp())
-    {
-        UDP_TABLE_CLASS cls = module_rows ? UDP_TABLE_OWNER_MODULE : owners ? UDP_TABLE_OWNER_PID : UDP_TABLE_BASIC;
-        DWORD err = read_table(
-            [&](void *t, DWORD *size) { return GetExtendedUdpTable(t, size, TRUE, AF_INET, cls, 0); }, buffer);
-        if (err != NO_ERROR) return table_error("GetExtendedUdpTable", "UDP over IPv4", err);
-        auto row_at = [&](DWORD i) -> void * {
-            switch (cls)
-            {
-            case UDP_TABLE_OWNER_MODULE: return &reinterpret_cast<MIB_UDPTABLE_OWNER_MODULE *>(buffer.data())->table[i];
-            case UDP_TABLE_OWNER_PID: return &reinterpret_cast<MIB_UDPTABLE_OWNER_PID *>(buffer.data())->table[i];
-            default: return &reinterpret_cast<MIB_UDPTABLE *>(buffer.data())->table[i];
-            }
-        };
-        DWORD count = reinterpret_cast<const MIB_UDPTABLE *>(buffer.data())->dwNumEntries;
-        for (DWORD i = 0; i < count; i++)
-        {
-            const auto *r = static_cast<const MIB_UDPROW *>(row_at(i));
-            DWORD pid = cls == UDP_TABLE_BASIC ? 0 : static_cast<const MIB_UDPROW_OWNER_PID *>(row_at(i))->dwOwningPid;
-            if (!print.keep(r->dwLocalPort, r->dwLocalPort, pid)) continue; /* UDP: no foreign port */
-            if (o.json)
-            {
-                print.json_row(Owners::UDP4, row_at(i), Formatter::numeric4(r->dwLocalAddr), r->dwLocalPort, "", 0, 0,
-                               pid);
-                continue;
-            }
-            print.udp_row(print.format().local4(r->dwLocalAddr, r->dwLocalPort), pid);
-            print.owner(Owners::UDP4, row_at(i), pid, 0);
-        }
-    }
-    if ((protocols & PROTO_UDPV6) && print.show_udp())
-    {
-        UDP_TABLE_CLASS cls = module_rows ? UDP_TABLE_OWNER_MODULE : owners ? UDP_TABLE_OWNER_PID : UDP_TABLE_BASIC;
-        DWORD err = read_table(
-            [&](void *t, DWORD *size) { return GetExtendedUdpTable(t, size, TRUE, AF_INET6, cls, 0); }, buffer);
-        if (err != NO_ERROR) return table_error("GetExtendedUdpTable", "UDP over IPv6", err);
-        auto row_at = [&](DWORD i) -> void * {
-            switch (cls)
-            {
-            case UDP_TABLE_OWNER_MODULE:
-                return &reinterpret_cast<MIB_UDP6TABLE_OWNER_MODULE *>(buffer.data())->table[i];
-            case UDP_TABLE_OWNER_PID: return &reinterpret_cast<MIB_UDP6TABLE_OWNER_PID *>(buffer.data())->table[i];
-            default: return &reinterpret_cast<MIB_UDP6TABLE *>(buffer.data())->table[i];
-            }
-        };
-        DWORD count = reinterpret_cast<const MIB_UDP6TABLE *>(buffer.data())->dwNumEntries;
-        for (DWORD i = 0; i < count; i++)
-        {
-            /* The three row types share address, scope id and port; the owner types add the PID. */
-            const auto *r = static_cast<const MIB_UDP6ROW *>(row_at(i));
-            DWORD pid = cls == UDP_TABLE_BASIC ? 0 : static_cast<const MIB_UDP6ROW_OWNER_PID *>(row_at(i))->dwOwningPid;
-            if (!print.keep(r->dwLocalPort, r->dwLocalPort, pid)) continue; /* UDP: no foreign port */
-            if (o.json)
-            {
-                print.json_row(Owners::UDP6, row_at(i),
-                               Formatter::numeric6(reinterpret_cast<const UCHAR *>(&r->dwLocalAddr), r->dwLocalScopeId),
-                               r->dwLocalPort, "", 0, 0, pid);
-                continue;
-            }
-            print.udp_row(print.format().local6(reinterpret_cast<const UCHAR *>(&r->dwLocalAddr), r->dwLocalScopeId,
-                                                r->dwLocalPort),
-                          pid);
-            print.owner(Owners::UDP6, row_at(i), pid, 0);
-        }
-    }
-    if (o.json) print.end_json();
-    return 0;
 }
 
 int show_network_direct(const Options &, Output &out)

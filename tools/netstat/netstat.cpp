@@ -44,11 +44,31 @@ void Output::line(const char *format, ...)
     buffer_ += "\r\n";
 }
 
-void Output::flush()
+DWORD Output::flush()
 {
-    if (!buffer_.empty()) fwrite(buffer_.data(), 1, buffer_.size(), stdout);
-    fflush(stdout);
+    /* WriteFile on the standard output handle rather than the C runtime's stdout: its error is
+     * the system's (ERROR_BROKEN_PIPE, ERROR_NO_DATA, ERROR_DISK_FULL, ...), not an errno the
+     * runtime picked, and nothing is kept in a runtime buffer that would be written later. */
+    const std::string text = std::move(buffer_);
     buffer_.clear();
+    HANDLE handle = GetStdHandle(STD_OUTPUT_HANDLE);
+    if (text.empty()) return NO_ERROR;
+    if (handle == nullptr || handle == INVALID_HANDLE_VALUE) return ERROR_INVALID_HANDLE;
+    for (size_t done = 0; done < text.size();)
+    {
+        DWORD chunk = (DWORD)(text.size() - done < 0x40000000 ? text.size() - done : 0x40000000), written = 0;
+        if (!WriteFile(handle, text.data() + done, chunk, &written, nullptr)) return GetLastError();
+        if (written == 0) return ERROR_WRITE_FAULT;
+        done += written;
+    }
+    return NO_ERROR;
+}
+
+/* Windows reports a pipe without a reader as ERROR_NO_DATA (232, "the pipe is being closed") or
+ * ERROR_BROKEN_PIPE (109); Wine turns Linux's EPIPE into ERROR_PIPE_NOT_CONNECTED (233). */
+bool Output::reader_gone(DWORD error)
+{
+    return error == ERROR_BROKEN_PIPE || error == ERROR_NO_DATA || error == ERROR_PIPE_NOT_CONNECTED;
 }
 
 void Output::error(const char *format, ...)
@@ -231,101 +251,74 @@ static bool parse_long_option(int argc, char **argv, int *i, Options *o, std::st
     return true;
 }
 
-bool parse_options(int argc, char **argv, Options *o, std::string *why)
+/* The Options field of a letter that only switches something on; nullptr for the others. */
+static bool *flag_of(char letter, Options *o)
 {
-    bool interval_seen = false;
-    int other_options = 0; /* everything but -y and the interval, to refuse -y with others */
-    for (int i = 1; i < argc; i++)
+    switch (letter)
     {
-        const char *arg = argv[i];
-        if (arg[0] == '-' && arg[1] == '-')
+    case 'a': return &o->all;
+    case 'b': return &o->owner_image;
+    case 'e': return &o->ethernet;
+    case 'f': return &o->fqdn;
+    case 'n': return &o->numeric;
+    case 'o': return &o->pid;
+    case 'q': return &o->bound;
+    case 'r': return &o->routes;
+    case 's': return &o->statistics;
+    case 't': return &o->offload;
+    case 'x': return &o->direct;
+    default: return nullptr;
+    }
+}
+
+/* One group of letters after '-' or '/' (-ano, /a, -anop tcp); -p takes the next argument.
+ * other_options counts everything but -? and -y, to refuse -y with others. */
+static bool parse_letters(int argc, char **argv, int *i, Options *o, int *other_options, std::string *why)
+{
+    const char *arg = argv[*i];
+    if (!arg[1])
+    {
+        *why = std::string("netstat: empty option '") + arg + "'";
+        return false;
+    }
+    for (const char *c = arg + 1; *c; c++)
+    {
+        const char letter = (char)tolower((unsigned char)*c);
+        if (bool *flag = flag_of(letter, o))
         {
-            if (!parse_long_option(argc, argv, &i, o, why)) return false;
-            other_options++;
+            *flag = true;
+            ++*other_options;
         }
-        else if (arg[0] == '-' || arg[0] == '/')
+        else if (letter == '?')
+            o->help = true;
+        else if (letter == 'y')
+            o->templates = true;
+        else if (letter == 'p')
         {
-            if (!arg[1])
+            ++*other_options;
+            if (*i + 1 >= argc)
             {
-                *why = std::string("netstat: empty option '") + arg + "'";
+                *why = "netstat: -p needs a protocol: TCP, UDP, TCPv6, UDPv6 (with -s also IP, IPv6, ICMP, ICMPv6)";
                 return false;
             }
-            for (const char *c = arg + 1; *c; c++)
+            if (!parse_protocol(argv[++*i], &o->protocol))
             {
-                switch (tolower((unsigned char)*c))
-                {
-                case '?': o->help = true; break;
-                case 'a':
-                    o->all = true;
-                    other_options++;
-                    break;
-                case 'b':
-                    o->owner_image = true;
-                    other_options++;
-                    break;
-                case 'e':
-                    o->ethernet = true;
-                    other_options++;
-                    break;
-                case 'f':
-                    o->fqdn = true;
-                    other_options++;
-                    break;
-                case 'n':
-                    o->numeric = true;
-                    other_options++;
-                    break;
-                case 'o':
-                    o->pid = true;
-                    other_options++;
-                    break;
-                case 'q':
-                    o->bound = true;
-                    other_options++;
-                    break;
-                case 'r':
-                    o->routes = true;
-                    other_options++;
-                    break;
-                case 's':
-                    o->statistics = true;
-                    other_options++;
-                    break;
-                case 't':
-                    o->offload = true;
-                    other_options++;
-                    break;
-                case 'x':
-                    o->direct = true;
-                    other_options++;
-                    break;
-                case 'y': o->templates = true; break;
-                case 'p':
-                    other_options++;
-                    if (i + 1 >= argc)
-                    {
-                        *why = "netstat: -p needs a protocol: TCP, UDP, TCPv6, UDPv6 (with -s also IP, IPv6, ICMP, "
-                               "ICMPv6)";
-                        return false;
-                    }
-                    if (!parse_protocol(argv[++i], &o->protocol))
-                    {
-                        *why = std::string("netstat: unknown protocol '") + argv[i] + "'";
-                        return false;
-                    }
-                    break;
-                default: *why = std::string("netstat: unknown option '") + *c + "' in '" + arg + "'"; return false;
-                }
+                *why = std::string("netstat: unknown protocol '") + argv[*i] + "'";
+                return false;
             }
         }
-        else if (!interval_seen && parse_interval(arg, &o->interval))
-            interval_seen = true;
         else
         {
-            *why = std::string("netstat: unexpected argument '") + arg + "'";
+            *why = std::string("netstat: unknown option '") + *c + "' in '" + arg + "'";
             return false;
         }
     }
+    return true;
+}
+
+/* The combinations Windows' netstat refuses (-y with anything), and ours (--json). */
+static bool check_combinations(const Options *o, int other_options, std::string *why)
+{
     if (o->templates && other_options)
     {
         *why = "netstat: -y cannot be combined with other options";
@@ -337,6 +330,33 @@ bool parse_options(int argc, char **argv, Options *o, std::string *why)
         return false;
     }
     return true;
+}
+
+bool parse_options(int argc, char **argv, Options *o, std::string *why)
+{
+    bool interval_seen = false;
+    int other_options = 0;
+    for (int i = 1; i < argc; i++)
+    {
+        const char *arg = argv[i];
+        if (arg[0] == '-' && arg[1] == '-')
+        {
+            if (!parse_long_option(argc, argv, &i, o, why)) return false;
+            other_options++;
+        }
+        else if (arg[0] == '-' || arg[0] == '/')
+        {
+            if (!parse_letters(argc, argv, &i, o, &other_options, why)) return false;
+        }
+        else if (!interval_seen && parse_interval(arg, &o->interval))
+            interval_seen = true;
+        else
+        {
+            *why = std::string("netstat: unexpected argument '") + arg + "'";
+            return false;
+        }
+    }
+    return check_combinations(o, other_options, why);
 }
 
 /* Same synopsis and option letters as Windows 10's netstat, described in this project's words.
@@ -436,7 +456,16 @@ int main(int argc, char **argv)
     for (bool first = true;; first = false)
     {
         rc = display(options, out, first);
-        out.flush();
+        if (DWORD err = out.flush())
+        {
+            /* The output is gone: stop at once, interval or not, and say so unless the reader
+             * simply went away (`netstat -an 1 | head -2`), which is no error to report. Exit
+             * code 1, as for netstat's other failures (docs/netstat.md). */
+            if (!Output::reader_gone(err))
+                Output::error("netstat: cannot write the output: %s (error %lu)", error_message(err).c_str(), err);
+            rc = 1;
+            break;
+        }
         if (!options.interval || rc) break;
         Sleep(options.interval * 1000);
     }

@@ -73,7 +73,11 @@ class Output
     void line(const char *format, ...) __attribute__((format(printf, 2, 3)));
     void text(const std::string &s) { buffer_ += s; }
     void blank() { buffer_ += "\r\n"; }
-    void flush(); /* to stdout, binary, then clears the buffer */
+    /* Writes the buffer to the standard output and clears it: NO_ERROR, or the system's error
+     * of the write that failed (nothing more is written then). */
+    DWORD flush();
+    /* Whether a flush() error means the reader has gone (a closed pipe). */
+    static bool reader_gone(DWORD error);
     void discard() { buffer_.clear(); }
     static void error(const char *format, ...) __attribute__((format(printf, 1, 2))); /* stderr + CRLF */
 

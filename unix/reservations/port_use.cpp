@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,19 +17,56 @@ namespace iphlp {
 
 namespace {
 
-/* in_use when binding port fails with EADDRINUSE; unknown when no socket can be made. The
- * probe holds the port for the microseconds between bind and close: a program binding exactly
- * then without SO_REUSEADDR would fail, a window we accept for an administrative call. */
+bool in_block(const SocketBuffer &records, uint16_t first, uint16_t last, bool skip_time_wait)
+{
+    for (const auto &rec : records)
+    {
+        uint16_t port = ntohs(rec.row.local_port);
+        if (port < first || port > last) continue;
+        if (skip_time_wait && rec.row.state == IPHLP_MIB_TCP_STATE_TIME_WAIT) continue;
+        return true;
+    }
+    return false;
+}
+
+/* Whether this kernel's socket dump lists bound-only TCP sockets (Linux 6.8): a socket of our
+ * own bound to an ephemeral port of 0.0.0.0 (no interface needs to be up), neither listening nor
+ * connected, must show up. Asked once per process; older kernels ignore the state bit and list
+ * nothing. */
+bool kernel_lists_bound_sockets()
+{
+    static std::once_flag once;
+    static bool lists = false;
+    std::call_once(once, [] {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) return;
+        struct sockaddr_in a4;
+        memset(&a4, 0, sizeof(a4));
+        a4.sin_family = AF_INET;
+        a4.sin_addr.s_addr = htonl(INADDR_ANY);
+        socklen_t len = sizeof(a4);
+        SocketBuffer records;
+        if (bind(fd, reinterpret_cast<sockaddr *>(&a4), sizeof(a4)) == 0 &&
+            getsockname(fd, reinterpret_cast<sockaddr *>(&a4), &len) == 0 &&
+            read_sockets_netlink({IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL, true}, records) == 0)
+            lists = in_block(records, ntohs(a4.sin_port), ntohs(a4.sin_port), false);
+        close(fd);
+    });
+    return lists;
+}
+
+/* Kernels before 6.8: a probe bind of the port without SO_REUSEADDR, dual-stack [::] (else
+ * 0.0.0.0), which fails on every socket holding the port whatever its options. It also fails
+ * on TIME_WAIT leftovers, so there such a port reads as in use (docs/reservations.md). The probe
+ * holds the port for the microseconds between bind and close. */
 PortUse probe_tcp_bind(uint16_t port)
 {
-    /* [::] with IPV6_V6ONLY off conflicts with IPv4 and IPv6 binds alike; without IPv6, 0.0.0.0. */
     int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int rc, err;
-    const int on = 1, off = 0;
+    const int off = 0;
     if (fd >= 0)
     {
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
         struct sockaddr_in6 a6;
         memset(&a6, 0, sizeof(a6));
         a6.sin6_family = AF_INET6;
@@ -43,7 +81,6 @@ PortUse probe_tcp_bind(uint16_t port)
     }
     fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return PortUse::unknown;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
     struct sockaddr_in a4;
     memset(&a4, 0, sizeof(a4));
     a4.sin_family = AF_INET;
@@ -62,17 +99,22 @@ PortUse ports_in_use(uint32_t proto, uint16_t first, uint16_t last)
 {
     thread_local SocketBuffer records;
     ScratchScope<SocketRecord> release(records);
+    /* The bound-inactive dump needs netlink: where the tables come from /proc/net (netlink
+     * refused, or the fallback forced), and on kernels before 6.8, the probe binds answer. */
+    bool probe = proto == IPHLP_TCP && !kernel_lists_bound_sockets();
     for (uint32_t family : {IPHLP_INET4, IPHLP_INET6})
     {
         uint32_t source;
         if (read_sockets({proto, family, IPHLP_FILTER_ALL}, false, records, &source)) return PortUse::unknown;
-        for (const auto &rec : records)
-        {
-            uint16_t port = ntohs(rec.row.local_port);
-            if (port >= first && port <= last && rec.row.state != IPHLP_MIB_TCP_STATE_TIME_WAIT) return PortUse::in_use;
-        }
+        if (in_block(records, first, last, true)) return PortUse::in_use;
+        if (proto != IPHLP_TCP || probe) continue;
+        records.clear();
+        if (source != IPHLP_SOURCE_NETLINK || read_sockets_netlink({proto, family, IPHLP_FILTER_ALL, true}, records))
+            probe = true;
+        else if (in_block(records, first, last, false))
+            return PortUse::in_use;
     }
-    if (proto == IPHLP_TCP)
+    if (probe)
         for (uint32_t port = first; port <= last; port++)
         {
             PortUse use = probe_tcp_bind(uint16_t(port));

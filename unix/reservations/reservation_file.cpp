@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,6 +31,70 @@ uint32_t open_failed(const std::string &path, const std::string &reason)
 {
     report_store(path, reason);
     return WIN_ERROR_OPEN_FAILED;
+}
+
+/* The owner's personal group (user private groups: Debian's and Fedora's adduser give each user a
+ * group of the same name, and with umask 002 a prefix is then group-writable): its name is the
+ * user's, its gid the user's primary one, and it lists no other member. */
+bool personal_group(uid_t owner, gid_t gid)
+{
+    struct passwd pw, *user = nullptr;
+    struct group gr, *group = nullptr;
+    char pw_buf[4096], gr_buf[16384];
+    if (getpwuid_r(owner, &pw, pw_buf, sizeof(pw_buf), &user) != 0 || !user || user->pw_gid != gid) return false;
+    if (getgrgid_r(gid, &gr, gr_buf, sizeof(gr_buf), &group) != 0 || !group) return false;
+    if (strcmp(group->gr_name, user->pw_name) != 0) return false;
+    for (char **member = group->gr_mem; *member; member++)
+        if (strcmp(*member, user->pw_name) != 0) return false;
+    return true;
+}
+
+/* The store's directory must be one no other user can write: owned by this user (or root, or
+ * any user when we are root), not writable by others, and writable by its group only when that
+ * is the owner's personal group. Otherwise another user could plant or swap the store or its
+ * -wal, -shm and -journal files, and lock them to stall every call (SQLite waits for a lock it
+ * sees held). The directory is checked, never changed: it is the user's (a Wine prefix). */
+uint32_t check_directory(const std::string &path)
+{
+    const std::string dir = parent_dir(path);
+    struct stat st;
+    if (stat(dir.c_str(), &st) != 0) return WIN_NO_ERROR; /* inspect_path() says what is wrong */
+    const uid_t me = geteuid();
+    const bool owner_ok = st.st_uid == me || st.st_uid == 0 || me == 0;
+    const bool others_write = (st.st_mode & S_IWOTH) != 0;
+    const bool group_write = (st.st_mode & S_IWGRP) != 0 && !personal_group(st.st_uid, st.st_gid);
+    if (owner_ok && !others_write && !group_write) return WIN_NO_ERROR;
+    char mode[8];
+    snprintf(mode, sizeof(mode), "%04o", unsigned(st.st_mode & 07777));
+    report_store(path, std::string("refusing to use it: its directory ") + dir + " (mode " + mode + ", uid " +
+                           std::to_string(st.st_uid) + ") can be written by other users; make it private (chmod go-w " +
+                           dir + ") or set IPHLP_RESERVATION_DB to a path in a private directory");
+    return WIN_ERROR_ACCESS_DENIED;
+}
+
+/* Makes the store and whatever SQLite keeps beside it 0600: stores made before this rule were
+ * 0644, and another user who can open the -shm file can hold its lock bytes and stall every
+ * call. SQLite creates -wal, -shm and -journal with the main file's mode, so this holds for
+ * them from now on. Only the owner (or root) can change a mode; another user's store is left
+ * for its owner's next call. */
+uint32_t make_private(const std::string &path)
+{
+    const uid_t me = geteuid();
+    for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+    {
+        const std::string file = path + suffix;
+        int fd = open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) continue; /* absent, or not ours to open: SQLite reports what matters */
+        struct stat st;
+        bool ok = fstat(fd, &st) == 0;
+        if (ok && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0 && (st.st_uid == me || me == 0) &&
+            fchmod(fd, st.st_mode & 0600) != 0)
+            ok = false;
+        int err = errno;
+        close(fd);
+        if (!ok) return open_failed(file, std::string("cannot make it private (chmod 0600): ") + strerror(err));
+    }
+    return WIN_NO_ERROR;
 }
 
 /* empty: the store must be created (path absent, or a 0-byte file). */
@@ -64,6 +130,10 @@ void remove_sqlite_files(const std::string &path)
  * WAL, recorded in the header, before it is published. */
 uint32_t build_store(const std::string &tmp, const std::string &path)
 {
+    /* Made 0600 first: SQLite would create it 0644, and gives its journal the file's mode. */
+    int fd = open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return open_failed(path, std::string("cannot create it: ") + tmp + ": " + strerror(errno));
+    close(fd);
     sqlite3 *db = nullptr;
     int rc = sqlite3_open_v2(tmp.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     if (rc == SQLITE_OK) rc = sqlite3_exec(db, "PRAGMA synchronous=FULL; BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
@@ -90,7 +160,7 @@ uint32_t create_store(const std::string &path)
 {
     /* O_NOFOLLOW: a dangling symlink at the path (planted in a world-writable directory) must
      * not make us create its target, wherever that is. */
-    int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = open(path.c_str(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0 && errno == ELOOP) return open_failed(path, "cannot create it: it is a symbolic link to a missing file");
     if (fd < 0) return open_failed(path, std::string("cannot create it: ") + strerror(errno));
     while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
@@ -176,9 +246,14 @@ uint32_t prepare_store_file(const std::string &path, bool &validated)
     {
         bool empty = false;
         uint32_t code = inspect_path(path, empty);
+        if (code == WIN_NO_ERROR) code = check_directory(path);
         if (code == WIN_NO_ERROR && !empty)
         {
+            /* Our application id first (a foreign file is never touched, not even its mode),
+             * then private modes before SQLite opens anything: it would create a missing -shm
+             * with the store's mode, and a descriptor opened meanwhile outlives a chmod. */
             code = check_header(path);
+            if (code == WIN_NO_ERROR) code = make_private(path);
             return code == WIN_NO_ERROR ? check_read_only(path, validated) : code;
         }
         if (code == WIN_NO_ERROR) code = create_store(path);

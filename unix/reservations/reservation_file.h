@@ -14,6 +14,13 @@
  * plain read(2), so a foreign file is not even opened by SQLite) and then pass the schema and
  * quick_check through a read-only connection, which cannot write to it (no hot-journal
  * rollback, no checkpoint). Anything else is reported and left byte-for-byte as it was.
+ *
+ * Other users must not be able to open, lock or replace any of it (a read lock on the -shm file
+ * stalled every call for 5 s): the store is created 0600 (SQLite gives -wal, -shm and -journal
+ * the store's mode), a store of ours found with group/other bits is made 0600 before SQLite
+ * opens anything, and the store's directory must be writable by no other user (its owner's
+ * personal group excepted), else ERROR_ACCESS_DENIED. docs/reservations.md, "Who can touch the
+ * store", has the rules and why the store does not move.
  */
 #pragma once
 

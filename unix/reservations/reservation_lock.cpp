@@ -3,16 +3,13 @@
 #include "reservation_lock.h"
 
 #include <cerrno>
-#include <chrono>
-#include <condition_variable>
-#include <memory>
-#include <mutex>
-#include <system_error>
-#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <fcntl.h>
+#include <pthread.h>
+#include <ctime>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,6 +55,129 @@ int open_dir(const std::string &dir)
         return -1;
     }
     return fd;
+}
+
+/* The helper of wait_for_lock(): blocks in the kernel's queue for the lock. F_OFD_SETLKW, unlike
+ * flock(), is a cancellation point, so the waiting thread can end it when the time is up. */
+struct LockWait
+{
+    int fd;
+    int rc = -1, err = 0;
+};
+
+void *block_for_lock(void *arg)
+{
+    auto *wait = static_cast<LockWait *>(arg);
+    struct flock range = {};
+    range.l_type = F_WRLCK;
+    range.l_whence = SEEK_SET;
+    int rc;
+    while ((rc = fcntl(wait->fd, F_OFD_SETLKW, &range)) != 0 && errno == EINTR)
+        ;
+    wait->err = errno;
+    wait->rc = rc;
+    return nullptr;
+}
+
+struct timespec deadline_in(int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += long(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L)
+    {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+bool before(const struct timespec &deadline)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec < deadline.tv_sec || (now.tv_sec == deadline.tv_sec && now.tv_nsec < deadline.tv_nsec);
+}
+
+/*
+ * Takes the lock on fd within timeout_ms. Two locks, both released by close() and by the death
+ * of the holder: an OFD lock, which waiters of this version queue for in the kernel (polling
+ * starved waiters: with 8 processes making 1,000 writes each, some waited past 3 s while the
+ * others kept winning), and the flock() that versions before it take, polled for the rest of the
+ * time (only a process of an older version can hold it while we hold the OFD lock).
+ *
+ * The OFD wait runs in a helper thread joined with a deadline. When the time is up the helper is
+ * cancelled (F_OFD_SETLKW is a cancellation point) and joined, so neither a thread nor the
+ * descriptor outlives the call: a detached helper that closed the descriptor only when it got
+ * the lock left both behind for as long as the holder held it.
+ */
+uint32_t wait_for_lock(int fd, const std::string &path, int timeout_ms, bool &fd_kept)
+{
+    fd_kept = true;
+    const struct timespec deadline = deadline_in(timeout_ms);
+    struct flock range = {};
+    range.l_type = F_WRLCK;
+    range.l_whence = SEEK_SET;
+    if (fcntl(fd, F_OFD_SETLK, &range) != 0)
+    {
+        if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+        {
+            report_lock(path, std::string("cannot lock it: ") + strerror(errno));
+            return WIN_ERROR_ACCESS_DENIED;
+        }
+        auto *wait = new (std::nothrow) LockWait{fd};
+        pthread_t helper;
+        if (!wait || pthread_create(&helper, nullptr, block_for_lock, wait) != 0)
+        {
+            delete wait;
+            report_lock(path, "cannot start a thread to wait for it");
+            return WIN_ERROR_ACCESS_DENIED;
+        }
+        void *result = nullptr;
+        if (pthread_clockjoin_np(helper, &result, CLOCK_MONOTONIC, &deadline) != 0)
+        {
+            pthread_cancel(helper);
+            /* Cancellation interrupts the wait at once; the bound only guards against a
+             * thread that somehow cannot be cancelled, which is then left to finish alone. */
+            const struct timespec grace = deadline_in(1000);
+            if (pthread_clockjoin_np(helper, &result, CLOCK_MONOTONIC, &grace) != 0)
+            {
+                pthread_detach(helper); /* it still uses wait and fd: both are left to it */
+                fd_kept = false;
+                report_lock(path, "the thread waiting for it cannot be ended");
+                return WIN_ERROR_TIMEOUT;
+            }
+        }
+        const int rc = wait->rc, err = wait->err;
+        delete wait;
+        if (result == PTHREAD_CANCELED)
+        {
+            report_lock(path, "still held by another process after " + std::to_string(timeout_ms) + " ms; giving up");
+            return WIN_ERROR_TIMEOUT;
+        }
+        if (rc != 0)
+        {
+            report_lock(path, std::string("cannot lock it: ") + strerror(err));
+            return WIN_ERROR_ACCESS_DENIED;
+        }
+    }
+    for (useconds_t pause = 1000; flock(fd, LOCK_EX | LOCK_NB) != 0;)
+    {
+        if (errno != EWOULDBLOCK && errno != EINTR)
+        {
+            report_lock(path, std::string("cannot lock it: ") + strerror(errno));
+            return WIN_ERROR_ACCESS_DENIED;
+        }
+        if (!before(deadline))
+        {
+            report_lock(path, "still held by another process after " + std::to_string(timeout_ms) + " ms; giving up");
+            return WIN_ERROR_TIMEOUT;
+        }
+        usleep(pause);
+        pause = pause < 50000 ? pause * 2 : pause;
+    }
+    return WIN_NO_ERROR;
 }
 
 std::string journal_name(const std::string &ns)
@@ -170,63 +290,12 @@ uint32_t ListLock::acquire(const std::string &dir, int timeout_ms)
         close(fd);
         return WIN_ERROR_ACCESS_DENIED;
     }
-    /* flock has no timeout. Polling with LOCK_NB starved waiters: with 8 processes making 1,000
-     * writes each, some waited past 3 s while the others kept winning the races. A blocked
-     * flock waits in the kernel's queue instead, so under contention a helper thread blocks on it
-     * while this one waits on a condition variable for at most timeout_ms. When the time is up,
-     * the helper is left to finish on its own: it closes the descriptor (releasing the lock at
-     * once) when it finally gets it. */
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+    bool fd_kept = true;
+    uint32_t code = wait_for_lock(fd, path, timeout_ms, fd_kept);
+    if (code != WIN_NO_ERROR)
     {
-        if (errno != EWOULDBLOCK && errno != EINTR)
-        {
-            report_lock(path, std::string("cannot lock it: ") + strerror(errno));
-            close(fd);
-            return WIN_ERROR_ACCESS_DENIED;
-        }
-        struct Wait
-        {
-            std::mutex mutex;
-            std::condition_variable done_cv;
-            bool done = false, locked = false, abandoned = false;
-        };
-        auto wait = std::make_shared<Wait>();
-        try
-        {
-            std::thread([wait, fd] {
-                int rc;
-                while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
-                    ;
-                std::lock_guard<std::mutex> guard(wait->mutex);
-                if (wait->abandoned)
-                {
-                    close(fd);
-                    return;
-                }
-                wait->done = true;
-                wait->locked = rc == 0;
-                wait->done_cv.notify_one();
-            }).detach();
-        }
-        catch (const std::system_error &)
-        {
-            report_lock(path, "cannot start a thread to wait for it");
-            close(fd);
-            return WIN_ERROR_ACCESS_DENIED;
-        }
-        std::unique_lock<std::mutex> guard(wait->mutex);
-        if (!wait->done_cv.wait_for(guard, std::chrono::milliseconds(timeout_ms), [&] { return wait->done; }))
-        {
-            wait->abandoned = true; /* the helper owns fd from now on */
-            report_lock(path, "still held by another process after " + std::to_string(timeout_ms) + " ms; giving up");
-            return WIN_ERROR_TIMEOUT;
-        }
-        if (!wait->locked)
-        {
-            report_lock(path, "cannot lock it");
-            close(fd);
-            return WIN_ERROR_ACCESS_DENIED;
-        }
+        if (fd_kept) close(fd);
+        return code;
     }
     fd_ = fd;
     return WIN_NO_ERROR;

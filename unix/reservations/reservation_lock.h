@@ -14,8 +14,9 @@
  *  - the file is opened relative to that directory with O_NOFOLLOW, created 0600, and must be a
  *    regular file owned by the caller;
  *  - waiting is bounded (kListLockTimeoutMs), after which the call fails with ERROR_TIMEOUT and
- *    a message on stderr instead of hanging (a helper thread blocks in flock, so waiters are
- *    served in the kernel's order; see acquire());
+ *    a message on stderr instead of hanging (a helper thread blocks for an OFD lock, so
+ *    waiters are served in the kernel's order, and is cancelled and joined at the deadline, so
+ *    a timed-out call leaves no thread or descriptor behind; see wait_for_lock());
  *  - it is taken before the store's mutex and before BEGIN IMMEDIATE, so a process waiting for
  *    it holds neither the SQLite write lock nor anything fork() waits for.
  */

@@ -172,13 +172,15 @@ bool read_port_range(const std::string &path, PortSet &range)
     return ok;
 }
 
-int desired_ports(StoreDb &store, const std::string &range_path, PortSet &desired)
+int desired_ports(StoreDb &store, const std::string &range_path, const PortSet &others, PortSet &desired)
 {
     desired.reset();
     PortSet range;
     const bool capped = read_port_range(range_path, range);
     const size_t cap = range.count() / kEphemeralShareDenominator;
-    size_t in_range = 0; /* of desired */
+    /* The list belongs to the namespace: what the administrator and other stores hold inside
+     * the range counts first, so that four stores of a quarter each cannot take it all. */
+    size_t in_range = capped ? (others & range).count() : 0;
     Query q(store.blocks);
     int rc;
     while ((rc = q.step()) == SQLITE_ROW)
@@ -186,7 +188,7 @@ int desired_ports(StoreDb &store, const std::string &range_path, PortSet &desire
         const uint32_t first = uint32_t(q.integer(1)), last = uint32_t(q.integer(2));
         size_t more = 0;
         if (capped)
-            for (uint32_t p = first; p <= last; p++) more += range[p] && !desired[p];
+            for (uint32_t p = first; p <= last; p++) more += range[p] && !desired[p] && !others[p];
         if (capped && in_range + more > cap) continue;
         in_range += more;
         add_ports(desired, uint16_t(first), uint16_t(last));
@@ -201,19 +203,23 @@ bool mirror_needs_reconcile(StoreDb &store, const std::string &key)
     return rc == SQLITE_DONE || (rc == SQLITE_ROW && st.pending);
 }
 
-uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::function<uint32_t(StoreDb &)> &body)
+namespace {
+
+/* Takes the list lock when this process may write the list. kernel says whether it may and
+ * did; a timeout is the call's answer, an untrustworthy lock only leaves the list alone
+ * (reported). A leftover replace of a killed process of any store is finished first. */
+uint32_t lock_list(const StoreConfig &cfg, ListLock &lock, bool &kernel, std::string &ns)
 {
     /* A process that may not write the list (not root, no CAP_NET_ADMIN) changes rows only;
      * the next call of one that may write it reconciles. */
-    bool kernel = kernel_writable(cfg.kernel_reserved_path);
-    ListLock lock;
+    kernel = kernel_writable(cfg.kernel_reserved_path);
     if (kernel)
     {
         uint32_t code = lock.acquire(cfg.lock_dir);
         if (code == WIN_ERROR_TIMEOUT) return code;
-        kernel = code == WIN_NO_ERROR; /* an untrustworthy lock: leave the list alone (reported) */
+        kernel = code == WIN_NO_ERROR;
     }
-    const std::string ns = kernel ? namespace_id() : std::string();
+    ns = kernel ? namespace_id() : std::string();
     if (kernel)
     {
         KernelWriteHook hook;
@@ -221,6 +227,75 @@ uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::
         journal_finish(cfg.lock_dir, ns, cfg.kernel_reserved_path, hook);
     }
     step(cfg, "locked");
+    return WIN_NO_ERROR;
+}
+
+/* Steps 1-2: this namespace's state, read inside the transaction, and a pending update of a
+ * killed writer finished. SQLITE_DONE when done. */
+int load_namespace(StoreDb &store, const StoreConfig &cfg, const std::string &boot, const std::string &ns,
+                   const std::string &key, MirrorState &st, PortSet &listed)
+{
+    int rc = load_state(store, key, st);
+    if (rc == SQLITE_DONE)
+    {
+        /* First write in this namespace this boot: states of older boots are void (a reboot
+         * emptied their lists). */
+        rc = Query(store.state_prune).bind(1, boot + "/").step();
+        if (rc == SQLITE_DONE) rc = import_v1(store, boot, st);
+    }
+    else if (rc == SQLITE_ROW)
+        rc = SQLITE_DONE;
+    if (rc != SQLITE_DONE) return rc;
+    if (st.pending)
+    {
+        apply_pending(cfg, ns, st, listed, "recover-write-");
+        step(cfg, "recovered");
+    }
+    return SQLITE_DONE;
+}
+
+/* Step 3: body's row change in a savepoint, so that its failure keeps step 2's work. */
+uint32_t run_body(StoreDb &store, const StoreConfig &cfg, const std::function<uint32_t(StoreDb &)> &body, int &rc)
+{
+    rc = SQLITE_DONE;
+    if (!body) return WIN_NO_ERROR;
+    if ((rc = run(store.savepoint)) != SQLITE_DONE) return WIN_NO_ERROR;
+    uint32_t code = body(store);
+    rc = code == WIN_NO_ERROR ? run(store.release) : run(store.rollback_to);
+    if (code != WIN_NO_ERROR && rc == SQLITE_DONE) rc = run(store.release);
+    if (rc == SQLITE_DONE) step(cfg, "body");
+    return code;
+}
+
+/* Step 4: the update that brings the list in step with the store, recorded as pending. */
+int plan_update(StoreDb &store, const StoreConfig &cfg, const PortSet &listed, MirrorState &st)
+{
+    st.owned &= listed; /* ports someone else took out are no longer ours to remove */
+    PortSet desired;
+    int rc = desired_ports(store, cfg.port_range_path, listed & ~st.owned, desired);
+    if (rc != SQLITE_DONE) return rc;
+    st.add = desired & ~listed;
+    st.remove = st.owned & ~desired;
+    st.pending = st.add.any() || st.remove.any();
+    if (st.pending && st.remove.any())
+    {
+        /* A replace longer than one write is not atomic (kernel_reserved_ports.h): keep the
+         * whole target, so that a kill between its pieces loses no port. */
+        PortSet target = (listed | st.add) & ~st.remove;
+        st.has_list = format_port_list(target).size() + 1 > kSysctlWriteMax;
+        if (st.has_list) st.list = target;
+    }
+    return SQLITE_DONE;
+}
+
+} // namespace
+
+uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::function<uint32_t(StoreDb &)> &body)
+{
+    ListLock lock;
+    bool kernel = false;
+    std::string ns;
+    if (lock_list(cfg, lock, kernel, ns) == WIN_ERROR_TIMEOUT) return WIN_ERROR_TIMEOUT;
     const std::string key = kernel ? boot + "/" + ns : std::string();
     return with_store(cfg.db_path, [&](StoreDb &store) -> uint32_t {
         Transaction txn(store);
@@ -236,55 +311,12 @@ uint32_t write_call(const StoreConfig &cfg, const std::string &boot, const std::
             fprintf(stderr, "iphlp: %s: %s; leaving it alone\n", cfg.kernel_reserved_path.c_str(), why.c_str());
             kernel = false;
         }
-        if (kernel)
-        {
-            rc = load_state(store, key, st);
-            if (rc == SQLITE_DONE)
-            {
-                /* First write in this namespace this boot: states of older boots are void (a
-                 * reboot emptied their lists). */
-                rc = Query(store.state_prune).bind(1, boot + "/").step();
-                if (rc == SQLITE_DONE) rc = import_v1(store, boot, st);
-            }
-            else if (rc == SQLITE_ROW)
-                rc = SQLITE_DONE;
-            if (rc != SQLITE_DONE) return store_error(store, rc, "cannot read the kernel mirror state");
-            if (st.pending)
-            {
-                apply_pending(cfg, ns, st, listed, "recover-write-");
-                step(cfg, "recovered");
-            }
-        }
-
-        uint32_t code = WIN_NO_ERROR;
-        if (body)
-        {
-            if ((rc = run(store.savepoint)) != SQLITE_DONE) return store_error(store, rc, "cannot start a savepoint");
-            code = body(store);
-            rc = code == WIN_NO_ERROR ? run(store.release) : run(store.rollback_to);
-            if (code != WIN_NO_ERROR && rc == SQLITE_DONE) rc = run(store.release);
-            if (rc != SQLITE_DONE) return store_error(store, rc, "cannot end a savepoint");
-            step(cfg, "body");
-        }
-
-        if (kernel)
-        {
-            PortSet desired;
-            if ((rc = desired_ports(store, cfg.port_range_path, desired)) != SQLITE_DONE)
-                return store_error(store, rc, "cannot read the reservations");
-            st.owned &= listed; /* ports someone else took out are no longer ours to remove */
-            st.add = desired & ~listed;
-            st.remove = st.owned & ~desired;
-            st.pending = st.add.any() || st.remove.any();
-            if (st.pending && st.remove.any())
-            {
-                /* A replace longer than one write is not atomic (kernel_reserved_ports.h): keep
-                 * the whole target, so that a kill between its pieces loses no port. */
-                PortSet target = (listed | st.add) & ~st.remove;
-                st.has_list = format_port_list(target).size() + 1 > kSysctlWriteMax;
-                if (st.has_list) st.list = target;
-            }
-        }
+        if (kernel && (rc = load_namespace(store, cfg, boot, ns, key, st, listed)) != SQLITE_DONE)
+            return store_error(store, rc, "cannot read the kernel mirror state");
+        const uint32_t code = run_body(store, cfg, body, rc);
+        if (rc != SQLITE_DONE) return store_error(store, rc, "cannot run a savepoint");
+        if (kernel && (rc = plan_update(store, cfg, listed, st)) != SQLITE_DONE)
+            return store_error(store, rc, "cannot read the reservations");
         if (kernel && (rc = save_state(store, key, st)) != SQLITE_DONE)
             return store_error(store, rc, "cannot record the kernel mirror");
         step(cfg, "intent");

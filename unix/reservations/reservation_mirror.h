@@ -27,16 +27,19 @@ std::string namespace_id();
 /* The key of the mirror bookkeeping: boot id and namespace. */
 std::string mirror_key(const std::string &boot);
 
-/* The ephemeral cap: blocks are admitted to the kernel list in creation order while the ports
- * they cover inside ip_local_port_range stay at most a quarter of that range; the rest stay
- * reservations for Windows programs only. */
+/* The ephemeral cap: the list belongs to the network namespace, so every reserved port inside
+ * ip_local_port_range counts, whoever put it there (the administrator, other stores). Blocks
+ * are admitted to the list in creation order while that count stays at most a quarter of the
+ * range; the rest stay reservations for Windows programs only (Create still answers NO_ERROR
+ * and says on stderr why the block is not in the list). */
 constexpr unsigned kEphemeralShareDenominator = 4;
 
 /* Reads "LOW\tHIGH" from path into a set; false when it cannot (then no cap applies). */
 bool read_port_range(const std::string &path, PortSet &range);
 
-/* The admitted ports of all rows of the store (both protocols). */
-int desired_ports(StoreDb &store, const std::string &range_path, PortSet &desired);
+/* The admitted ports of all rows of the store (both protocols), given the ports others hold
+ * in the namespace's list (the list minus the ports this store added). */
+int desired_ports(StoreDb &store, const std::string &range_path, const PortSet &others, PortSet &desired);
 
 /*
  * One write call: takes the kernel list's lock (when this process may write the list), opens a

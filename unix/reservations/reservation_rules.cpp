@@ -100,11 +100,16 @@ uint32_t reservation_create(const StoreConfig &cfg, uint32_t proto, uint16_t sta
         (port_block(start, last) & ~listed).any())
     {
         PortSet range;
-        bool cap = read_port_range(cfg.port_range_path, range) && (port_block(start, last) & range).any();
+        const bool cap = read_port_range(cfg.port_range_path, range) && (port_block(start, last) & range).any();
+        std::string why = "the list could not be updated (see above)";
+        if (cap)
+            why = "the network namespace's reserved ports, from every store and the administrator together, may "
+                  "cover at most a quarter of ip_local_port_range " +
+                  std::to_string(range._Find_first()) + "-" + std::to_string(range._Find_first() + range.count() - 1) +
+                  " (" + std::to_string(range.count() / kEphemeralShareDenominator) + " ports), and " +
+                  std::to_string((listed & range).count()) + " of it are reserved already";
         fprintf(stderr, "iphlp: ports %u-%u are reserved for Windows programs but not in %s: %s\n", unsigned(start),
-                unsigned(last), cfg.kernel_reserved_path.c_str(),
-                cap ? "the store's blocks may cover at most a quarter of ip_local_port_range there (or see above)"
-                    : "the list could not be updated (see above)");
+                unsigned(last), cfg.kernel_reserved_path.c_str(), why.c_str());
     }
     *token = token_for_serial(boot_key(boot), serial);
     return WIN_NO_ERROR;

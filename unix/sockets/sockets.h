@@ -31,6 +31,10 @@ struct SocketQuery
     uint32_t proto;
     uint32_t family;
     uint32_t filter;
+    /* TCP over netlink only: instead of the table's states, the sockets that are bound but
+     * neither listening nor connected (TCP_BOUND_INACTIVE, Linux 6.8; they come as CLOSE). No
+     * table shows them; the port reservations' in-use check needs them. */
+    bool bound_inactive = false;
 };
 
 /* Reused from call to call: clear() keeps the capacity, so steady state allocates nothing. */

@@ -304,6 +304,9 @@ void tcp_connection_call(iphlp_tcp_connection_params &params)
     params.result = WIN_NO_ERROR;
 }
 
+/* Linux's TCP states (include/net/tcp_states.h). */
+constexpr unsigned kLinuxTcpTimeWait = 6, kLinuxTcpListen = 10;
+
 uint32_t destroy_result(int err, FILE *log)
 {
     switch (-err)
@@ -340,6 +343,15 @@ void tcp_connection_destroy_call(iphlp_tcp_connection_params &params)
     if (err)
     {
         params.result = lookup_result(err, "SetTcpEntry");
+        return;
+    }
+    /* SetTcpEntry "operates only on active connections" (Microsoft's SetTcpEntry page; MIB-II's
+     * deleteTCB terminates "the corresponding connection"): a listener's row (its remote end
+     * 0.0.0.0:0 finds the listener itself) and a TIME_WAIT leftover are no connection to close.
+     * Before, SOCK_DESTROY closed the listener and removed the TIME_WAIT entry. */
+    if (conn.linux_state == kLinuxTcpListen || conn.linux_state == kLinuxTcpTimeWait)
+    {
+        params.result = WIN_ERROR_NOT_FOUND;
         return;
     }
     err = destroy_tcp_connection(key, conn.cookie);

@@ -49,6 +49,8 @@ constexpr uint32_t mib_by_linux[] = {
  */
 constexpr uint32_t all_states = ((1u << (LINUX_TCP_NEW_SYN_RECV + 1)) - 1) & ~1u;
 constexpr uint32_t listen_state = 1u << LINUX_TCP_LISTEN;
+/* TCP_CLOSE (7) is the state bound-inactive sockets are reported in; 13 asks for them. */
+constexpr uint32_t bound_inactive_states = 1u << 7 | 1u << 13;
 
 } // namespace
 
@@ -62,6 +64,7 @@ uint32_t mib_tcp_state_from_linux(unsigned linux_state)
 uint32_t linux_state_mask(const SocketQuery &query)
 {
     if (query.proto != IPHLP_TCP) return all_states;
+    if (query.bound_inactive) return bound_inactive_states;
     switch (query.filter)
     {
     case IPHLP_FILTER_LISTENER: return listen_state;
