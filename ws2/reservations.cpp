@@ -59,19 +59,30 @@ int address_port(const sockaddr *name, int len)
     return -1;
 }
 
-/* Binds to the first free port of the block at the given address: what Windows' bind to port
- * 0 does for an associated socket. No free port: WSAENOBUFS, Winsock's code for a bind to port 0
- * that finds no free ephemeral port. */
+/* Binds to a free port of the block at the given address: what Windows' bind to port 0 does for
+ * an associated socket. The search starts after the port handed out last (next fit, as
+ * ephemeral ports are chosen): a port just closed sits in TIME_WAIT, which Wine lets a bind take
+ * (it sets SO_REUSEADDR) but a connect to the same peer then refuses (WSAEADDRNOTAVAIL, seen on
+ * Wine 8.0). No free port: WSAENOBUFS, Winsock's code for a bind to port 0 that finds no free
+ * ephemeral port. */
+volatile LONG next_offset;
+
 int bind_in_block(SOCKET s, const sockaddr *name, int len, const ws2_association &a)
 {
     sockaddr_in6 addr = {};
     const int size = name->sa_family == AF_INET ? (int)sizeof(sockaddr_in) : (int)sizeof(sockaddr_in6);
     memcpy(&addr, name, size);
+    const UINT32 first = (UINT32)InterlockedIncrement(&next_offset);
     for (UINT32 i = 0; i < a.num_ports; i++)
     {
+        const UINT32 offset = (first + i) % a.num_ports;
         /* sin_port and sin6_port sit at the same offset. */
-        addr.sin6_port = swap16((USHORT)(a.start_port + i));
-        if (real.bind(s, reinterpret_cast<sockaddr *>(&addr), size) == 0) return 0;
+        addr.sin6_port = swap16((USHORT)(a.start_port + offset));
+        if (real.bind(s, reinterpret_cast<sockaddr *>(&addr), size) == 0)
+        {
+            InterlockedExchange(&next_offset, (LONG)offset);
+            return 0;
+        }
         const int error = (int)GetLastError();
         if (error != WSAEADDRINUSE && error != WSAEACCES) return SOCKET_ERROR;
     }
