@@ -9,6 +9,9 @@ add_executable(native_listener native_listener.cpp)
 # The exports of both bitnesses against the supported Wines' lists and def/implemented.txt.
 add_test(NAME exports COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check-exports.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(exports PROPERTIES LABELS "wine" TIMEOUT 60)
+# The same for the ws2_32 companion (def/ws2_32/).
+add_test(NAME ws2_exports COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check-ws2-exports.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(ws2_exports PROPERTIES LABELS "wine" TIMEOUT 60)
 
 # iphlp_wine_test(PLATFORM NAME TIMEOUT COMMAND...): one driver on one platform ("host" or a
 # platforms/ root). Drivers get the build tree and the platform from the environment.
@@ -57,7 +60,11 @@ function(iphlp_platform_tests platform)
         iphlp_wine_test(${platform} ${t}reservation_persistence 600 ${d}/run-persistence.sh ${arch})
         iphlp_wine_test(${platform} ${t}excludedports 600 ${d}/run-excludedports.sh ${arch})
     endforeach()
+    # Reservations consumed through the ws2_32 companion, across bitnesses, and runtime blocks
+    # reclaimed after kill -9.
+    iphlp_wine_test(${platform} winsock_reservations 600 ${d}/run-winsock.sh)
     if(NOT platform STREQUAL "host")
+        iphlp_wine_test(${platform} ws2_wine_export_list 60 ${d}/check-ws2-exports.sh --wine)
         iphlp_wine_test(${platform} cross_bitness 600 ${d}/run-cross-bitness.sh)
         # The committed export lists (def/wine-exports/) are those of this platform's Wine.
         iphlp_wine_test(${platform} wine_export_list 60 ${d}/check-wine-exports.sh)

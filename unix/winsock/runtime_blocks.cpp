@@ -31,8 +31,11 @@ struct Db
     }
 };
 
-/* Field 22 of /proc/PID/stat: the start time in clock ticks since boot; 0 when gone. The
- * command field may contain spaces and parentheses: parse after the last ')'. */
+/* Field 22 of /proc/PID/stat: the start time in clock ticks since boot; 0 when gone. A zombie
+ * (state Z or X) is gone too: its stat stays readable until its parent reaps it, which an
+ * init that does not reap (a container's) never does, and a killed Windows process must lose
+ * its blocks at once. The command field may contain spaces and parentheses: parse after the
+ * last ')'. */
 uint64_t start_time(long pid)
 {
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -42,7 +45,10 @@ uint64_t start_time(long pid)
     std::istringstream fields(text.substr(close + 2));
     std::string field;
     for (int i = 3; i <= 22 && (fields >> field); i++)
+    {
+        if (i == 3 && (field == "Z" || field == "X")) return 0;
         if (i == 22) return strtoull(field.c_str(), nullptr, 10);
+    }
     return 0;
 }
 
