@@ -7,7 +7,7 @@
 # the noisiest.
 # Usage: bench/ws2-bench.sh BUILD_DIR [ROUNDS] [ITERATIONS] [x86_64|i686]
 set -euo pipefail
-build=$1 rounds=${2:-5} iterations=${3:-2000} arch=${4:-x86_64}
+build=$(cd "$1" && pwd) rounds=${2:-5} iterations=${3:-2000} arch=${4:-x86_64}
 IPHLP_SRC=$(cd "$(dirname "$0")/.." && pwd) IPHLP_BUILD=$build
 # shellcheck source=scripts/wine.sh
 . "$IPHLP_SRC/scripts/wine.sh"

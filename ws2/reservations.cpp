@@ -65,7 +65,7 @@ int address_port(const sockaddr *name, int len)
  * (it sets SO_REUSEADDR) but a connect to the same peer then refuses (WSAEADDRNOTAVAIL, seen on
  * Wine 8.0). No free port: WSAENOBUFS, Winsock's code for a bind to port 0 that finds no free
  * ephemeral port. */
-volatile LONG next_offset;
+volatile LONG next_offset = -1; /* the first bind takes the block's first port */
 
 int bind_in_block(SOCKET s, const sockaddr *name, int len, const ws2_association &a)
 {
