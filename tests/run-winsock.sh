@@ -7,7 +7,8 @@
 #  - a runtime block (SIO_ACQUIRE_PORT_RESERVATION) held by a process of one bitness refuses an
 #    unassociated bind from the other with WSAEACCES and is in ip_local_reserved_ports; after a
 #    kill -9 of its owner, the next call of any process reclaims it: the bind succeeds and the
-#    kernel list no longer holds it.
+#    kernel list no longer holds it;
+#  - without the Unix side the control codes answer as Wine's own ws2_32.
 # Usage: run-winsock.sh
 . "$(dirname "$0")/lib.sh"
 arches=()
@@ -57,5 +58,20 @@ for owner in "${arches[@]}"; do
     check "$prober: after kill -9 of the owner the port binds ($answer)" test "$answer" = "bind 0"
     check "and the block left ip_local_reserved_ports" not_in_list $((rstart + 1))
 done
-rm -f "$out" "$out.err"
+# Without the Unix side (a WINEDLLPATH with Wine's ws2_32 pair but no bridge) the companion
+# still loads and forwards, and the three control codes answer as Wine's own ws2_32 does: the
+# conformance suite's Winsock tests with stock Wine's failures expected.
+nobridge=$(mktemp -d)
+for arch in "${arches[@]}"; do
+    unix=x86_64
+    [ "$arch" = i686 ] && unix=i386
+    mkdir -p "$nobridge/$unix-windows" "$nobridge/$unix-unix"
+    cp "$IPHLP_BUILD/winedllpath/$unix-windows/ws2wine.dll" "$nobridge/$unix-windows/"
+    cp -P "$IPHLP_BUILD/winedllpath/$unix-unix/ws2wine.so" "$nobridge/$unix-unix/"
+    text=$(WINEDLLPATH=$nobridge win 300 "$(pe_exe "$arch" conformance/conformance.exe)" --expect builtin \
+        winsock_associate_codes winsock_runtime_codes 2>/dev/null | tr -d '\r')
+    check "$arch without the Unix side: the control codes answer as Wine's own ($(tail -n1 <<<"$text"))" \
+        grep -Eq '^conformance: [1-9][0-9]* passed, 0 failed$' <<<"$text"
+done
+rm -rf "$out" "$out.err" "$nobridge"
 finish winsock

@@ -61,6 +61,12 @@ bool ws2_unix_call(enum iphlp_unix_func func, iphlp_winsock_params *params)
     return dispatcher && dispatcher(unix_handle, func, params) == 0;
 }
 
+bool ws2_unix_available()
+{
+    InitOnceExecuteOnce(&bridge_once, init_bridge, nullptr, nullptr);
+    return dispatcher != nullptr;
+}
+
 const volatile unsigned char *ws2_port_view()
 {
     InitOnceExecuteOnce(&view_once, init_view, nullptr, nullptr);

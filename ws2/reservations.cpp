@@ -112,6 +112,8 @@ bool view_bit(const volatile unsigned char *view, UINT32 proto, int port)
  * when the Unix side is missing, Wine's answer (WSAEOPNOTSUPP) is what a program gets. */
 bool reservation_ioctl(SOCKET s, DWORD code, void *in, DWORD in_len, void *out, DWORD out_len, DWORD *returned, int *rc)
 {
+    /* Without the Unix side, every answer is Wine's own, bad sockets and buffers included. */
+    if (!ws2_unix_available()) return false;
     iphlp_winsock_params p = {};
     int error = 0;
     UINT32 proto = 0;
