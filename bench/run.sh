@@ -121,4 +121,4 @@ echo
 echo "The ws2_32 companion's cost per call outside reserved blocks (docs/winsock.md):"
 wineserver -k 2>/dev/null || true
 "$IPHLP_SRC/bench/ws2-bench.sh" "$build" 5 2000 x86_64
-iphlp_arch_available i686 && "$IPHLP_SRC/bench/ws2-bench.sh" "$build" 5 2000 i686
+if iphlp_arch_available i686; then "$IPHLP_SRC/bench/ws2-bench.sh" "$build" 5 2000 i686; fi
