@@ -351,6 +351,19 @@ void test_runtime_codes()
     err =
         WSAIoctl(s, SIO_RELEASE_PORT_RESERVATION, &range, 4, nullptr, 0, &r, nullptr, nullptr) ? WSAGetLastError() : 0;
     todo_if(builtin_wine()) ok(err == WSAEFAULT, "release, 4-byte input: WSAEFAULT: %d", err);
+    /* With an OVERLAPPED: completed at once, and its event says so. */
+    WSAOVERLAPPED ov = {};
+    ov.hEvent = CreateEventA(nullptr, TRUE, FALSE, nullptr);
+    DWORD bytes = 0;
+    err = WSAIoctl(s, SIO_ACQUIRE_PORT_RESERVATION, &range, sizeof(range), &inst, sizeof(inst), &bytes, &ov, nullptr)
+              ? WSAGetLastError()
+              : 0;
+    todo_if(builtin_wine())
+        ok(err == 0 && WaitForSingleObject(ov.hEvent, 0) == WAIT_OBJECT_0 && ov.InternalHigh == sizeof(inst) &&
+               ov.Internal == 0,
+           "acquire with an OVERLAPPED: %d, its event set, %lu bytes", err, (unsigned long)ov.InternalHigh);
+    if (!err) release(s, inst.Token.Token);
+    CloseHandle(ov.hEvent);
     block b;
     if (create_block(b, SOCK_STREAM, block_base(), 3))
     {

@@ -272,7 +272,20 @@ int WSAAPI WSAIoctl(SOCKET s, DWORD code, LPVOID in, DWORD in_len, LPVOID out, D
         code == SIO_RELEASE_PORT_RESERVATION)
     {
         int rc;
-        if (reservation_ioctl(s, code, in, in_len, out, out_len, returned, &rc)) return rc;
+        DWORD bytes = 0;
+        if (reservation_ioctl(s, code, in, in_len, out, out_len, &bytes, &rc))
+        {
+            if (returned) *returned = bytes;
+            /* Completed at once: an OVERLAPPED caller's event says so too (a completion port or
+             * routine gets nothing: see docs/windows-behavior.md). */
+            if (overlapped)
+            {
+                overlapped->Internal = rc ? (ULONG_PTR)GetLastError() : 0;
+                overlapped->InternalHigh = bytes;
+                if (overlapped->hEvent) SetEvent(overlapped->hEvent);
+            }
+            return rc;
+        }
     }
     return real.wsa_ioctl(s, code, in, in_len, out, out_len, returned, overlapped, completion);
 }
