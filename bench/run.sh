@@ -116,3 +116,9 @@ echo
 echo "Persistent reservations through the API (median of 201 rounds):"
 ours reservations 201
 echo "(single = one call into a large enough buffer; ours/flr uses it. pair = size probe + fill.)"
+
+echo
+echo "The ws2_32 companion's cost per call outside reserved blocks (docs/winsock.md):"
+wineserver -k 2>/dev/null || true
+"$IPHLP_SRC/bench/ws2-bench.sh" "$build" 5 2000 x86_64
+if iphlp_arch_available i686; then "$IPHLP_SRC/bench/ws2-bench.sh" "$build" 5 2000 i686; fi

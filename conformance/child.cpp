@@ -27,6 +27,7 @@ int child_main(int argc, char **argv)
     if (argc >= 1 && !strcmp(argv[0], "tcp-sockets")) return tcp_sockets();
     if (argc >= 1 && !strcmp(argv[0], "reservation")) return reservation_child(argc - 1, argv + 1);
     if (argc >= 1 && !strcmp(argv[0], "estats")) return estats_child(argc - 1, argv + 1);
+    if (argc >= 1 && !strcmp(argv[0], "runtime-hold")) return winsock_child(argc - 1, argv + 1);
     fprintf(stderr, "unknown child role\n");
     return 2;
 }

@@ -55,11 +55,13 @@ extern const conformance_test forwarded_tests[];
 extern const conformance_test extended_table_tests[];
 extern const conformance_test tcp_estats_tests[];
 extern const conformance_test reservation_persist_tests[]; /* run only when named */
+extern const conformance_test winsock_reservation_tests[];
 
 /* Child processes for cross-process checks: this executable started as "child <role> ...". */
 int child_main(int argc, char **argv);
 int reservation_child(int argc, char **argv);
 int estats_child(int argc, char **argv);
+int winsock_child(int argc, char **argv);
 
 /* The size loop every real caller writes: call(table, &size) from a NULL table and size 0 until
  * the buffer fits (the table may grow between the probe and the fill). Returns the filled table

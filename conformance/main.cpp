@@ -83,9 +83,10 @@ struct suite
     const conformance_test *tests;
     bool by_name_only;
 };
-static const suite suites[] = {{tcp_table2_tests, false}, {reservation_tests, false},
-                               {forwarded_tests, false},  {extended_table_tests, false},
-                               {tcp_estats_tests, false}, {reservation_persist_tests, true}};
+static const suite suites[] = {{tcp_table2_tests, false},         {reservation_tests, false},
+                               {forwarded_tests, false},          {extended_table_tests, false},
+                               {tcp_estats_tests, false},         {reservation_persist_tests, true},
+                               {winsock_reservation_tests, false}};
 
 int main(int argc, char **argv)
 {

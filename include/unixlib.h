@@ -32,7 +32,12 @@ extern "C" {
     X(build_id)               /* the Unix side's build id, nothing else */                                             \
     X(tcp_connection)         /* one connection's tcp_info; ESTATS collection switches */                              \
     X(tcp_connection_destroy) /* SOCK_DESTROY: SetTcpEntry(MIB_TCP_STATE_DELETE_TCB) */                                \
-    X(refresh_forward_copy)   /* keep the prefix's iphlpwine.dll the running Wine's */
+    X(refresh_forward_copy)   /* keep the prefix's iphlpwine.dll the running Wine's */                                 \
+    X(winsock_port_view)      /* the ws2_32 companion (ws2/, unix/winsock/), iphlp_winsock_params: */                  \
+    X(winsock_token)          /*   the block of a reservation token */                                                 \
+    X(winsock_port_check)     /*   is this port reserved right now? */                                                 \
+    X(winsock_acquire)        /*   SIO_ACQUIRE_PORT_RESERVATION */                                                     \
+    X(winsock_release)        /*   SIO_RELEASE_PORT_RESERVATION */
 
 enum iphlp_unix_func
 {
@@ -272,6 +277,33 @@ struct iphlp_forward_copy_params
     uint64_t path; /* in: const char *, not 0 */
 };
 
+/*
+ * The ws2_32 companion's calls, one parameter struct for all. result is a Win32 code.
+ *
+ * unix_winsock_port_view: maps the reserved-port view (unix/winsock/port_view.h) read-only into
+ *   the process and returns its address in `view` (IPHLP_PORT_VIEW_BYTES: one bit per port, TCP
+ *   then UDP); the ws2_32 companion tests its bits on every explicit bind without a unix call.
+ * unix_winsock_token: in token; out proto, start_port, num_ports of the persistent or live
+ *   runtime block it names (ERROR_NOT_FOUND otherwise).
+ * unix_winsock_port_check: in proto, start_port; result NO_ERROR when the port lies in no block
+ *   (reclaiming runtime blocks of processes that are gone first), ERROR_ACCESS_DENIED when it
+ *   does, with token, start_port and num_ports of that block.
+ * unix_winsock_acquire: in proto, start_port (0: any), num_ports; out token, start_port.
+ * unix_winsock_release: in token; NO_ERROR, ERROR_NOT_FOUND, ERROR_ACCESS_DENIED (another
+ *   process's block).
+ */
+#define IPHLP_PORT_VIEW_BYTES 16384u /* 65536 bits for TCP, then 65536 for UDP */
+struct iphlp_winsock_params
+{
+    uint64_t token;      /* in/out */
+    uint64_t view;       /* out: const uint8_t * (unix_winsock_port_view) */
+    uint32_t proto;      /* in/out: enum iphlp_proto */
+    uint16_t start_port; /* in/out, host order */
+    uint16_t num_ports;  /* in/out */
+    uint32_t result;     /* out: Win32 error code */
+    uint32_t reserved;
+};
+
 #ifdef __cplusplus
 }
 #define IPHLP_STATIC_ASSERT(c, m) static_assert(c, m)
@@ -304,5 +336,7 @@ IPHLP_STATIC_ASSERT(sizeof(struct iphlp_tcp_connection_params) == 344, "connecti
 IPHLP_STATIC_ASSERT(unix_build_id == 5, "build_id keeps the index every build's PE side asks first");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_build_id_params) == 72, "build id");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_forward_copy_params) == 8, "forward copy");
+IPHLP_STATIC_ASSERT(sizeof(struct iphlp_winsock_params) == 32, "winsock params");
+IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_winsock_params, proto) == 16, "winsock proto");
 
 #endif /* IPHLP_UNIXLIB_H */

@@ -55,13 +55,33 @@ iphlp_stage() { # WINDOWS_DIR DLLPATH
         iphlp_put "$(iphlp_wine_libdir "$unix")/$unix-windows/iphlpapi.dll" "$windows/$dir/iphlpwine.dll"
         iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpbridge.dll" "$dllpath/$unix-windows/iphlpbridge.dll"
         iphlp_put "$so" "$dllpath/$unix-unix/iphlpbridge.so"
+        iphlp_stage_ws2 "$windows/$dir" "$dllpath" "$pe" "$unix"
     done < <(iphlp_arches)
+}
+
+# The ws2_32 companion (docs/winsock.md): our ws2_32.dll, and the Wine's own ws2_32.dll renamed to
+# ws2wine.dll, which its forwards reach. Wine starts that copy only with its Unix library, which
+# it looks for as ws2wine.so beside the ws2wine.dll it finds in WINEDLLPATH: a link to the
+# Wine's ws2_32.so, so it always is that Wine's.
+iphlp_stage_ws2() { # PREFIX_DIR DLLPATH PE_BUILD_DIR UNIX_ARCH
+    local dir=$1 dllpath=$2 pe=$3 unix=$4 wine
+    wine=$(iphlp_wine_libdir "$unix")
+    [ -f "$IPHLP_BUILD/$pe/ws2/ws2_32.dll" ] && [ -f "$wine/$unix-unix/ws2_32.so" ] || return 0
+    iphlp_put "$IPHLP_BUILD/$pe/ws2/ws2_32.dll" "$dir/ws2_32.dll"
+    iphlp_put "$wine/$unix-windows/ws2_32.dll" "$dir/ws2wine.dll"
+    iphlp_put "$wine/$unix-windows/ws2_32.dll" "$dllpath/$unix-windows/ws2wine.dll"
+    mkdir -p "$dllpath/$unix-unix"
+    [ "$(readlink "$dllpath/$unix-unix/ws2wine.so")" = "$wine/$unix-unix/ws2_32.so" ] ||
+        ln -sfn "$wine/$unix-unix/ws2_32.so" "$dllpath/$unix-unix/ws2wine.so"
 }
 
 iphlp_wine_env() { # PREFIX DLLPATH
     export WINEPREFIX=$1
     export WINEDLLPATH=$2${WINEDLLPATH:+:$WINEDLLPATH}
-    export WINEDLLOVERRIDES="iphlpapi=n${WINEDLLOVERRIDES:+;$WINEDLLOVERRIDES}"
+    # IPHLP_WS2=0: Wine's own ws2_32 instead of the companion (the staged copy is then unused).
+    local ws2="ws2_32=n,b;"
+    [ "${IPHLP_WS2:-1}" = 0 ] && ws2="ws2_32=b;"
+    export WINEDLLOVERRIDES="${ws2}iphlpapi=n${WINEDLLOVERRIDES:+;$WINEDLLOVERRIDES}"
     export WINEDEBUG=${WINEDEBUG:--all}
 }
 

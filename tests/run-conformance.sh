@@ -13,7 +13,8 @@ shift
 require_arch "$arch"
 expect=()
 if [ "${IPHLP_EXPECT_BUILTIN:-}" = 1 ]; then
-    export WINEDLLOVERRIDES=iphlpapi=b
+    # Stock Wine: its own iphlpapi and ws2_32.
+    export WINEDLLOVERRIDES="iphlpapi=b;ws2_32=b"
     expect=(--expect builtin)
 fi
 start_native_listener || { echo "FAILED: the native listener did not start"; exit 1; }

@@ -9,6 +9,9 @@ add_executable(native_listener native_listener.cpp)
 # The exports of both bitnesses against the supported Wines' lists and def/implemented.txt.
 add_test(NAME exports COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check-exports.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(exports PROPERTIES LABELS "wine" TIMEOUT 60)
+# The same for the ws2_32 companion (def/ws2_32/).
+add_test(NAME ws2_exports COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/check-ws2-exports.sh ${CMAKE_BINARY_DIR})
+set_tests_properties(ws2_exports PROPERTIES LABELS "wine" TIMEOUT 60)
 
 # iphlp_wine_test(PLATFORM PREFIX NAME TIMEOUT COMMAND...): one driver on one platform ("host" or a
 # platforms/ root), in the scratch prefix build/prefixes/PREFIX. Drivers get the build tree, the
@@ -42,6 +45,10 @@ endfunction()
 set(procfs_tests tcp_table2_parameters tcp_table2_own_sockets tcp_table2_sort_order tcp6_table2
     tcp_table2_other_process tcp_table2_native_owner extended_tcp_parameters extended_tcp_listener_connections
     basic_tcp_tables udp_tables ipv6_scope_ids extended_tcp_other_process reservation_port_in_use)
+set(winetest_files afd protocol)
+if(IPHLP_WINETEST_FULL)
+    list(APPEND winetest_files sock)
+endif()
 function(iphlp_platform_tests platform)
     set(d ${CMAKE_CURRENT_SOURCE_DIR})
     foreach(arch x86_64 i686)
@@ -65,8 +72,18 @@ function(iphlp_platform_tests platform)
             env IPHLP_EXPECT_BUILTIN=1 ${d}/run-conformance.sh ${arch})
         iphlp_wine_test(${platform} ${prefix} ${t}reservation_persistence 600 ${d}/run-persistence.sh ${arch})
         iphlp_wine_test(${platform} ${prefix} ${t}excludedports 600 ${d}/run-excludedports.sh ${arch})
+        # Wine's own ws2_32 tests with and without the companion (tests/winetest/, docs/winsock.md
+        # has the choice of files and their times): afd.c and protocol.c by default, sock.c too
+        # with IPHLP_WINETEST_FULL=1 at configure time (about 2 minutes per bitness and Wine).
+        if(NOT platform STREQUAL "host")
+            iphlp_wine_test(${platform} ${prefix} ${t}winetest 900 ${d}/run-winetest.sh ${arch} ${winetest_files})
+        endif()
     endforeach()
+    # Reservations consumed through the ws2_32 companion, across bitnesses, and runtime blocks
+    # reclaimed after kill -9.
+    iphlp_wine_test(${platform} ${platform} winsock_reservations 600 ${d}/run-winsock.sh)
     if(NOT platform STREQUAL "host")
+        iphlp_wine_test(${platform} ${platform}-exports ws2_wine_export_list 60 ${d}/check-ws2-exports.sh --wine)
         iphlp_wine_test(${platform} ${platform} cross_bitness 600 ${d}/run-cross-bitness.sh)
         # The committed export lists (def/wine-exports/) are those of this platform's Wine.
         iphlp_wine_test(${platform} ${platform}-exports wine_export_list 60 ${d}/check-wine-exports.sh)

@@ -14,6 +14,9 @@
 #include "iphlp_build_id.h"
 #include "owner_resolver.h"
 #include "port_use.h"
+#include "port_view.h"
+#include "runtime_blocks.h"
+#include "winsock_blocks.h"
 #include "reservation_rules.h"
 #include "row_order.h"
 #include "scratch_buffer.h"
@@ -126,9 +129,25 @@ NTSTATUS reservation_call(void *args, int op)
     case unix_reservation_lookup: result = reservation_lookup(store_config(), proto, start, count, &token); break;
     default: result = reservation_delete(store_config(), proto, start, count); break;
     }
+    /* A new or deleted block changes which binds the ws2_32 companion refuses (port_view.h). */
+    if (result == WIN_NO_ERROR && op != unix_reservation_lookup) port_view_refresh(store_config());
     if (result == WIN_NO_ERROR && op != unix_reservation_delete) p->token = token;
     p->result = result;
     return wine::STATUS_SUCCESS;
+}
+
+/* The block of a token, or of a port (token 0), among all blocks of both kinds. */
+uint32_t find_block(uint64_t token, uint32_t proto, uint16_t port, PortBlock *found)
+{
+    std::vector<PortBlock> blocks;
+    if (uint32_t rc = all_blocks(store_config(), blocks)) return rc;
+    for (const PortBlock &b : blocks)
+        if (token ? b.token == token : (b.proto == proto && b.contains(port)))
+        {
+            *found = b;
+            return WIN_NO_ERROR;
+        }
+    return WIN_ERROR_NOT_FOUND;
 }
 
 } // namespace
@@ -197,6 +216,72 @@ NTSTATUS refresh_forward_copy(void *args)
     auto *p = static_cast<iphlp_forward_copy_params *>(args);
     if (!p->path) return wine::STATUS_INVALID_PARAMETER;
     iphlp::refresh_forward_copy(reinterpret_cast<const char *>(static_cast<uintptr_t>(p->path)));
+    return wine::STATUS_SUCCESS;
+}
+
+/* The ws2_32 companion's calls (include/unixlib.h). Parameters are copied in first and results
+ * out last, as for the reservation calls above. */
+NTSTATUS winsock_port_view(void *args)
+{
+    auto *p = static_cast<iphlp_winsock_params *>(args);
+    const uint8_t *view = nullptr;
+    const uint32_t result = port_view_map(store_config(), &view);
+    p->view = result ? 0 : (uint64_t)(uintptr_t)view;
+    p->result = result;
+    return wine::STATUS_SUCCESS;
+}
+
+NTSTATUS winsock_token(void *args)
+{
+    auto *p = static_cast<iphlp_winsock_params *>(args);
+    const uint64_t token = p->token;
+    PortBlock b = {};
+    const uint32_t result = token ? find_block(token, 0, 0, &b) : WIN_ERROR_NOT_FOUND;
+    if (!result) *p = {b.token, 0, b.proto, b.start_port, b.num_ports, 0, 0};
+    p->result = result;
+    return wine::STATUS_SUCCESS;
+}
+
+NTSTATUS winsock_port_check(void *args)
+{
+    auto *p = static_cast<iphlp_winsock_params *>(args);
+    const uint32_t proto = p->proto;
+    const uint16_t port = p->start_port;
+    if (proto > IPHLP_UDP) return wine::STATUS_INVALID_PARAMETER;
+    PortBlock b = {};
+    const uint32_t found = find_block(0, proto, port, &b);
+    /* A stale bit (a dead process's runtime block, just reclaimed): put the view right. */
+    if (found == WIN_ERROR_NOT_FOUND) port_view_refresh(store_config());
+    if (!found) *p = {b.token, 0, b.proto, b.start_port, b.num_ports, 0, 0};
+    p->result = found == WIN_ERROR_NOT_FOUND ? WIN_NO_ERROR : found ? found : WIN_ERROR_ACCESS_DENIED;
+    return wine::STATUS_SUCCESS;
+}
+
+NTSTATUS winsock_acquire(void *args)
+{
+    auto *p = static_cast<iphlp_winsock_params *>(args);
+    const uint32_t proto = p->proto;
+    const uint16_t start = p->start_port, count = p->num_ports;
+    uint64_t token = 0;
+    uint16_t first = 0;
+    const uint32_t result = runtime_acquire(store_config(), proto, start, count, &token, &first);
+    if (!result) port_view_refresh(store_config());
+    if (!result)
+    {
+        p->token = token;
+        p->start_port = first;
+    }
+    p->result = result;
+    return wine::STATUS_SUCCESS;
+}
+
+NTSTATUS winsock_release(void *args)
+{
+    auto *p = static_cast<iphlp_winsock_params *>(args);
+    const uint64_t token = p->token;
+    const uint32_t result = runtime_release(store_config(), token);
+    if (!result) port_view_refresh(store_config());
+    p->result = result;
     return wine::STATUS_SUCCESS;
 }
 

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Runtime blocks (runtime_blocks.h) and the reserved-port view (port_view.h): acquire, release,
+ * overlap and the system's choice; a block whose owner was killed (and not yet reaped: a zombie)
+ * is reclaimed by the next reader; the mapped view follows every change without a new mapping.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "port_view.h"
+#include "reservation_test_util.h"
+#include "runtime_blocks.h"
+
+using namespace iphlp;
+using restest::Fixture;
+
+namespace {
+
+bool listed(const StoreConfig &cfg, uint64_t token)
+{
+    std::vector<PortBlock> blocks;
+    assert_int_equal(runtime_list(cfg, blocks), WIN_NO_ERROR);
+    for (const PortBlock &b : blocks)
+        if (b.token == token) return true;
+    return false;
+}
+
+bool bit(const volatile uint8_t *view, uint32_t proto, uint32_t port)
+{
+    const uint32_t n = proto * 65536u + port;
+    return view[n / 8] & (1u << (n % 8));
+}
+
+void test_acquire_release(void **)
+{
+    Fixture f;
+    uint64_t token = 0;
+    uint16_t start = 0;
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 40000, 4, &token, &start), WIN_NO_ERROR);
+    assert_int_equal(start, 40000);
+    assert_true(token >> 63);
+    assert_true(listed(f.cfg, token));
+    assert_true(restest::read_file(f.cfg.kernel_reserved_path).find("40000-40003") != std::string::npos);
+    /* Overlapping the block, same protocol: refused; the other protocol: allowed. */
+    uint64_t other = 0;
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 40003, 2, &other, &start), WIN_ERROR_SHARING_VIOLATION);
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_UDP, 40003, 2, &other, &start), WIN_NO_ERROR);
+    assert_int_equal(runtime_release(f.cfg, token), WIN_NO_ERROR);
+    assert_false(listed(f.cfg, token));
+    assert_int_equal(runtime_release(f.cfg, token), WIN_ERROR_NOT_FOUND);
+    assert_int_equal(runtime_release(f.cfg, other), WIN_NO_ERROR);
+    assert_true(restest::read_file(f.cfg.kernel_reserved_path).find("40000") == std::string::npos);
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 1, 0, &token, &start), WIN_ERROR_INVALID_PARAMETER);
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 65535, 2, &token, &start), WIN_ERROR_INVALID_PARAMETER);
+}
+
+void test_system_choice(void **)
+{
+    /* 49152 is someone else's exclusion, and a persistent block covers 49153-49154. */
+    Fixture f("49152");
+    uint64_t token = 0, persistent = 0;
+    uint16_t start = 0;
+    assert_int_equal(reservation_create(f.cfg, IPHLP_TCP, 49153, 2, &persistent), WIN_NO_ERROR);
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 0, 3, &token, &start), WIN_NO_ERROR);
+    assert_int_equal(start, 49155);
+    /* A runtime block inside a persistent one is refused. */
+    uint64_t inside = 0;
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 49154, 1, &inside, &start), WIN_ERROR_SHARING_VIOLATION);
+}
+
+void test_killed_owner(void **)
+{
+    Fixture f;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0)
+    {
+        uint64_t token = 0;
+        uint16_t start = 0;
+        if (runtime_acquire(f.cfg, IPHLP_TCP, 41000, 2, &token, &start)) _exit(1);
+        if (write(fds[1], &token, sizeof(token)) != sizeof(token)) _exit(1);
+        pause();
+        _exit(0);
+    }
+    uint64_t token = 0;
+    assert_int_equal(read(fds[0], &token, sizeof(token)), (int)sizeof(token));
+    assert_true(listed(f.cfg, token));
+    /* Not its process: another process may not release it. */
+    assert_int_equal(runtime_release(f.cfg, token), WIN_ERROR_ACCESS_DENIED);
+    kill(child, SIGKILL);
+    /* Until reaped the child is a zombie, its /proc entry still there: the block goes anyway. */
+    for (int i = 0; i < 100; i++)
+    {
+        char state = 0;
+        FILE *stat = fopen(("/proc/" + std::to_string(child) + "/stat").c_str(), "r");
+        if (stat && fscanf(stat, "%*d %*s %c", &state) == 1 && state == 'Z')
+        {
+            fclose(stat);
+            break;
+        }
+        if (stat) fclose(stat);
+        usleep(10000);
+    }
+    assert_false(listed(f.cfg, token));
+    assert_true(restest::read_file(f.cfg.kernel_reserved_path).find("41000") == std::string::npos);
+    waitpid(child, nullptr, 0);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+void test_view(void **)
+{
+    Fixture f;
+    const uint8_t *mapped = nullptr;
+    assert_int_equal(port_view_map(f.cfg, &mapped), WIN_NO_ERROR);
+    const volatile uint8_t *view = mapped;
+    assert_false(bit(view, IPHLP_TCP, 42000));
+    uint64_t persistent = 0, token = 0;
+    uint16_t start = 0;
+    assert_int_equal(reservation_create(f.cfg, IPHLP_UDP, 42000, 3, &persistent), WIN_NO_ERROR);
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 42010, 2, &token, &start), WIN_NO_ERROR);
+    assert_int_equal(port_view_refresh(f.cfg), WIN_NO_ERROR);
+    /* The mapping made before sees the rewrite. */
+    assert_true(bit(view, IPHLP_UDP, 42000) && bit(view, IPHLP_UDP, 42002));
+    assert_false(bit(view, IPHLP_UDP, 42003) || bit(view, IPHLP_TCP, 42000));
+    assert_true(bit(view, IPHLP_TCP, 42010) && bit(view, IPHLP_TCP, 42011));
+    assert_int_equal(runtime_release(f.cfg, token), WIN_NO_ERROR);
+    assert_int_equal(reservation_delete(f.cfg, IPHLP_UDP, 42000, 3), WIN_NO_ERROR);
+    assert_int_equal(port_view_refresh(f.cfg), WIN_NO_ERROR);
+    assert_false(bit(view, IPHLP_TCP, 42010) || bit(view, IPHLP_UDP, 42000));
+}
+
+} // namespace
+
+int main()
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_acquire_release),
+        cmocka_unit_test(test_system_choice),
+        cmocka_unit_test(test_killed_owner),
+        cmocka_unit_test(test_view),
+    };
+    return cmocka_run_group_tests(tests, nullptr, nullptr);
+}

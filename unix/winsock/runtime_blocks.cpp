@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "runtime_blocks.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "kernel_reserved_ports.h"
+#include "reservation_lock.h"
+
+namespace iphlp {
+
+namespace {
+
+/* Windows' dynamic port range, where it takes runtime blocks from when StartPort is 0. */
+constexpr uint32_t kDynamicFirst = 49152;
+
+struct Db
+{
+    sqlite3 *db = nullptr;
+    ~Db()
+    {
+        if (db) sqlite3_close(db);
+    }
+};
+
+/* Field 22 of /proc/PID/stat: the start time in clock ticks since boot; 0 when gone. A zombie
+ * (state Z or X) is gone too: its stat stays readable until its parent reaps it, which an
+ * init that does not reap (a container's) never does, and a killed Windows process must lose
+ * its blocks at once. The command field may contain spaces and parentheses: parse after the
+ * last ')'. */
+uint64_t start_time(long pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t close = text.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string field;
+    for (int i = 3; i <= 22 && (fields >> field); i++)
+    {
+        if (i == 3 && (field == "Z" || field == "X")) return 0;
+        if (i == 22) return strtoull(field.c_str(), nullptr, 10);
+    }
+    return 0;
+}
+
+bool exec(sqlite3 *db, const char *sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+
+/* Opens (creating when asked) the runtime file. ERROR_NOT_FOUND when it does not exist and
+ * create is false: nothing was ever acquired. */
+uint32_t open_db(const StoreConfig &cfg, bool create, Db &out)
+{
+    const std::string path = cfg.db_path + "-runtime";
+    if (cfg.db_path.empty() || cfg.db_path[0] != '/') return WIN_ERROR_INVALID_PARAMETER;
+    struct stat st;
+    if (!create && lstat(path.c_str(), &st) != 0 && errno == ENOENT) return WIN_ERROR_NOT_FOUND;
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOFOLLOW;
+    if (sqlite3_open_v2(path.c_str(), &out.db, flags, nullptr) != SQLITE_OK)
+    {
+        fprintf(stderr, "iphlp: cannot open the runtime reservations %s: %s\n", path.c_str(),
+                out.db ? sqlite3_errmsg(out.db) : "out of memory");
+        return WIN_ERROR_OPEN_FAILED;
+    }
+    sqlite3_busy_timeout(out.db, 5000);
+    if (!exec(out.db, "CREATE TABLE IF NOT EXISTS runtime(token INTEGER PRIMARY KEY, proto INTEGER NOT NULL, "
+                      "first INTEGER NOT NULL, last INTEGER NOT NULL, pid INTEGER NOT NULL, "
+                      "started INTEGER NOT NULL)"))
+    {
+        fprintf(stderr, "iphlp: the runtime reservations %s are not usable: %s\n", path.c_str(),
+                sqlite3_errmsg(out.db));
+        return WIN_ERROR_FILE_CORRUPT;
+    }
+    return WIN_NO_ERROR;
+}
+
+struct Row
+{
+    PortBlock block;
+    long pid;
+    uint64_t started;
+};
+
+bool read_rows(sqlite3 *db, std::vector<Row> &rows)
+{
+    sqlite3_stmt *st = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT token, proto, first, last, pid, started FROM runtime", -1, &st, nullptr))
+        return false;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    {
+        Row r;
+        r.block.token = uint64_t(sqlite3_column_int64(st, 0));
+        r.block.proto = uint32_t(sqlite3_column_int64(st, 1));
+        r.block.start_port = uint16_t(sqlite3_column_int64(st, 2));
+        r.block.num_ports = uint16_t(sqlite3_column_int64(st, 3) - sqlite3_column_int64(st, 2) + 1);
+        r.block.runtime = true;
+        r.pid = long(sqlite3_column_int64(st, 4));
+        r.started = uint64_t(sqlite3_column_int64(st, 5));
+        rows.push_back(r);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE;
+}
+
+/* Keeps Linux's own ephemeral allocation out of (add) or gives back (remove) a block's ports,
+ * as the persistent blocks' mirror does; only where this process may write the list, under
+ * its lock. A port that a persistent block also covers is never taken out. */
+void kernel_update(const StoreConfig &cfg, const PortBlock &b, bool add)
+{
+    if (!kernel_writable(cfg.kernel_reserved_path)) return;
+    ListLock lock;
+    if (lock.acquire(cfg.lock_dir) != WIN_NO_ERROR) return;
+    PortSet current, target, after;
+    if (!kernel_read(cfg.kernel_reserved_path, current)) return;
+    target = current;
+    const uint16_t last = uint16_t(b.start_port + b.num_ports - 1);
+    if (add)
+        add_ports(target, b.start_port, last);
+    else
+    {
+        PortSet keep;
+        for (uint32_t proto : {uint32_t(IPHLP_TCP), uint32_t(IPHLP_UDP)})
+        {
+            std::vector<Reservation> list;
+            if (reservation_list(cfg, proto, list)) return;
+            for (const Reservation &r : list) add_ports(keep, r.start_port, uint16_t(r.start_port + r.num_ports - 1));
+        }
+        target &= ~(port_block(b.start_port, last) & ~keep);
+    }
+    if (target != current) kernel_write(cfg.kernel_reserved_path, current, target, after);
+}
+
+/* Deletes the rows of processes that are gone; returns the live ones. */
+uint32_t live_rows(const StoreConfig &cfg, sqlite3 *db, std::vector<Row> &live)
+{
+    std::vector<Row> rows;
+    if (!read_rows(db, rows)) return WIN_ERROR_FILE_CORRUPT;
+    for (const Row &r : rows)
+    {
+        if (start_time(r.pid) == r.started)
+        {
+            live.push_back(r);
+            continue;
+        }
+        sqlite3_stmt *st = nullptr;
+        if (sqlite3_prepare_v2(db, "DELETE FROM runtime WHERE token = ?1 AND pid = ?2", -1, &st, nullptr))
+            return WIN_ERROR_FILE_CORRUPT;
+        sqlite3_bind_int64(st, 1, int64_t(r.block.token));
+        sqlite3_bind_int64(st, 2, r.pid);
+        const bool done = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db) == 1;
+        sqlite3_finalize(st);
+        if (done) kernel_update(cfg, r.block, false);
+    }
+    return WIN_NO_ERROR;
+}
+
+bool overlaps(const std::vector<PortBlock> &blocks, uint32_t proto, uint32_t first, uint32_t last)
+{
+    for (const PortBlock &b : blocks)
+        if (b.proto == proto && first < uint32_t(b.start_port) + b.num_ports && last >= b.start_port) return true;
+    return false;
+}
+
+} // namespace
+
+uint32_t runtime_list(const StoreConfig &cfg, std::vector<PortBlock> &out)
+{
+    Db db;
+    uint32_t rc = open_db(cfg, false, db);
+    if (rc == WIN_ERROR_NOT_FOUND) return WIN_NO_ERROR;
+    if (rc) return rc;
+    std::vector<Row> live;
+    if ((rc = live_rows(cfg, db.db, live))) return rc;
+    for (const Row &r : live) out.push_back(r.block);
+    return WIN_NO_ERROR;
+}
+
+uint32_t runtime_acquire(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count, uint64_t *token,
+                         uint16_t *start_out)
+{
+    if (proto > IPHLP_UDP || count == 0 || uint32_t(start) + count - 1 > 65535) return WIN_ERROR_INVALID_PARAMETER;
+    Db db;
+    if (uint32_t rc = open_db(cfg, true, db)) return rc;
+    /* One writer at a time across processes: the choice of a free block and its insert. */
+    if (!exec(db.db, "BEGIN IMMEDIATE")) return WIN_ERROR_SHARING_VIOLATION;
+    std::vector<Row> live;
+    std::vector<PortBlock> blocks;
+    uint32_t rc = live_rows(cfg, db.db, live);
+    for (uint32_t p : {uint32_t(IPHLP_TCP), uint32_t(IPHLP_UDP)})
+    {
+        std::vector<Reservation> list;
+        if (!rc) rc = reservation_list(cfg, p, list);
+        for (const Reservation &r : list) blocks.push_back({p, r.start_port, r.num_ports, r.token, false});
+    }
+    for (const Row &r : live) blocks.push_back(r.block);
+    PortSet kernel;
+    kernel_read(cfg.kernel_reserved_path, kernel);
+    auto usable = [&](uint32_t first) {
+        const uint32_t last = first + count - 1;
+        if (overlaps(blocks, proto, first, last)) return false;
+        if (start == 0)
+            for (uint32_t p = first; p <= last; p++)
+                if (kernel.test(p)) return false; /* someone else's exclusion */
+        return !cfg.port_in_use || cfg.port_in_use(proto, uint16_t(first), uint16_t(last)) == PortUse::free;
+    };
+    uint32_t chosen = 0;
+    if (!rc && start != 0)
+    {
+        if (usable(start))
+            chosen = start;
+        else
+            rc = WIN_ERROR_SHARING_VIOLATION;
+    }
+    else if (!rc)
+    {
+        for (uint32_t first = kDynamicFirst; first + count - 1 <= 65535 && !chosen; first++)
+            if (usable(first)) chosen = first;
+        if (!chosen) rc = WIN_ERROR_NOT_FOUND;
+    }
+    std::random_device random;
+    uint64_t t = 0;
+    while (!rc && t == 0)
+    {
+        /* Top bit set like persistent tokens (never 0, INVALID_PORT_RESERVATION_TOKEN); the
+         * next bit set too, which no persistent token of a small serial space shares in
+         * practice, and the insert refuses a duplicate anyway. */
+        t = (uint64_t(random()) << 32 | random()) | 0xC000000000000000ull;
+        for (const PortBlock &b : blocks)
+            if (b.token == t) t = 0;
+    }
+    if (!rc)
+    {
+        sqlite3_stmt *st = nullptr;
+        if (sqlite3_prepare_v2(db.db, "INSERT INTO runtime VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &st, nullptr))
+            rc = WIN_ERROR_FILE_CORRUPT;
+        else
+        {
+            sqlite3_bind_int64(st, 1, int64_t(t));
+            sqlite3_bind_int64(st, 2, proto);
+            sqlite3_bind_int64(st, 3, chosen);
+            sqlite3_bind_int64(st, 4, chosen + count - 1);
+            sqlite3_bind_int64(st, 5, getpid());
+            sqlite3_bind_int64(st, 6, int64_t(start_time(getpid())));
+            if (sqlite3_step(st) != SQLITE_DONE) rc = WIN_ERROR_FILE_CORRUPT;
+            sqlite3_finalize(st);
+        }
+    }
+    if (rc || !exec(db.db, "COMMIT"))
+    {
+        exec(db.db, "ROLLBACK");
+        return rc ? rc : WIN_ERROR_SHARING_VIOLATION;
+    }
+    kernel_update(cfg, {proto, uint16_t(chosen), count, t, true}, true);
+    *token = t;
+    *start_out = uint16_t(chosen);
+    return WIN_NO_ERROR;
+}
+
+uint32_t runtime_release(const StoreConfig &cfg, uint64_t token)
+{
+    Db db;
+    uint32_t rc = open_db(cfg, false, db);
+    if (rc) return rc;
+    std::vector<Row> live;
+    if ((rc = live_rows(cfg, db.db, live))) return rc;
+    for (const Row &r : live)
+    {
+        if (r.block.token != token) continue;
+        if (r.pid != getpid()) return WIN_ERROR_ACCESS_DENIED;
+        sqlite3_stmt *st = nullptr;
+        if (sqlite3_prepare_v2(db.db, "DELETE FROM runtime WHERE token = ?1", -1, &st, nullptr))
+            return WIN_ERROR_FILE_CORRUPT;
+        sqlite3_bind_int64(st, 1, int64_t(token));
+        rc = sqlite3_step(st) == SQLITE_DONE ? WIN_NO_ERROR : WIN_ERROR_FILE_CORRUPT;
+        sqlite3_finalize(st);
+        if (!rc) kernel_update(cfg, r.block, false);
+        return rc;
+    }
+    return WIN_ERROR_NOT_FOUND;
+}
+
+} // namespace iphlp
