@@ -42,26 +42,38 @@ iphlp_put() { # SRC DST
     cp "$1" "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"
 }
 
-# Lay out every available bitness: our iphlpapi.dll, the Wine's own iphlpapi.dll renamed to
+# Lay out every bitness the Wine has: our iphlpapi.dll, the Wine's own iphlpapi.dll renamed to
 # iphlpwine.dll (target of the forwarded exports, taken from the Wine that runs the prefix) and
-# the bridge's placeholder in the prefix; the bridge's builtin DLL and .so under DLLPATH.
+# the bridge's placeholder in the prefix; the bridge's builtin DLL and .so under DLLPATH. The PE
+# side is staged even when that bitness's .so was not built: without its Unix side our DLL answers
+# with Wine's own implementation, as stock Wine would, so a bitness is never left without an
+# iphlpapi.dll that loads.
 iphlp_stage() { # WINDOWS_DIR DLLPATH
-    local windows=$1 dllpath=$2 arch pe dir unix so
+    local windows=$1 dllpath=$2 arch pe dir unix so wines
     while read -r arch pe dir unix so; do
-        iphlp_arch_available "$arch" || continue
-        [ -d "$windows/$dir" ] || continue
+        wines=$(iphlp_wine_libdir "$unix")/$unix-windows/iphlpapi.dll
+        [ -f "$wines" ] && [ -f "$IPHLP_BUILD/$pe/dll/iphlpapi.dll" ] && [ -d "$windows/$dir" ] || continue
         iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpapi.dll" "$windows/$dir/iphlpapi.dll"
         iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpbridge.dll" "$windows/$dir/iphlpbridge.dll"
-        iphlp_put "$(iphlp_wine_libdir "$unix")/$unix-windows/iphlpapi.dll" "$windows/$dir/iphlpwine.dll"
+        iphlp_put "$wines" "$windows/$dir/iphlpwine.dll"
         iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpbridge.dll" "$dllpath/$unix-windows/iphlpbridge.dll"
-        iphlp_put "$so" "$dllpath/$unix-unix/iphlpbridge.so"
+        if [ -f "$so" ]; then
+            iphlp_put "$so" "$dllpath/$unix-unix/iphlpbridge.so"
+        else
+            rm -f "$dllpath/$unix-unix/iphlpbridge.so" # not one of an older build
+        fi
     done < <(iphlp_arches)
 }
+
+# native,builtin: ours where it is staged, Wine's builtin elsewhere. A plain "native" refuses the
+# builtin-marked file Wine keeps in syswow64 (measured: every 32-bit program failed to load with
+# "iphlpapi.dll not found", exit 53), so a bitness we did not stage would be worse than stock.
+IPHLP_OVERRIDE="iphlpapi=native,builtin"
 
 iphlp_wine_env() { # PREFIX DLLPATH
     export WINEPREFIX=$1
     export WINEDLLPATH=$2${WINEDLLPATH:+:$WINEDLLPATH}
-    export WINEDLLOVERRIDES="iphlpapi=n${WINEDLLOVERRIDES:+;$WINEDLLOVERRIDES}"
+    export WINEDLLOVERRIDES="$IPHLP_OVERRIDE${WINEDLLOVERRIDES:+;$WINEDLLOVERRIDES}"
     export WINEDEBUG=${WINEDEBUG:--all}
 }
 

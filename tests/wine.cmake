@@ -90,7 +90,7 @@ if(platform_lists AND inside EQUAL 0)
     list(SORT platforms)
     list(GET platforms 0 oldest)
     add_test(NAME unix-i386/build COMMAND ${PROJECT_SOURCE_DIR}/platforms/in-root.sh ${oldest} ${PROJECT_SOURCE_DIR}
-        -- ${CMAKE_CURRENT_SOURCE_DIR}/build-unix-i386.sh ${CMAKE_BINARY_DIR}/unix-i386)
+        -- ${PROJECT_SOURCE_DIR}/scripts/build-unix-i386.sh ${CMAKE_BINARY_DIR}/unix-i386)
     set_tests_properties(unix-i386/build PROPERTIES LABELS platform TIMEOUT 900 FIXTURES_SETUP unix-i386
         FIXTURES_REQUIRED root-${oldest})
     foreach(platform ${platforms})
