@@ -416,9 +416,24 @@ record_original_override() { # NAME FILE
     printf '%s\n' "$value" >"$rec.tmp" && mv -f -- "$rec.tmp" "$rec"
 }
 
+# The libraries a machine with only Wine lacks travel beside the .so, in iphlp-libs/, where its
+# RUNPATH finds them (cmake/bundle.cmake). They go in before the .so, and out after it.
 install_unix_side() { # UNIX_ARCH DEST_LIBDIR
+    local lib
+    for lib in "$HERE/$1-unix/iphlp-libs"/*; do
+        [ -f "$lib" ] && put "$lib" "$2/$1-unix/iphlp-libs/${lib##*/}"
+    done
     put "$HERE/$1-windows/$BRIDGE" "$2/$1-windows/$BRIDGE"
     put "$HERE/$1-unix/iphlpbridge.so" "$2/$1-unix/iphlpbridge.so"
+}
+
+uninstall_unix_side() { # UNIX_ARCH LIBDIR
+    local lib
+    rm -f -- "$2/$1-unix/iphlpbridge.so" "$2/$1-windows/$BRIDGE" || return 1
+    for lib in "$HERE/$1-unix/iphlp-libs"/*; do
+        [ -f "$lib" ] && { rm -f -- "$2/$1-unix/iphlp-libs/${lib##*/}" || return 1; }
+    done
+    [ ! -d "$2/$1-unix/iphlp-libs" ] || rmdir -- "$2/$1-unix/iphlp-libs" 2>/dev/null || true
 }
 
 # The arches this install covers, into ARCHES: the Wine has them and the distribution carries
@@ -747,7 +762,7 @@ cmd_uninstall() {
         dir=${LIBDIR[$arch]}
         [ -n "$dir" ] || continue
         [ -e "$dir/$arch-unix/iphlpbridge.so" ] || [ -e "$dir/$arch-windows/$BRIDGE" ] || continue
-        rm -f -- "$dir/$arch-unix/iphlpbridge.so" "$dir/$arch-windows/$BRIDGE" ||
+        uninstall_unix_side "$arch" "$dir" ||
             die "cannot remove the Unix side from $(q "$dir") (run as root?)"
         say "removed the Unix side from $(q "$dir"): prefixes with iphlp installed now get Wine's own socket tables"
     done
