@@ -58,19 +58,19 @@ refuse_control_chars() { # WHAT PATH
 }
 
 # DIR's physical path (links resolved) into the variable VAR, exactly.
-physical_dir() { # VAR DIR
-    local old=$PWD
+physical_dir() { # VAR DIR (locals are _-named: VAR is the caller's)
+    local _old=$PWD
     cd -P -- "$2" 2>/dev/null || return 1
     printf -v "$1" '%s' "$PWD"
-    cd -- "$old"
+    cd -- "$_old"
 }
 
 # FILE's real path (every link resolved) into the variable VAR, exactly (readlink -z ends it
 # with a NUL, not a newline).
-real_path() { # VAR FILE
-    local real
-    IFS= read -r -d '' real < <(readlink -zf -- "$2") || return 1
-    printf -v "$1" '%s' "$real"
+real_path() { # VAR FILE (locals are _-named: VAR is the caller's)
+    local _real
+    IFS= read -r -d '' _real < <(readlink -zf -- "$2") || return 1
+    printf -v "$1" '%s' "$_real"
 }
 
 # The program NAME on PATH into the variable VAR (type -P would print it, and printing loses
@@ -202,7 +202,8 @@ dist_arch_complete() { # UNIX_ARCH
 check_unix_side_loads() { # UNIX_ARCH
     local so=$HERE/$1-unix/iphlpbridge.so missing
     command -v ldd >/dev/null || return 0
-    missing=$(ldd "$so" 2>/dev/null | awk '/=> not found/ { printf "%s%s", sep, $1; sep = ", " }') || true
+    # ntdll.so is the one Wine has loaded when it loads ours: resolved from this Wine's directory.
+    missing=$(LD_LIBRARY_PATH=${LIBDIR[$1]}/$1-unix ldd "$so" 2>/dev/null | awk '/=> not found/ { printf "%s%s", sep, $1; sep = ", " }') || true
     [ -z "$missing" ] ||
         die "the $1 Unix side ($(q "$so")) needs libraries this machine lacks: $missing (install them, e.g. Debian's packages for $1)"
 }
@@ -331,14 +332,15 @@ prefix_targets() { # prints "UNIX_ARCH WINDOWS_DIR_NAME"
 
 # A 64-bit prefix made while the Wine had no 32-bit support has no syswow64; once wine32 is
 # installed, Wine cannot start programs in it at all (c0000135 for kernel32.dll). That is Wine's
-# behaviour, not ours, but the user should hear what happened and what to do.
-warn_wine32_trap() {
+# behaviour, not ours, but the user should hear what happened and what to do: install stops
+# there, before any change.
+refuse_wine32_trap() {
     [ -n "${LIBDIR[i386]}" ] || return 0
     [ -f "$PREFIX/system.reg" ] && ! is_win32_prefix && [ -d "$PREFIX/drive_c/windows/system32" ] || return 0
     [ -d "$PREFIX/drive_c/windows/syswow64" ] && return 0
-    say "warning: $(q "$PREFIX") was made by a Wine without 32-bit support (it has no syswow64), and"
-    say "this Wine has it now: Wine then fails to start programs there (could not load kernel32.dll,"
-    say "status c0000135). Make a new prefix, or remove the 32-bit Wine (Debian: wine32:i386)."
+    say "$(q "$PREFIX") was made by a Wine without 32-bit support (it has no syswow64), and this"
+    say "Wine has it now: Wine cannot start programs there (could not load kernel32.dll, status c0000135)."
+    die "Make a new prefix, or remove the 32-bit Wine (Debian: wine32:i386); nothing was changed"
 }
 
 # The DllOverrides value NAME into OVERRIDE ("" when absent). Fails, with Wine's words in
@@ -480,7 +482,7 @@ install_checks() {
     fi
     [ -n "$PREFIX_ARG" ] || return 0
     check_prefix_path "$PREFIX_ARG"
-    warn_wine32_trap
+    refuse_wine32_trap
     make_prefix_if_needed
     [ -d "$PREFIX/drive_c/windows/system32" ] || die "$(q "$PREFIX") is not a Wine prefix (no drive_c/windows/system32)"
     [ -w "$PREFIX/drive_c/windows/system32" ] || die "cannot write $(q "$PREFIX/drive_c/windows/system32")"

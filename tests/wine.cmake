@@ -59,6 +59,7 @@ function(iphlp_platform_tests platform)
     endforeach()
     if(NOT platform STREQUAL "host")
         iphlp_wine_test(${platform} cross_bitness 600 ${d}/run-cross-bitness.sh)
+        iphlp_wine_test(${platform} wine32_trap 300 ${d}/run-wine32-trap.sh)
         # The committed export lists (def/wine-exports/) are those of this platform's Wine.
         iphlp_wine_test(${platform} wine_export_list 60 ${d}/check-wine-exports.sh)
     endif()
