@@ -273,6 +273,30 @@ resolve_wine() {
 # 5 s after the last), not one started and stopped per command.
 keep_server() { WINEPREFIX=$PREFIX "$WINESERVER" -p5 >/dev/null 2>&1 || true; }
 
+# Wine's output is collected in a file, never a pipe: the system processes a Wine command starts
+# (services.exe, explorer.exe, ...) inherit its stderr and outlive it by seconds, and a command
+# substitution waits for every holder of its pipe (measured: 3 s per Wine command, instead of
+# 0.2 s).
+WINE_OUT=
+capture() { # VAR COMMAND...: COMMAND's stdout and stderr (CRs dropped) into VAR; its exit status
+    local _rc=0
+    if [ -z "$WINE_OUT" ]; then
+        WINE_OUT=$(mktemp "${TMPDIR:-/tmp}/iphlp-setup.XXXXXX") || die "cannot create a temporary file"
+    fi
+    "${@:2}" >"$WINE_OUT" 2>&1 || _rc=$?
+    printf -v "$1" '%s' "$(tr -d '\r' <"$WINE_OUT")"
+    return "$_rc"
+}
+
+# What runs at exit: the purge's temporary install is undone (purge_uninstalled), and the
+# capture file removed.
+UNDO_AT_EXIT=
+at_exit() {
+    [ -z "$UNDO_AT_EXIT" ] || { UNDO_AT_EXIT= && uninstall_prefix; }
+    [ -z "$WINE_OUT" ] || rm -f -- "$WINE_OUT"
+}
+trap at_exit EXIT
+
 wine_in() { # PREFIX COMMAND...: Wine's own messages are kept for the error report
     local prefix=$1
     shift
@@ -303,7 +327,7 @@ make_prefix_if_needed() {
     [ -f "$PREFIX/system.reg" ] && return 0
     [ -e "$PREFIX" ] || created=1
     say "creating Wine prefix $(q "$PREFIX") with $WINE_VERSION"
-    if ! log=$(WINEPREFIX=$PREFIX WINEDLLOVERRIDES="mscoree,mshtml=" WINEDEBUG=-all timeout 300 "$WINE" wineboot -i 2>&1); then
+    if ! capture log env WINEPREFIX="$PREFIX" WINEDLLOVERRIDES="mscoree,mshtml=" WINEDEBUG=-all timeout 300 "$WINE" wineboot -i; then
         # Wine's own words: why it could not (not owned by you, read-only, …).
         say "wineboot could not create $(q "$PREFIX"):"
         printf '%s\n' "$log" | sed 's/^/    /' >&2
@@ -348,14 +372,13 @@ refuse_wine32_trap() {
 read_override() { # NAME
     local out name=$1
     OVERRIDE= OVERRIDE_ERROR=
-    if out=$(wine_in "$PREFIX" reg query "$OVERRIDES_KEY" 2>&1); then
-        out=$(tr -d '\r' <<<"$out")
+    if capture out wine_in "$PREFIX" reg query "$OVERRIDES_KEY"; then
         OVERRIDE=$(awk -v name="$name" 'tolower($1) == tolower(name) && $2 ~ /^REG_/ { $1 = $2 = ""; sub(/^ +/, ""); print; exit }' <<<"$out")
         return 0
     fi
     # The key itself may be absent (no override at all): taken so only when the registry reads.
-    wine_in "$PREFIX" reg query HKCU >/dev/null 2>&1 && return 0
-    OVERRIDE_ERROR=$(tr -d '\r' <<<"$out")
+    capture ignored wine_in "$PREFIX" reg query HKCU && return 0
+    OVERRIDE_ERROR=$out
     return 1
 }
 
@@ -364,10 +387,10 @@ set_override() { # NAME VALUE (empty VALUE: delete)
     read_override "$1" || die "could not read the DLL override $1 in $(q "$PREFIX"): $OVERRIDE_ERROR"
     [ "$OVERRIDE" = "$2" ] && return 0
     if [ -n "$2" ]; then
-        out=$(wine_in "$PREFIX" reg add "$OVERRIDES_KEY" /v "$1" /d "$2" /f 2>&1) ||
+        capture out wine_in "$PREFIX" reg add "$OVERRIDES_KEY" /v "$1" /d "$2" /f ||
             die "could not set the DLL override $1=$2 in $(q "$PREFIX"): $out"
     else
-        out=$(wine_in "$PREFIX" reg delete "$OVERRIDES_KEY" /v "$1" /f 2>&1) ||
+        capture out wine_in "$PREFIX" reg delete "$OVERRIDES_KEY" /v "$1" /f ||
             die "could not delete the DLL override $1 in $(q "$PREFIX"): $out"
     fi
     # Read back: a change is claimed only once the registry shows it.
@@ -489,7 +512,7 @@ install_checks() {
     keep_server
     # The registry is changed through Wine: a wineserver of another Wine version already
     # serving the prefix would refuse, so find out now.
-    probe=$(wine_in "$PREFIX" reg query HKCU 2>&1) ||
+    capture probe wine_in "$PREFIX" reg query HKCU ||
         die "the Wine at $(q "$WINE") cannot work with $(q "$PREFIX"): $probe"
 }
 
@@ -610,22 +633,18 @@ cmd_install() {
 
 # ---- uninstall ----
 
-reservation_dllpath() {
-    local where=
-    [ -f "$STATE/unix-side" ] && IFS= read -r where <"$STATE/unix-side"
-    [ "$where" = "$STATE" ] && printf '%s' "$STATE"
-    return 0
-}
-
 excludedports() { # ARGS...: the distribution's excludedports.exe through the prefix's installed DLL
-    WINEDLLPATH=$(reservation_dllpath) WINEPREFIX=$PREFIX WINEDEBUG=-all WINEDLLOVERRIDES=iphlpapi=n \
+    local where= dllpath=
+    [ -f "$STATE/unix-side" ] && IFS= read -r where <"$STATE/unix-side"
+    [ "$where" = "$STATE" ] && dllpath=$STATE # WINEDLLPATH mode
+    WINEDLLPATH=$dllpath WINEPREFIX=$PREFIX WINEDEBUG=-all WINEDLLOVERRIDES=iphlpapi=n \
         timeout 120 "$WINE" "$HERE/tools/excludedports.exe" "$@"
 }
 
 # The reservations of the prefix, through its own installed DLL: "START END" per block.
 list_reservations() { # PROTO
     local out
-    out=$(excludedports show excludedportrange protocol="$1" 2>&1 | tr -d '\r') || {
+    capture out excludedports show excludedportrange protocol="$1" || {
         printf '%s\n' "$out" >&2
         return 1
     }
@@ -650,8 +669,8 @@ purge_reservations() {
             die "--purge: cannot read the reservations of $(q "$PREFIX") (is the Unix side installed? see above); nothing was removed"
         while read -r start end; do
             [ -n "$start" ] || continue
-            excludedports delete excludedportrange protocol="$proto" startport="$start" \
-                numberofports=$((end - start + 1)) >/dev/null 2>&1 ||
+            capture ignored excludedports delete excludedportrange protocol="$proto" startport="$start" \
+                numberofports=$((end - start + 1)) ||
                 die "--purge: could not delete the $proto reservation $start-$end; nothing else was removed"
         done <<<"$left"
         left=$(list_reservations "$proto") || die "--purge: cannot read the reservations again"
@@ -731,10 +750,10 @@ purge_uninstalled() {
     [ ${#ARCHES[@]} -gt 0 ] || die "--purge: this distribution has no build for $(q "$WINE_TOP")"
     keep_server
     # Whatever happens during the purge, the prefix ends without iphlp, as it began.
-    trap uninstall_prefix EXIT
+    UNDO_AT_EXIT=1
     INSTALL_QUIET=1 install_prefix
     purge_reservations
-    trap - EXIT
+    UNDO_AT_EXIT=
     uninstall_prefix
     MODE=$mode
     say "uninstalled from $(q "$PREFIX") again"

@@ -130,4 +130,4 @@ minimal_path() { # DIR PROGRAM...
 }
 # What setup.sh runs (besides Wine).
 SETUP_TOOLS=(bash sh env dirname basename cat tr grep sed awk cp mv mkdir rm rmdir ln readlink cmp date
-             timeout wc printf sleep flock id ls head tail sort)
+             timeout wc printf sleep flock id ls head tail sort mktemp)

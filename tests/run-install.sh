@@ -73,7 +73,9 @@ is_restored() { # WHAT: the prefix is as stock Wine left it
     check "$1: no override netstat.exe ($(override netstat.exe))" test -z "$(override netstat.exe)"
     check "$1: no install record left" test ! -e "$prefix/iphlp"
 }
-run_in() { WINEPREFIX=$prefix timeout 120 "$wine_" "$@" 2>&1 | tr -d '\r'; }
+# Output through a file, not a pipe: Wine's system processes inherit stderr and outlive the
+# command by seconds, and a pipe's reader would wait for them (3 s per command).
+run_in() { WINEPREFIX=$prefix timeout 120 "$wine_" "$@" >"$scratch/run.out" 2>&1; tr -d '\r' <"$scratch/run.out"; }
 
 # ---- install --wine DIR, then programs without WINEDLLPATH ----
 fresh_prefix
@@ -128,7 +130,7 @@ cp "$so" "$scratch/iphlpbridge.so.good"
 sed "s/iphlp build $id/iphlp build $other/" "$scratch/iphlpbridge.so.good" >"$scratch/other.so"
 mv -f "$scratch/other.so" "$so"
 check "the patched Unix side carries another build id" grep -aqF "iphlp build $other" "$so"
-out=$(WINEPREFIX=$prefix timeout 120 "$wine_" "$(pe_exe x86_64 tests/examples/tcp_table2_list.exe)" 2>&1 | tr -d '\r')
+out=$(run_in "$(pe_exe x86_64 tests/examples/tcp_table2_list.exe)")
 check "another build's Unix side: the mismatch is named ($out)" grep -qF "iphlpbridge.so is build '$other', this iphlpapi.dll is build '$id': install both from one build" <<<"$out"
 check "... and Wine's table answers" grep -Eq "local=127\.0\.0\.1:[0-9]+ remote=127\.0\.0\.1:$hport" <<<"$out"
 mv -f "$scratch/iphlpbridge.so.good" "$so"
