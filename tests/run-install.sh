@@ -92,7 +92,13 @@ check "override iphlpapi=native,builtin ($(override iphlpapi))" test "$(override
 check "override netstat.exe=native,builtin ($(override netstat.exe))" test "$(override netstat.exe)" = native,builtin
 
 holder_out=$scratch/holder.out
-(sleep 300 | WINEPREFIX=$prefix "$wine_" "$(pe_exe x86_64 tools/netstat/netstat_holder.exe)" >"$holder_out" 2>&1) &
+# The holder runs until its stdin ends: a FIFO this shell keeps open, closed when the holder is
+# no longer needed. (A `sleep 300 |` feeding it outlived the holder, and the `wait` below then
+# waited out the sleep: 5 of the test's 8 minutes.)
+mkfifo "$scratch/holder.in"
+exec {holder_in}<>"$scratch/holder.in"
+WINEPREFIX=$prefix "$wine_" "$(pe_exe x86_64 tools/netstat/netstat_holder.exe)" <"$scratch/holder.in" >"$holder_out" 2>&1 &
+holder=$!
 for ((i = 0; i < 300; i++)); do grep -q '^pid=' "$holder_out" 2>/dev/null && break; sleep 0.1; done
 line=$(head -n1 "$holder_out" | tr -d '\r')
 hpid=$(sed -n 's/^pid=\([0-9]*\).*/\1/p' <<<"$line")
@@ -154,7 +160,8 @@ check "iphlpstat prints a table, not error 50" bash -c "grep -q ':$hport' <<<\"\
 out=$(run_in "$dist/tools/excludedports.exe" add excludedportrange protocol=tcp startport=47000 numberofports=2)
 check "reservations still answer ERROR_NOT_SUPPORTED ($out)" grep -q '(error 50)' <<<"$out"
 WINEPREFIX=$prefix timeout 30 wineserver -k 2>/dev/null
-wait
+exec {holder_in}>&-
+wait "$holder"
 out=$("$setup" uninstall "$prefix" 2>&1)
 is_restored "uninstall"
 out=$("$setup" uninstall "$prefix" 2>&1)
