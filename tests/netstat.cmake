@@ -25,3 +25,9 @@ if(TEST debian13-wine10/root)
     iphlp_wine_test(debian13-wine10 netstat 300 env XDG_RUNTIME_DIR=/root
                     ${CMAKE_CURRENT_SOURCE_DIR}/run-netstat.sh ${NETSTAT_PE}/netstat.exe ${NETSTAT_PE}/netstat_holder.exe)
 endif()
+if(TEST debian13-wine10/root)
+    add_test(NAME debian13-wine10/host_build COMMAND ${PROJECT_SOURCE_DIR}/platforms/in-root.sh debian13-wine10
+             ${PROJECT_SOURCE_DIR} -- ${CMAKE_CURRENT_SOURCE_DIR}/run-debian13-host.sh)
+    set_tests_properties(debian13-wine10/host_build PROPERTIES LABELS "platform;debian13-wine10" TIMEOUT 1200
+        FIXTURES_REQUIRED root-debian13-wine10 ENVIRONMENT "IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR}")
+endif()
