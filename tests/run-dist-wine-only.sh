@@ -3,10 +3,12 @@
 # The distribution on a machine with only Wine (the debian12-wineonly root: wine, wine64,
 # wine32:i386 and what they pull in; no libmnl, no SQLite, no compiler). On the host: the tarball
 # of this build (scripts/make-dist.sh, as ./iphlp dist makes it) is made; inside the root it is
-# unpacked and installed by its setup.sh into a fresh prefix (WINEDLLPATH mode, so the cached
-# root itself is never written), and then, for both bitnesses: the Unix side loads (no
-# library missing, none blamed on WINEDLLPATH), each bitness's GetTcpTable2 lists the other's
-# listener with its Windows PID, and a reservation made by one is found and deleted by the other.
+# unpacked and installed by its setup.sh into a fresh prefix with --wine: into a Wine
+# installation of the test's own (make_fake_wine: the root's Wine, both bitnesses, under /tmp),
+# as --system does into the machine's, so no WINEDLLPATH is needed and the cached root is never
+# written. Then, for both bitnesses: the Unix side loads (no library missing, none blamed on
+# WINEDLLPATH), each bitness's GetTcpTable2 lists the other's listener with its Windows PID,
+# and a reservation made by one is found and deleted by the other.
 # Usage: run-dist-wine-only.sh            (on the host, from CTest)
 #        run-dist-wine-only.sh --inside TARBALL   (inside the root)
 . "$(dirname "$0")/lib.sh"
@@ -43,10 +45,16 @@ for arch in x86_64 i386; do
     check "the $arch Unix side finds every library it needs ($missing)" test -z "$missing"
 done
 prefix=$scratch/prefix
-out=$("$dist/setup.sh" install "$prefix" 2>&1)
-check "setup.sh install succeeds ($out)" test $? = 0
+fake=$scratch/wine
+make_fake_wine "$fake" || { echo "FAILED: no Debian-layout Wine to copy"; exit 1; }
+check "the test's Wine has both bitnesses" test -d "$fake/lib/i386-linux-gnu/wine/i386-unix"
+out=$("$dist/setup.sh" install --wine "$fake" "$prefix" 2>&1)
+check "setup.sh install --wine succeeds ($out)" test $? = 0
 check "... and says both bitnesses are fully served" grep -q 'fully served: x86_64 i386 programs' <<<"$out"
-export WINEPREFIX=$prefix WINEDLLPATH=$prefix/iphlp WINEDLLOVERRIDES="iphlpapi=native,builtin"
+check "... the i386 Unix side went into that Wine, with its libraries" \
+    test -f "$fake/lib/i386-linux-gnu/wine/i386-unix/iphlpbridge.so" -a -f "$fake/lib/i386-linux-gnu/wine/i386-unix/iphlp-libs/libmnl.so.0"
+export PATH=$fake/bin:$PATH WINEPREFIX=$prefix
+unset WINEDLLPATH WINEDLLOVERRIDES # as a user's shell after install --system: the registry has the overrides
 
 other() { [ "$1" = x86_64 ] && echo i686 || echo x86_64; }
 out=$scratch/started
@@ -75,6 +83,7 @@ for creator in x86_64 i686; do
     check "$finder deletes it" test "$(reservation "$finder" delete)" = deleted
 done
 wineserver -k 2>/dev/null
-out=$("$dist/setup.sh" uninstall --purge "$prefix" 2>&1)
-check "setup.sh uninstall --purge ($out)" test $? = 0
+out=$("$dist/setup.sh" uninstall --purge --wine "$fake" "$prefix" 2>&1)
+check "setup.sh uninstall --purge --wine ($out)" test $? = 0
+check "... takes both Unix sides and their libraries out of that Wine" bash -c '! ls "$0"/lib/*-linux-gnu/wine/*-unix/iphlpbridge.so "$0"/lib/*-linux-gnu/wine/*-unix/iphlp-libs 2>/dev/null' "$fake"
 finish dist-wine-only
