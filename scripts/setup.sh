@@ -3,36 +3,120 @@
 # setup.sh: put iphlp into a Wine prefix (and, optionally, its Unix side into a Wine
 # installation), or take it out again. The one installer: the distribution ships this file at its
 # top, and ./iphlp install/uninstall run it from the distribution they lay out under build/, so
-# what is tested is what users run. Needs only bash, coreutils, grep, sed and Wine.
-#
-#   setup.sh install [--system | --wine DIR] PREFIX
-#   setup.sh install --system | --wine DIR          the Unix side into that Wine only
-#   setup.sh uninstall [--purge] PREFIX
-#   setup.sh uninstall --system | --wine DIR        take the Unix side out of that Wine
-#
-# --system      the Wine found on PATH: its library directory gets iphlpbridge.dll and
-#               iphlpbridge.so, so every prefix that Wine runs finds them (no WINEDLLPATH)
-# --wine DIR    another Wine installation: /usr (Debian), /opt/wine-stable (WineHQ), a Proton
-#               directory (…/Proton 8.0 or its files/), or a library directory itself
-# (neither)     the Unix side goes into PREFIX/iphlp; run Wine with WINEDLLPATH set to it
-# --purge       also delete the prefix's port reservation store and take its blocks out of
-#               /proc/sys/net/ipv4/ip_local_reserved_ports
-#
-# PREFIX is always named on the command line: $WINEPREFIX is never used, so that no prefix is
-# changed that the user did not name. docs/install.md says what goes where, and why.
+# what is tested is what users run. Needs only bash, coreutils, grep, sed and Wine. The usage is
+# help_text below; docs/install.md says what goes where, and why.
 set -euo pipefail
-
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-OVERRIDES_KEY='HKCU\Software\Wine\DllOverrides'
-STORE_NAME=iphlp-reservations.sqlite3
 
 say() { printf 'iphlp setup: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 q() { printf '%q' "$1"; } # a path as the user can paste it into a shell
 
-usage() {
-    sed -n '6,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+help_text() {
+    cat <<'EOF'
+setup.sh: put iphlp into a Wine prefix (and, optionally, its Unix side into a Wine
+installation), or take it out again. Needs only bash, coreutils, grep, sed and Wine.
+
+usage:
+  setup.sh install [--system | --wine DIR] PREFIX
+  setup.sh install --system | --wine DIR       the Unix side into that Wine only
+  setup.sh uninstall [--purge] PREFIX          PREFIX back to Wine's own files and overrides
+  setup.sh uninstall --system | --wine DIR     take the Unix side out of that Wine
+  setup.sh uninstall [--purge] --system | --wine DIR PREFIX
+                                               both at once
+  setup.sh --help                              this text
+
+options:
+  --system      the Wine found on PATH: its library directory gets iphlpbridge.dll and
+                iphlpbridge.so, so every prefix that Wine runs finds them (no WINEDLLPATH)
+  --wine DIR    another Wine installation: /usr (Debian), /opt/wine-stable (WineHQ), a Proton
+                directory (.../Proton 8.0 or its files/), or a library directory itself
+  (neither)     the Unix side goes into PREFIX/iphlp; run Wine with WINEDLLPATH set to it
+  --purge       also delete the prefix's port reservation store and take its blocks out of
+                /proc/sys/net/ipv4/ip_local_reserved_ports (works after a plain uninstall too)
+  -h, --help    this text
+
+PREFIX is always named on the command line: $WINEPREFIX is never used, so that no prefix is
+changed that you did not name. A path with a newline or another control character is refused.
+README.md, beside this script, says what goes where, and why.
+EOF
+}
+
+usage_error() { # MESSAGE
+    say "$1"
+    say "usage: setup.sh install [--system | --wine DIR] PREFIX, or uninstall [--purge] [--system | --wine DIR] PREFIX; setup.sh --help says more"
     exit 2
+}
+
+# Paths are taken exactly. One with a newline or another control character is refused, never
+# shortened: command substitution drops trailing newlines, so "PFX<newline>" would act on PFX.
+# For the same reason no path in this script goes through $(...).
+refuse_control_chars() { # WHAT PATH
+    case $2 in
+        *[[:cntrl:]]*) die "refusing $1 $(q "$2"): it contains a newline or another control character" ;;
+    esac
+    return 0
+}
+
+# DIR's physical path (links resolved) into the variable VAR, exactly.
+physical_dir() { # VAR DIR (locals are _-named: VAR is the caller's)
+    local _old=$PWD
+    cd -P -- "$2" 2>/dev/null || return 1
+    printf -v "$1" '%s' "$PWD"
+    cd -- "$_old"
+}
+
+# FILE's real path (every link resolved) into the variable VAR, exactly (readlink -z ends it
+# with a NUL, not a newline).
+real_path() { # VAR FILE (locals are _-named: VAR is the caller's)
+    local _real
+    IFS= read -r -d '' _real < <(readlink -zf -- "$2") || return 1
+    printf -v "$1" '%s' "$_real"
+}
+
+# The program NAME on PATH into the variable VAR (type -P would print it, and printing loses
+# trailing newlines).
+find_on_path() { # VAR NAME
+    local dir dirs
+    IFS=: read -r -a dirs <<<"$PATH"
+    for dir in "${dirs[@]}"; do
+        [ -n "$dir" ] && [ -x "$dir/$2" ] && [ ! -d "$dir/$2" ] && { printf -v "$1" '%s' "$dir/$2"; return 0; }
+    done
+    return 1
+}
+
+case ${BASH_SOURCE[0]} in
+    */*) here=${BASH_SOURCE[0]%/*} ;;
+    *) here=. ;;
+esac
+physical_dir HERE "${here:-/}" || die "cannot enter the directory of $(q "${BASH_SOURCE[0]}")"
+OVERRIDES_KEY='HKCU\Software\Wine\DllOverrides'
+STORE_NAME=iphlp-reservations.sqlite3
+
+# What goes into a prefix, for each bitness: one line per file that programs load, in install
+# order. A companion DLL is one more line here; install, uninstall and the record follow it.
+#   FILE          OVERRIDE      WINE_COPY
+# OVERRIDE is the DllOverrides name, set to OVERRIDE_VALUE. WINE_COPY, when not "-", is the
+# prefix's copy of the Wine's own FILE under another name, the target of the forwarded exports.
+PRODUCTS=(
+    "iphlpapi.dll iphlpapi      iphlpwine.dll"
+    "netstat.exe  netstat.exe   -"
+)
+# native,builtin: ours first, and Wine's builtin when ours is not there. A plain "native" would
+# refuse Wine's own builtin-marked file wherever ours is missing (measured: every 32-bit program
+# failed with "iphlpapi.dll not found" in syswow64), so a bitness without our files keeps
+# working as stock Wine.
+OVERRIDE_VALUE=native,builtin
+# Shared by every product: the module Wine attaches the Unix side (iphlpbridge.so) to.
+BRIDGE=iphlpbridge.dll
+
+product_files() { local line; for line in "${PRODUCTS[@]}"; do set -- $line; echo "$1"; done; }
+product_overrides() { local line; for line in "${PRODUCTS[@]}"; do set -- $line; echo "$2"; done; }
+product_wine_copies() { # prints "FILE WINE_COPY"
+    local line
+    for line in "${PRODUCTS[@]}"; do
+        set -- $line
+        [ "$3" = - ] || echo "$1 $3"
+    done
 }
 
 # Test hook: IPHLP_SETUP_FAIL_AT=STEP makes install stop right after STEP, as a crash or a full
@@ -41,6 +125,51 @@ step_done() {
     [ "${IPHLP_SETUP_FAIL_AT:-}" = "$1" ] || return 0
     say "stopping after step '$1' (IPHLP_SETUP_FAIL_AT)"
     exit 3
+}
+
+# A count with its noun: "1 reservation", "2 reservations".
+plural() { # N NOUN
+    if [ "$1" = 1 ]; then printf '1 %s' "$2"; else printf '%s %ss' "$1" "$2"; fi
+}
+
+# ---- the command line, parsed once for both commands ----
+
+# Sets MODE (path, system or wine), WINE_DIR, PURGE (0/1) and PREFIX_ARG ("" when none named).
+parse_options() { # COMMAND ARGS...
+    local command=$1
+    shift
+    MODE=path WINE_DIR= PURGE=0 PREFIX_ARG=
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --system) MODE=system ;;
+            --wine)
+                [ $# -ge 2 ] || usage_error "--wine needs the directory of a Wine installation"
+                MODE=wine WINE_DIR=$2
+                refuse_control_chars "Wine directory" "$WINE_DIR"
+                shift
+                ;;
+            --purge)
+                [ "$command" = uninstall ] || usage_error "--purge is an option of uninstall"
+                PURGE=1
+                ;;
+            -h | --help) help_text; exit 0 ;;
+            --) shift; break ;;
+            -*) usage_error "unknown option $1" ;;
+            *) break ;;
+        esac
+        shift
+    done
+    [ $# -le 1 ] || usage_error "one prefix at a time"
+    if [ $# = 1 ]; then
+        [ -n "$1" ] || usage_error "empty prefix path"
+        refuse_control_chars "prefix path" "$1"
+        PREFIX_ARG=$1
+    elif [ "$MODE" = path ]; then
+        usage_error "name the prefix: setup.sh $command [--system | --wine DIR] PREFIX"
+    elif [ "$PURGE" = 1 ]; then
+        usage_error "--purge needs the PREFIX whose reservations to delete"
+    fi
+    return 0
 }
 
 # ---- what this distribution holds ----
@@ -58,13 +187,25 @@ BUILD_ID=$(cat "$HERE/VERSION" 2>/dev/null) || die "$HERE/VERSION is missing: th
 # side of another build anyway, but a mixed distribution should fail here, before any change.
 dist_arch_complete() { # UNIX_ARCH
     local d=$HERE/$1-windows f
-    for f in "$d/iphlpapi.dll" "$d/iphlpbridge.dll" "$d/netstat.exe" "$HERE/$1-unix/iphlpbridge.so"; do
-        [ -f "$f" ] || return 1
+    [ -f "$HERE/$1-unix/iphlpbridge.so" ] && [ -f "$d/$BRIDGE" ] || return 1
+    for f in $(product_files); do
+        [ -f "$d/$f" ] || return 1
     done
     has_text "$d/iphlpapi.dll" "(build $BUILD_ID)" ||
         die "$d/iphlpapi.dll is not of build $BUILD_ID (VERSION): the distribution is mixed; unpack it again"
     grep -aqF "iphlp build $BUILD_ID" "$HERE/$1-unix/iphlpbridge.so" ||
         die "$HERE/$1-unix/iphlpbridge.so is not of build $BUILD_ID (VERSION): the distribution is mixed; unpack it again"
+}
+
+# The Unix side must load on this machine: a library it needs and the machine lacks is named
+# here, before any change (Wine itself would only report that iphlpbridge.so did not load).
+check_unix_side_loads() { # UNIX_ARCH
+    local so=$HERE/$1-unix/iphlpbridge.so missing
+    command -v ldd >/dev/null || return 0
+    # ntdll.so is the one Wine has loaded when it loads ours: resolved from this Wine's directory.
+    missing=$(LD_LIBRARY_PATH=${LIBDIR[$1]}/$1-unix ldd "$so" 2>/dev/null | awk '/=> not found/ { printf "%s%s", sep, $1; sep = ", " }') || true
+    [ -z "$missing" ] ||
+        die "the $1 Unix side ($(q "$so")) needs libraries this machine lacks: $missing (install them, e.g. Debian's packages for $1)"
 }
 
 # ---- finding Wine ----
@@ -74,63 +215,87 @@ is_libdir() { [ -f "$1/$2-unix/ntdll.so" ] && [ -d "$1/$2-windows" ]; }
 
 # The library directory of one Unix architecture in a Wine installation DIR, by the layouts
 # Debian (/usr/lib/<triplet>/wine), WineHQ (/opt/wine-*/lib{64,}/wine) and Proton
-# (files/lib{64,}/wine) use.
+# (files/lib{64,}/wine) use, into LIBDIR[UNIX_ARCH] ("" when there is none).
 find_libdir() { # DIR UNIX_ARCH
     local dir=$1 arch=$2 triplet c
+    LIBDIR[$arch]=
     case $arch in x86_64) triplet=x86_64-linux-gnu ;; i386) triplet=i386-linux-gnu ;; esac
     for c in "$dir" "$dir/lib/$triplet/wine" "$dir/lib64/wine" "$dir/lib/wine" "$dir/files/lib64/wine" \
         "$dir/files/lib/wine" "$dir/dist/lib64/wine" "$dir/dist/lib/wine"; do
         if is_libdir "$c" "$arch"; then
-            (cd "$c" && pwd -P)
+            physical_dir "LIBDIR[$arch]" "$c"
             return 0
         fi
     done
-    return 1
 }
 
-# The wine program of a Wine installation DIR.
+# The wine program of a Wine installation DIR, into WINE.
 find_wine_program() { # DIR
     local c
     for c in "$1/bin/wine" "$1/files/bin/wine" "$1/dist/bin/wine" "$1/bin/wine64" "$1/files/bin/wine64" \
         "$1/../../bin/wine" "$1/../../../bin/wine"; do
-        [ -x "$c" ] && { printf '%s' "$c"; return 0; }
+        [ -x "$c" ] && { WINE=$c; return 0; }
     done
     return 1
 }
 
-# Sets WINE (the program), WINESERVER, WINE_TOP (the installation) and LIBDIR_x86_64 /
-# LIBDIR_i386 (empty when that architecture is missing). MODE is system, wine or path.
-resolve_wine() { # MODE [DIR]
-    local mode=$1 dir=${2:-} real
-    if [ "$mode" = wine ]; then
-        [ -d "$dir" ] || die "--wine $(q "$dir"): no such directory"
-        WINE_TOP=$(cd "$dir" && pwd -P)
-        WINE=$(find_wine_program "$WINE_TOP") ||
-            die "--wine $(q "$dir"): no bin/wine (or files/bin/wine) in it; name the directory that holds bin/wine"
+# Sets WINE (the program), WINESERVER, WINE_TOP (the installation) and LIBDIR[x86_64] /
+# LIBDIR[i386] (empty when that architecture is missing), from MODE and WINE_DIR.
+declare -A LIBDIR=([x86_64]= [i386]=)
+resolve_wine() {
+    local real out
+    if [ "$MODE" = wine ]; then
+        [ -d "$WINE_DIR" ] || die "--wine $(q "$WINE_DIR"): no such directory"
+        physical_dir WINE_TOP "$WINE_DIR" || die "--wine $(q "$WINE_DIR"): cannot enter it"
+        find_wine_program "$WINE_TOP" ||
+            die "--wine $(q "$WINE_DIR"): no bin/wine (or files/bin/wine) in it; name the directory that holds bin/wine"
     else
-        WINE=$(command -v wine) ||
+        find_on_path WINE wine ||
             die "wine is not on PATH: install Wine (Debian: apt-get install wine wine64), or name one with --wine DIR"
-        real=$(readlink -f "$WINE")
-        WINE_TOP=$(dirname "$(dirname "$real")")
+        real_path real "$WINE" || die "cannot resolve $(q "$WINE")"
+        WINE_TOP=${real%/*}
+        WINE_TOP=${WINE_TOP%/*}
         # Debian's /usr/bin/wine is a script; the installation is /usr either way.
-        [ "$(dirname "$WINE")" = /usr/bin ] && WINE_TOP=/usr
+        [ "${WINE%/*}" = /usr/bin ] && WINE_TOP=/usr
     fi
-    LIBDIR_x86_64=$(find_libdir "$WINE_TOP" x86_64 || true)
-    LIBDIR_i386=$(find_libdir "$WINE_TOP" i386 || true)
-    [ -n "$LIBDIR_x86_64$LIBDIR_i386" ] ||
+    refuse_control_chars "Wine installation" "$WINE_TOP"
+    find_libdir "$WINE_TOP" x86_64
+    find_libdir "$WINE_TOP" i386
+    [ -n "${LIBDIR[x86_64]}${LIBDIR[i386]}" ] ||
         die "no Wine library directory (ARCH-unix/ntdll.so, Wine 8 or later) under $(q "$WINE_TOP") (wine is $(q "$WINE"))"
-    WINESERVER=$(dirname "$WINE")/wineserver
-    [ -x "$WINESERVER" ] || WINESERVER=$(command -v wineserver || true)
-    local out
+    WINESERVER=${WINE%/*}/wineserver
+    [ -x "$WINESERVER" ] || find_on_path WINESERVER wineserver || true
     out=$("$WINE" --version 2>&1) || die "$(q "$WINE") --version failed: $out"
     WINE_VERSION=$out
 }
 
-libdir_of() { local v=LIBDIR_$1; printf '%s' "${!v}"; }
-
 # setup.sh runs several short Wine commands in a row: one wineserver for all of them (it stays
 # 5 s after the last), not one started and stopped per command.
 keep_server() { WINEPREFIX=$PREFIX "$WINESERVER" -p5 >/dev/null 2>&1 || true; }
+
+# Wine's output is collected in a file, never a pipe: the system processes a Wine command starts
+# (services.exe, explorer.exe, ...) inherit its stderr and outlive it by seconds, and a command
+# substitution waits for every holder of its pipe (measured: 3 s per Wine command, instead of
+# 0.2 s).
+WINE_OUT=
+capture() { # VAR COMMAND...: COMMAND's stdout and stderr (CRs dropped) into VAR; its exit status
+    local _rc=0
+    if [ -z "$WINE_OUT" ]; then
+        WINE_OUT=$(mktemp "${TMPDIR:-/tmp}/iphlp-setup.XXXXXX") || die "cannot create a temporary file"
+    fi
+    "${@:2}" >"$WINE_OUT" 2>&1 || _rc=$?
+    printf -v "$1" '%s' "$(tr -d '\r' <"$WINE_OUT")"
+    return "$_rc"
+}
+
+# What runs at exit: the purge's temporary install is undone (purge_uninstalled), and the
+# capture file removed.
+UNDO_AT_EXIT=
+at_exit() {
+    [ -z "$UNDO_AT_EXIT" ] || { UNDO_AT_EXIT= && uninstall_prefix; }
+    [ -z "$WINE_OUT" ] || rm -f -- "$WINE_OUT"
+}
+trap at_exit EXIT
 
 wine_in() { # PREFIX COMMAND...: Wine's own messages are kept for the error report
     local prefix=$1
@@ -140,15 +305,21 @@ wine_in() { # PREFIX COMMAND...: Wine's own messages are kept for the error repo
 
 # ---- the prefix ----
 
-# An absolute path whose parent exists; Wine's own reason when wineboot cannot make a prefix.
+# An absolute path whose parent exists, into PREFIX (the parent's links resolved).
 check_prefix_path() { # PREFIX
-    local p=$1 parent
-    [ -n "$p" ] || die "empty prefix path"
+    local p=$1 parent name
+    refuse_control_chars "prefix path" "$p"
     case $p in /*) ;; *) p=$PWD/$p ;; esac
-    parent=$(dirname "$p")
+    while [ "${p%/}" != "$p" ] && [ "$p" != / ]; do p=${p%/}; done
+    [ "$p" != / ] || die "cannot use / as a prefix"
+    parent=${p%/*} name=${p##*/}
+    [ -n "$parent" ] || parent=/
     [ -d "$parent" ] || die "cannot use prefix $(q "$p"): its parent directory $(q "$parent") does not exist"
     [ ! -e "$p" ] || [ -d "$p" ] || die "cannot use prefix $(q "$p"): it exists and is not a directory"
-    PREFIX=$(cd "$parent" && pwd -P)/$(basename "$p")
+    physical_dir parent "$parent" || die "cannot use prefix $(q "$p"): cannot enter its parent directory"
+    refuse_control_chars "prefix path" "$parent"
+    PREFIX=${parent%/}/$name
+    STATE=$PREFIX/iphlp
 }
 
 make_prefix_if_needed() {
@@ -156,7 +327,7 @@ make_prefix_if_needed() {
     [ -f "$PREFIX/system.reg" ] && return 0
     [ -e "$PREFIX" ] || created=1
     say "creating Wine prefix $(q "$PREFIX") with $WINE_VERSION"
-    if ! log=$(WINEPREFIX=$PREFIX WINEDLLOVERRIDES="mscoree,mshtml=" WINEDEBUG=-all timeout 300 "$WINE" wineboot -i 2>&1); then
+    if ! capture log env WINEPREFIX="$PREFIX" WINEDLLOVERRIDES="mscoree,mshtml=" WINEDEBUG=-all timeout 300 "$WINE" wineboot -i; then
         # Wine's own words: why it could not (not owned by you, read-only, …).
         say "wineboot could not create $(q "$PREFIX"):"
         printf '%s\n' "$log" | sed 's/^/    /' >&2
@@ -169,44 +340,71 @@ make_prefix_if_needed() {
     [ -f "$PREFIX/system.reg" ] || die "wineboot made no system.reg in $(q "$PREFIX"): $log"
 }
 
+is_win32_prefix() { grep -q '^#arch=win32' "$PREFIX/system.reg" 2>/dev/null; }
+
 # Which prefix directory receives which Unix architecture: a 64-bit prefix takes x86_64 files in
 # system32 and i386 ones in syswow64; a 32-bit prefix (#arch=win32) i386 ones in system32.
 prefix_targets() { # prints "UNIX_ARCH WINDOWS_DIR_NAME"
-    local windows=$PREFIX/drive_c/windows
-    if grep -q '^#arch=win32' "$PREFIX/system.reg" 2>/dev/null; then
+    if is_win32_prefix; then
         echo "i386 system32"
     else
         echo "x86_64 system32"
-        [ -d "$windows/syswow64" ] && echo "i386 syswow64"
+        [ -d "$PREFIX/drive_c/windows/syswow64" ] && echo "i386 syswow64"
     fi
     return 0
 }
 
-# The registry value NAME under DllOverrides, or nothing when it is absent.
+# A 64-bit prefix made while the Wine had no 32-bit support has no syswow64; once wine32 is
+# installed, Wine cannot start programs in it at all (c0000135 for kernel32.dll). That is Wine's
+# behaviour, not ours, but the user should hear what happened and what to do: install stops
+# there, before any change.
+refuse_wine32_trap() {
+    [ -n "${LIBDIR[i386]}" ] || return 0
+    [ -f "$PREFIX/system.reg" ] && ! is_win32_prefix && [ -d "$PREFIX/drive_c/windows/system32" ] || return 0
+    [ -d "$PREFIX/drive_c/windows/syswow64" ] && return 0
+    say "$(q "$PREFIX") was made by a Wine without 32-bit support (it has no syswow64), and this"
+    say "Wine has it now: Wine cannot start programs there (could not load kernel32.dll, status c0000135)."
+    die "Make a new prefix, or remove the 32-bit Wine (Debian: wine32:i386); nothing was changed"
+}
+
+# The DllOverrides value NAME into OVERRIDE ("" when absent). Fails, with Wine's words in
+# OVERRIDE_ERROR, when the registry cannot be read: "cannot read" is never taken for "absent".
 read_override() { # NAME
-    local out
-    out=$(wine_in "$PREFIX" reg query "$OVERRIDES_KEY" /v "$1" 2>/dev/null | tr -d '\r') || return 0
-    awk -v name="$1" 'tolower($1) == tolower(name) && $2 ~ /^REG_/ { $1 = $2 = ""; sub(/^ +/, ""); print; exit }' <<<"$out"
+    local out name=$1
+    OVERRIDE= OVERRIDE_ERROR=
+    if capture out wine_in "$PREFIX" reg query "$OVERRIDES_KEY"; then
+        OVERRIDE=$(awk -v name="$name" 'tolower($1) == tolower(name) && $2 ~ /^REG_/ { $1 = $2 = ""; sub(/^ +/, ""); print; exit }' <<<"$out")
+        return 0
+    fi
+    # The key itself may be absent (no override at all): taken so only when the registry reads.
+    capture ignored wine_in "$PREFIX" reg query HKCU && return 0
+    OVERRIDE_ERROR=$out
+    return 1
 }
 
 set_override() { # NAME VALUE (empty VALUE: delete)
     local out
+    read_override "$1" || die "could not read the DLL override $1 in $(q "$PREFIX"): $OVERRIDE_ERROR"
+    [ "$OVERRIDE" = "$2" ] && return 0
     if [ -n "$2" ]; then
-        out=$(wine_in "$PREFIX" reg add "$OVERRIDES_KEY" /v "$1" /d "$2" /f 2>&1) ||
+        capture out wine_in "$PREFIX" reg add "$OVERRIDES_KEY" /v "$1" /d "$2" /f ||
             die "could not set the DLL override $1=$2 in $(q "$PREFIX"): $out"
-    elif [ -n "$(read_override "$1")" ]; then
-        out=$(wine_in "$PREFIX" reg delete "$OVERRIDES_KEY" /v "$1" /f 2>&1) ||
+    else
+        capture out wine_in "$PREFIX" reg delete "$OVERRIDES_KEY" /v "$1" /f ||
             die "could not delete the DLL override $1 in $(q "$PREFIX"): $out"
     fi
-    return 0
+    # Read back: a change is claimed only once the registry shows it.
+    read_override "$1" || die "could not read back the DLL override $1 in $(q "$PREFIX"): $OVERRIDE_ERROR"
+    [ "$OVERRIDE" = "$2" ] ||
+        die "the DLL override $1 in $(q "$PREFIX") is '$OVERRIDE' after setting it to '$2'"
 }
 
 # Copy by rename, only when the content differs: running Wine programs map these files, which must
 # never be rewritten in place, and a half-written file must never carry the final name.
 put() { # SRC DST
     cmp -s "$1" "$2" 2>/dev/null && [ ! -L "$2" ] && return 0
-    mkdir -p "$(dirname "$2")"
-    cp "$1" "$2.iphlp-tmp.$$" && mv -f "$2.iphlp-tmp.$$" "$2"
+    mkdir -p -- "${2%/*}"
+    cp -- "$1" "$2.iphlp-tmp.$$" && mv -f -- "$2.iphlp-tmp.$$" "$2"
 }
 
 # ---- install ----
@@ -217,158 +415,236 @@ put() { # SRC DST
 # install whose record was lost) is never recorded as the original: Wine's own copy is.
 record_original_file() { # WINDOWS_DIR_NAME FILE UNIX_ARCH
     local dir=$1 file=$2 arch=$3 src=$PREFIX/drive_c/windows/$1/$2 rec=$STATE/original/$1
+    local wines=${LIBDIR[$arch]}/$arch-windows/$file
     [ -e "$rec/$file" ] || [ -e "$rec/$file.absent" ] && return 0
-    mkdir -p "$rec"
+    mkdir -p -- "$rec"
     if [ -f "$src" ] && ! is_ours "$src"; then
-        cp -p "$src" "$rec/$file.tmp" && mv -f "$rec/$file.tmp" "$rec/$file"
-    elif [ -f "$src" ] || [ -f "$(libdir_of "$arch")/$arch-windows/$file" ]; then
+        cp -p -- "$src" "$rec/$file.tmp" && mv -f -- "$rec/$file.tmp" "$rec/$file"
+    elif [ -f "$src" ] || [ -f "$wines" ]; then
         # Ours, or missing while Wine has one: what wineboot puts there is Wine's own file.
-        cp -p "$(libdir_of "$arch")/$arch-windows/$file" "$rec/$file.tmp" && mv -f "$rec/$file.tmp" "$rec/$file"
+        cp -p -- "$wines" "$rec/$file.tmp" && mv -f -- "$rec/$file.tmp" "$rec/$file"
     else
         : >"$rec/$file.absent"
     fi
 }
 
-record_original_override() { # NAME
+record_original_override() { # NAME FILE
     local rec=$STATE/original/override.$1 value
     [ -e "$rec" ] && return 0
-    value=$(read_override "$1")
-    # "native" left by an install whose record was lost is ours, not the user's.
-    if [ "$1" = iphlpapi ] && [ "$value" = native ] && is_ours "$PREFIX/drive_c/windows/system32/iphlpapi.dll"; then
+    read_override "$1" || die "could not read the DLL override $1 in $(q "$PREFIX"): $OVERRIDE_ERROR"
+    value=$OVERRIDE
+    # Our value left by an install whose record was lost is ours, not the user's ("native" is what
+    # earlier versions set).
+    if { [ "$value" = "$OVERRIDE_VALUE" ] || [ "$value" = native ]; } && is_ours "$PREFIX/drive_c/windows/system32/$2"; then
         value=
     fi
-    printf '%s\n' "$value" >"$rec.tmp" && mv -f "$rec.tmp" "$rec"
+    printf '%s\n' "$value" >"$rec.tmp" && mv -f -- "$rec.tmp" "$rec"
 }
 
+# The libraries a machine with only Wine lacks travel beside the .so, in iphlp-libs/, where its
+# RUNPATH finds them (cmake/bundle.cmake). They go in before the .so, and out after it.
 install_unix_side() { # UNIX_ARCH DEST_LIBDIR
-    put "$HERE/$1-windows/iphlpbridge.dll" "$2/$1-windows/iphlpbridge.dll"
+    local lib
+    for lib in "$HERE/$1-unix/iphlp-libs"/*; do
+        [ -f "$lib" ] && put "$lib" "$2/$1-unix/iphlp-libs/${lib##*/}"
+    done
+    put "$HERE/$1-windows/$BRIDGE" "$2/$1-windows/$BRIDGE"
     put "$HERE/$1-unix/iphlpbridge.so" "$2/$1-unix/iphlpbridge.so"
 }
 
-# The arches this install covers: the Wine has them and the distribution carries them.
-install_arches() {
+uninstall_unix_side() { # UNIX_ARCH LIBDIR
+    local lib
+    rm -f -- "$2/$1-unix/iphlpbridge.so" "$2/$1-windows/$BRIDGE" || return 1
+    for lib in "$HERE/$1-unix/iphlp-libs"/*; do
+        [ -f "$lib" ] && { rm -f -- "$2/$1-unix/iphlp-libs/${lib##*/}" || return 1; }
+    done
+    [ ! -d "$2/$1-unix/iphlp-libs" ] || rmdir -- "$2/$1-unix/iphlp-libs" 2>/dev/null || true
+}
+
+# The arches this install covers, into ARCHES: the Wine has them and the distribution carries
+# them completely. What each bitness gets is said in the normal output.
+choose_arches() {
     local arch
+    ARCHES=() SERVED=() NOT_SERVED=()
     for arch in x86_64 i386; do
-        [ -n "$(libdir_of "$arch")" ] || continue
-        if dist_arch_complete "$arch"; then
-            echo "$arch"
-        elif [ "$arch" = x86_64 ] || [ -n "${IPHLP_SETUP_VERBOSE:-}" ]; then
-            say "this distribution has no $arch build: $arch programs keep Wine's own iphlpapi"
+        if [ -z "${LIBDIR[$arch]}" ]; then
+            NOT_SERVED+=("$arch (this Wine has no $arch part)")
+        elif dist_arch_complete "$arch"; then
+            check_unix_side_loads "$arch"
+            ARCHES+=("$arch")
+            SERVED+=("$arch")
+        else
+            NOT_SERVED+=("$arch (this distribution has no complete $arch build: those programs keep Wine's own iphlpapi.dll)")
         fi
     done
 }
 
-cmd_install() {
-    local mode=path wine_dir= arch dir libdir windows arches
-    while [ $# -gt 0 ]; do
-        case $1 in
-            --system) mode=system ;;
-            --wine) [ $# -ge 2 ] || usage; mode=wine; wine_dir=$2; shift ;;
-            -h | --help) usage ;;
-            -*) say "unknown option $1"; usage ;;
-            *) break ;;
-        esac
-        shift
-    done
-    [ $# -le 1 ] || usage
-    [ $# = 1 ] || [ "$mode" != path ] || { say "name the prefix: setup.sh install [--system | --wine DIR] PREFIX"; usage; }
+arch_chosen() { local a; for a in "${ARCHES[@]}"; do [ "$a" = "$1" ] && return 0; done; return 1; }
 
-    # ---- checks: nothing is changed until all of them pass ----
-    resolve_wine "$mode" "$wine_dir"
-    arches=$(install_arches)
-    [ -n "$arches" ] || die "nothing to install: this distribution has no build for the architectures of $(q "$WINE_TOP")"
-    if [ "$mode" != path ]; then
-        for arch in $arches; do
-            libdir=$(libdir_of "$arch")
-            for dir in "$libdir/$arch-windows" "$libdir/$arch-unix"; do
+# The prefix's target directories of the chosen arches: "UNIX_ARCH WINDOWS_DIR_PATH".
+chosen_targets() {
+    local arch dir
+    while read -r arch dir; do
+        arch_chosen "$arch" && echo "$arch $PREFIX/drive_c/windows/$dir"
+    done < <(prefix_targets)
+    return 0
+}
+
+# Step "checks": nothing is changed until all of them pass.
+install_checks() {
+    local arch dir probe
+    resolve_wine
+    choose_arches
+    [ ${#ARCHES[@]} -gt 0 ] || die "nothing to install: this distribution has no build for the architectures of $(q "$WINE_TOP")"
+    if [ "$MODE" != path ]; then
+        for arch in "${ARCHES[@]}"; do
+            for dir in "${LIBDIR[$arch]}/$arch-windows" "${LIBDIR[$arch]}/$arch-unix"; do
                 [ -w "$dir" ] || die "cannot write $(q "$dir"): run this as root (sudo), or install without --system/--wine (then WINEDLLPATH is needed)"
             done
         done
     fi
-    if [ $# = 1 ]; then
-        check_prefix_path "$1"
-        make_prefix_if_needed
-        windows=$PREFIX/drive_c/windows
-        [ -d "$windows/system32" ] || die "$(q "$PREFIX") is not a Wine prefix (no drive_c/windows/system32)"
-        [ -w "$windows/system32" ] || die "cannot write $(q "$windows/system32")"
-        keep_server
-        # The registry is changed through Wine: a wineserver of another Wine version already
-        # serving the prefix would refuse, so find out now.
-        local probe
-        probe=$(wine_in "$PREFIX" reg query HKCU 2>&1) ||
-            die "the Wine at $(q "$WINE") cannot work with $(q "$PREFIX"): $probe"
-    fi
-    step_done checks
+    [ -n "$PREFIX_ARG" ] || return 0
+    check_prefix_path "$PREFIX_ARG"
+    refuse_wine32_trap
+    make_prefix_if_needed
+    [ -d "$PREFIX/drive_c/windows/system32" ] || die "$(q "$PREFIX") is not a Wine prefix (no drive_c/windows/system32)"
+    [ -w "$PREFIX/drive_c/windows/system32" ] || die "cannot write $(q "$PREFIX/drive_c/windows/system32")"
+    keep_server
+    # The registry is changed through Wine: a wineserver of another Wine version already
+    # serving the prefix would refuse, so find out now.
+    capture probe wine_in "$PREFIX" reg query HKCU ||
+        die "the Wine at $(q "$WINE") cannot work with $(q "$PREFIX"): $probe"
+}
 
-    # ---- the Wine installation (shared by every prefix it runs) ----
-    if [ "$mode" != path ]; then
-        for arch in $arches; do install_unix_side "$arch" "$(libdir_of "$arch")"; done
-        say "installed the Unix side into $(q "$WINE_TOP") ($(for a in $arches; do printf '%s ' "$(libdir_of "$a")"; done| sed 's/ $//'))"
-    fi
-    [ $# = 1 ] || return 0
+# The Wine installation (shared by every prefix it runs).
+install_wine_side() {
+    local arch dirs=()
+    [ "$MODE" != path ] || return 0
+    for arch in "${ARCHES[@]}"; do
+        install_unix_side "$arch" "${LIBDIR[$arch]}"
+        dirs+=("$(q "${LIBDIR[$arch]}")")
+    done
+    say "installed the Unix side into $(q "$WINE_TOP") (${dirs[*]})"
+}
 
-    # ---- the prefix, in an order any step of which uninstall can undo ----
-    STATE=$PREFIX/iphlp
-    mkdir -p "$STATE/original"
+# Step "record".
+install_record() {
+    local arch dir file name
+    mkdir -p -- "$STATE/original"
     : >"$STATE/installing"
     while read -r arch dir; do
-        grep -qx "$arch" <<<"$arches" || continue
-        record_original_file "$dir" iphlpapi.dll "$arch"
-        record_original_file "$dir" netstat.exe "$arch"
+        arch_chosen "$arch" || continue
+        for file in $(product_files); do record_original_file "$dir" "$file" "$arch"; done
     done < <(prefix_targets)
-    record_original_override iphlpapi
-    record_original_override netstat.exe
-    step_done record
+    while read -r name file; do
+        record_original_override "$name" "$file"
+    done < <(for line in "${PRODUCTS[@]}"; do set -- $line; echo "$2 $1"; done)
+    # Where the Unix side finds the store (the DLL's default for this prefix): a purge after a
+    # plain uninstall reaches it through this record.
+    printf '%s\n' "$PREFIX/$STORE_NAME" >"$STATE/store.tmp" && mv -f -- "$STATE/store.tmp" "$STATE/store"
+}
 
-    if [ "$mode" = path ]; then
-        for arch in $arches; do install_unix_side "$arch" "$STATE"; done
+# Step "unix".
+install_unix_record() {
+    local arch
+    if [ "$MODE" = path ]; then
+        for arch in "${ARCHES[@]}"; do install_unix_side "$arch" "$STATE"; done
         printf '%s\n' "$STATE" >"$STATE/unix-side"
     else
         printf '%s\n' "$WINE_TOP" >"$STATE/unix-side"
     fi
-    step_done unix
+}
 
-    # Our iphlpapi.dll goes in last among the files, and the override after it: until then Wine
-    # keeps loading its builtin, so every intermediate state works as stock Wine does.
+# Step "bridge": the bridge and the copies of the Wine's own files, before the products. A copy,
+# not a link: Wine refuses a system32 file linking into its own library directory (measured:
+# c0000135). iphlpbridge.so refreshes it when Wine's own changes (a Wine upgrade), at the first
+# program start after it.
+install_bridge() {
+    local arch dir file copy wines
     while read -r arch dir; do
-        grep -qx "$arch" <<<"$arches" || continue
-        put "$HERE/$arch-windows/iphlpbridge.dll" "$windows/$dir/iphlpbridge.dll"
-        # A copy, not a link: Wine refuses a system32 file linking into its own library directory
-        # (measured: c0000135). iphlpbridge.so refreshes it when Wine's own changes (a Wine
-        # upgrade), at the first program start after it.
-        put "$(readlink -f "$(libdir_of "$arch")/$arch-windows/iphlpapi.dll")" "$windows/$dir/iphlpwine.dll"
-    done < <(prefix_targets)
-    step_done bridge
-    while read -r arch dir; do
-        grep -qx "$arch" <<<"$arches" || continue
-        put "$HERE/$arch-windows/iphlpapi.dll" "$windows/$dir/iphlpapi.dll"
-        put "$HERE/$arch-windows/netstat.exe" "$windows/$dir/netstat.exe"
-    done < <(prefix_targets)
-    step_done files
-    set_override iphlpapi native
-    step_done override_iphlpapi
-    # native,builtin: a prefix whose netstat.exe is put back by hand still has a working netstat.
-    set_override netstat.exe native,builtin
-    step_done override_netstat
+        put "$HERE/$arch-windows/$BRIDGE" "$dir/$BRIDGE"
+        while read -r file copy; do
+            real_path wines "${LIBDIR[$arch]}/$arch-windows/$file" || die "the Wine has no $arch $file"
+            put "$wines" "$dir/$copy"
+        done < <(product_wine_copies)
+    done < <(chosen_targets)
+}
 
+# Step "files": the products go in last among the files, and the overrides after them: until
+# then Wine keeps loading its builtins, so every intermediate state works as stock Wine does.
+install_files() {
+    local arch dir file
+    while read -r arch dir; do
+        for file in $(product_files); do put "$HERE/$arch-windows/$file" "$dir/$file"; done
+    done < <(chosen_targets)
+}
+
+# Steps "override_NAME" (NAME without .exe/.dll), one per product.
+install_overrides() {
+    local name
+    for name in $(product_overrides); do
+        set_override "$name" "$OVERRIDE_VALUE"
+        step_done "override_${name%.*}"
+    done
+}
+
+install_finish() {
     printf 'build %s\ninstalled %s\nwine %s\n' "$BUILD_ID" "$(date -u +%FT%TZ)" "$WINE_TOP" >"$STATE/installed.tmp"
-    mv -f "$STATE/installed.tmp" "$STATE/installed"
-    rm -f "$STATE/installing"
+    mv -f -- "$STATE/installed.tmp" "$STATE/installed"
+    rm -f -- "$STATE/installing"
+    [ -z "${INSTALL_QUIET:-}" ] || return 0
     say "installed into $(q "$PREFIX") (build $BUILD_ID, $WINE_VERSION)"
     say "programs already running in it keep the iphlpapi.dll they loaded until they restart"
-    if [ "$mode" = path ]; then
+    if [ "$MODE" = path ]; then
         say "run Wine with:  export WINEDLLPATH=$(q "$STATE")\${WINEDLLPATH:+:\$WINEDLLPATH}"
         say "(without it, the socket tables come from Wine's own iphlpapi; install --system needs none)"
     fi
 }
 
+# Which bitnesses are fully served, in the normal output.
+report_bitnesses() {
+    local line
+    say "fully served: ${SERVED[*]} programs"
+    for line in "${NOT_SERVED[@]}"; do say "not served: $line"; done
+}
+
+# The prefix, in an order any step of which uninstall can undo.
+install_prefix() {
+    install_record
+    step_done record
+    install_unix_record
+    step_done unix
+    install_bridge
+    step_done bridge
+    install_files
+    step_done files
+    install_overrides
+    install_finish
+}
+
+cmd_install() {
+    parse_options install "$@"
+    install_checks
+    step_done checks
+    install_wine_side
+    [ -z "$PREFIX_ARG" ] || install_prefix
+    report_bitnesses
+}
+
 # ---- uninstall ----
+
+excludedports() { # ARGS...: the distribution's excludedports.exe through the prefix's installed DLL
+    local where= dllpath=
+    [ -f "$STATE/unix-side" ] && IFS= read -r where <"$STATE/unix-side"
+    [ "$where" = "$STATE" ] && dllpath=$STATE # WINEDLLPATH mode
+    WINEDLLPATH=$dllpath WINEPREFIX=$PREFIX WINEDEBUG=-all WINEDLLOVERRIDES=iphlpapi=n \
+        timeout 120 "$WINE" "$HERE/tools/excludedports.exe" "$@"
+}
 
 # The reservations of the prefix, through its own installed DLL: "START END" per block.
 list_reservations() { # PROTO
-    local exe=$HERE/tools/excludedports.exe out
-    out=$(WINEDLLPATH=$(reservation_dllpath) WINEPREFIX=$PREFIX WINEDEBUG=-all WINEDLLOVERRIDES=iphlpapi=n \
-        timeout 120 "$WINE" "$exe" show excludedportrange protocol="$1" 2>&1 | tr -d '\r') || {
+    local out
+    capture out excludedports show excludedportrange protocol="$1" || {
         printf '%s\n' "$out" >&2
         return 1
     }
@@ -376,44 +652,45 @@ list_reservations() { # PROTO
     awk '$3 == "*" { print $1, $2 }' <<<"$out"
 }
 
-reservation_dllpath() {
-    local where
-    where=$(cat "$STATE/unix-side" 2>/dev/null || true)
-    [ "$where" = "$STATE" ] && printf '%s' "$STATE"
+store_path() { # the store of the prefix: recorded at install, else the DLL's default
+    STORE=$PREFIX/$STORE_NAME
+    [ -f "$STATE/store" ] && IFS= read -r STORE <"$STATE/store"
     return 0
 }
 
 # --purge: every reservation deleted through the DLL (which takes exactly this store's blocks out
 # of ip_local_reserved_ports, never an administrator's), then the store itself.
 purge_reservations() {
-    local store=$PREFIX/$STORE_NAME proto start end left
-    [ -e "$store" ] || { say "no port reservation store in $(q "$PREFIX")"; return 0; }
+    local proto start end left
+    store_path
+    [ -e "$STORE" ] || { say "no port reservation store in $(q "$PREFIX")"; return 0; }
     for proto in tcp udp; do
         left=$(list_reservations "$proto") ||
             die "--purge: cannot read the reservations of $(q "$PREFIX") (is the Unix side installed? see above); nothing was removed"
         while read -r start end; do
             [ -n "$start" ] || continue
-            WINEDLLPATH=$(reservation_dllpath) WINEPREFIX=$PREFIX WINEDEBUG=-all WINEDLLOVERRIDES=iphlpapi=n \
-                timeout 120 "$WINE" "$HERE/tools/excludedports.exe" delete excludedportrange protocol="$proto" \
-                startport="$start" numberofports=$((end - start + 1)) >/dev/null 2>&1 ||
+            capture ignored excludedports delete excludedportrange protocol="$proto" startport="$start" \
+                numberofports=$((end - start + 1)) ||
                 die "--purge: could not delete the $proto reservation $start-$end; nothing else was removed"
         done <<<"$left"
         left=$(list_reservations "$proto") || die "--purge: cannot read the reservations again"
         [ -z "$left" ] || die "--purge: $proto reservations remain after deleting them: $left"
     done
-    rm -f -- "$store" "$store-wal" "$store-shm" "$store-journal"
-    say "deleted the port reservation store $(q "$store") and its blocks in ip_local_reserved_ports"
+    rm -f -- "$STORE" "$STORE-wal" "$STORE-shm" "$STORE-journal"
+    say "deleted the port reservation store $(q "$STORE") and its blocks in ip_local_reserved_ports"
 }
 
 # Without --purge the store stays (no data is ever lost): say what remains and how to remove it.
 report_reservations() {
-    local store=$PREFIX/$STORE_NAME n=0 proto list
-    [ -e "$store" ] || return 0
+    local n=0 proto list count
+    store_path
+    [ -e "$STORE" ] || return 0
     for proto in tcp udp; do
         list=$(list_reservations "$proto" 2>/dev/null) || { n=unknown; break; }
         [ -n "$list" ] && n=$((n + $(wc -l <<<"$list")))
     done
-    say "kept the port reservation store $(q "$store") ($n reservations): they hold again if you reinstall, and"
+    if [ "$n" = unknown ]; then count="an unknown number of reservations"; else count=$(plural "$n" reservation); fi
+    say "kept the port reservation store $(q "$STORE") ($count): they hold again if you reinstall, and"
     say "those the kernel list received stay in /proc/sys/net/ipv4/ip_local_reserved_ports until reboot;"
     say "to delete both: $(q "$HERE/setup.sh") uninstall --purge $(q "$PREFIX")"
 }
@@ -423,74 +700,98 @@ restore_file() { # WINDOWS_DIR_NAME FILE
     if [ -f "$rec" ]; then
         put "$rec" "$dst"
     elif [ -e "$rec.absent" ]; then
-        is_ours "$dst" && rm -f -- "$dst"
+        if is_ours "$dst"; then rm -f -- "$dst"; fi
     fi
     return 0
 }
 
 restore_override() { # NAME
-    local rec=$STATE/original/override.$1
+    local rec=$STATE/original/override.$1 value
     [ -e "$rec" ] || return 0
-    set_override "$1" "$(cat "$rec")"
+    IFS= read -r value <"$rec" || value=
+    set_override "$1" "$value"
+}
+
+# The prefix back as it was: overrides first (so Wine loads its builtins again), then files from
+# the record, then the bridge and forward copies. A failure stops with a non-zero exit and
+# claims nothing.
+uninstall_prefix() {
+    local arch dir name file copy
+    local i
+    for ((i = ${#PRODUCTS[@]} - 1; i >= 0; i--)); do
+        set -- ${PRODUCTS[i]}
+        restore_override "$2"
+    done
+    while read -r arch dir; do
+        for file in $(product_files); do restore_file "$dir" "$file"; done
+        rm -f -- "$PREFIX/drive_c/windows/$dir/$BRIDGE"
+        while read -r file copy; do rm -f -- "$PREFIX/drive_c/windows/$dir/$copy"; done < <(product_wine_copies)
+    done < <(prefix_targets)
+    rm -rf -- "$STATE"/{x86_64,i386}-{windows,unix} "$STATE/unix-side" "$STATE/installed" "$STATE/installing" \
+        "$STATE/original"
+    # The store's record stays while the store does, for a later --purge.
+    store_path
+    [ -e "$STORE" ] || rm -f -- "$STATE/store"
+    rmdir -- "$STATE" 2>/dev/null || true
+}
+
+# --purge after a plain uninstall: the store is reached through this distribution's DLL, put in
+# for the purge and taken out again (the prefix ends as it began, without iphlp).
+purge_uninstalled() {
+    local mode=$MODE
+    store_path
+    if [ ! -e "$STORE" ]; then
+        say "iphlp is not installed in $(q "$PREFIX"), and it has no port reservation store: nothing to purge"
+        return 0
+    fi
+    say "iphlp is not installed in $(q "$PREFIX"): installing it for the purge of $(q "$STORE"), then uninstalling"
+    MODE=path
+    choose_arches
+    [ ${#ARCHES[@]} -gt 0 ] || die "--purge: this distribution has no build for $(q "$WINE_TOP")"
+    keep_server
+    # Whatever happens during the purge, the prefix ends without iphlp, as it began.
+    UNDO_AT_EXIT=1
+    INSTALL_QUIET=1 install_prefix
+    purge_reservations
+    UNDO_AT_EXIT=
+    uninstall_prefix
+    MODE=$mode
+    say "uninstalled from $(q "$PREFIX") again"
 }
 
 cmd_uninstall() {
-    local mode=path wine_dir= purge=0 arch dir
-    while [ $# -gt 0 ]; do
-        case $1 in
-            --purge) purge=1 ;;
-            --system) mode=system ;;
-            --wine) [ $# -ge 2 ] || usage; mode=wine; wine_dir=$2; shift ;;
-            -h | --help) usage ;;
-            -*) say "unknown option $1"; usage ;;
-            *) break ;;
-        esac
-        shift
-    done
-    [ $# -le 1 ] || usage
-    [ $# = 1 ] || [ "$mode" != path ] || { say "name the prefix: setup.sh uninstall [--purge] PREFIX"; usage; }
-    resolve_wine "$mode" "$wine_dir"
+    local arch dir
+    parse_options uninstall "$@"
+    resolve_wine
 
-    if [ $# = 1 ]; then
-        check_prefix_path "$1"
-        STATE=$PREFIX/iphlp
+    if [ -n "$PREFIX_ARG" ]; then
+        check_prefix_path "$PREFIX_ARG"
         [ -f "$PREFIX/system.reg" ] && keep_server
-        if [ ! -d "$STATE/original" ]; then
-            say "iphlp is not installed in $(q "$PREFIX")"
-            [ "$purge" = 0 ] || say "--purge: nothing to purge through (install first to reach the store)"
-        else
-            [ "$purge" = 1 ] && purge_reservations
-            [ "$purge" = 1 ] || report_reservations
-            restore_override netstat.exe
-            restore_override iphlpapi
-            while read -r arch dir; do
-                restore_file "$dir" iphlpapi.dll
-                restore_file "$dir" netstat.exe
-                rm -f -- "$PREFIX/drive_c/windows/$dir/iphlpwine.dll" "$PREFIX/drive_c/windows/$dir/iphlpbridge.dll"
-            done < <(prefix_targets)
-            rm -rf -- "$STATE"/{x86_64,i386}-{windows,unix} "$STATE/unix-side" "$STATE/installed" "$STATE/installing"
-            rm -rf -- "$STATE/original"
-            rmdir -- "$STATE" 2>/dev/null || true
+        if [ -d "$STATE/original" ]; then
+            if [ "$PURGE" = 1 ]; then purge_reservations; else report_reservations; fi
+            uninstall_prefix
             say "uninstalled from $(q "$PREFIX"): Wine's own iphlpapi.dll and netstat.exe are back"
+        elif [ "$PURGE" = 1 ]; then
+            purge_uninstalled
+        else
+            say "iphlp is not installed in $(q "$PREFIX")"
         fi
     fi
 
-    if [ "$mode" != path ]; then
-        for arch in x86_64 i386; do
-            dir=$(libdir_of "$arch")
-            [ -n "$dir" ] || continue
-            [ -e "$dir/$arch-unix/iphlpbridge.so" ] || [ -e "$dir/$arch-windows/iphlpbridge.dll" ] || continue
-            rm -f -- "$dir/$arch-unix/iphlpbridge.so" "$dir/$arch-windows/iphlpbridge.dll" ||
-                die "cannot remove the Unix side from $(q "$dir") (run as root?)"
-            say "removed the Unix side from $(q "$dir"): prefixes with iphlp installed now get Wine's own socket tables"
-        done
-    elif [ $# = 1 ]; then
-        :
-    fi
+    [ "$MODE" != path ] || return 0
+    for arch in x86_64 i386; do
+        dir=${LIBDIR[$arch]}
+        [ -n "$dir" ] || continue
+        [ -e "$dir/$arch-unix/iphlpbridge.so" ] || [ -e "$dir/$arch-windows/$BRIDGE" ] || continue
+        uninstall_unix_side "$arch" "$dir" ||
+            die "cannot remove the Unix side from $(q "$dir") (run as root?)"
+        say "removed the Unix side from $(q "$dir"): prefixes with iphlp installed now get Wine's own socket tables"
+    done
 }
 
 case "${1:-}" in
     install) shift; cmd_install "$@" ;;
     uninstall) shift; cmd_uninstall "$@" ;;
-    *) usage ;;
+    -h | --help) help_text ;;
+    *) help_text >&2; exit 2 ;;
 esac

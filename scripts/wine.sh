@@ -42,19 +42,26 @@ iphlp_put() { # SRC DST
     cp "$1" "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"
 }
 
-# Lay out every available bitness: our iphlpapi.dll, the Wine's own iphlpapi.dll renamed to
+# Lay out every bitness the Wine has: our iphlpapi.dll, the Wine's own iphlpapi.dll renamed to
 # iphlpwine.dll (target of the forwarded exports, taken from the Wine that runs the prefix) and
-# the bridge's placeholder in the prefix; the bridge's builtin DLL and .so under DLLPATH.
+# the bridge's placeholder in the prefix; the bridge's builtin DLL and .so under DLLPATH. The PE
+# side is staged even when that bitness's .so was not built: without its Unix side our DLL answers
+# with Wine's own implementation, as stock Wine would, so a bitness is never left without an
+# iphlpapi.dll that loads.
 iphlp_stage() { # WINDOWS_DIR DLLPATH
-    local windows=$1 dllpath=$2 arch pe dir unix so
+    local windows=$1 dllpath=$2 arch pe dir unix so wines
     while read -r arch pe dir unix so; do
-        iphlp_arch_available "$arch" || continue
-        [ -d "$windows/$dir" ] || continue
+        wines=$(iphlp_wine_libdir "$unix")/$unix-windows/iphlpapi.dll
+        [ -f "$wines" ] && [ -f "$IPHLP_BUILD/$pe/dll/iphlpapi.dll" ] && [ -d "$windows/$dir" ] || continue
         iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpapi.dll" "$windows/$dir/iphlpapi.dll"
         iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpbridge.dll" "$windows/$dir/iphlpbridge.dll"
-        iphlp_put "$(iphlp_wine_libdir "$unix")/$unix-windows/iphlpapi.dll" "$windows/$dir/iphlpwine.dll"
+        iphlp_put "$wines" "$windows/$dir/iphlpwine.dll"
         iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpbridge.dll" "$dllpath/$unix-windows/iphlpbridge.dll"
-        iphlp_put "$so" "$dllpath/$unix-unix/iphlpbridge.so"
+        if [ -f "$so" ]; then
+            iphlp_put "$so" "$dllpath/$unix-unix/iphlpbridge.so"
+        else
+            rm -f "$dllpath/$unix-unix/iphlpbridge.so" # not one of an older build
+        fi
         iphlp_stage_ws2 "$windows/$dir" "$dllpath" "$pe" "$unix"
     done < <(iphlp_arches)
 }
@@ -75,24 +82,49 @@ iphlp_stage_ws2() { # PREFIX_DIR DLLPATH PE_BUILD_DIR UNIX_ARCH
         ln -sfn "$wine/$unix-unix/ws2_32.so" "$dllpath/$unix-unix/ws2wine.so"
 }
 
+# native,builtin: ours where it is staged, Wine's builtin elsewhere. A plain "native" refuses the
+# builtin-marked file Wine keeps in syswow64 (measured: every 32-bit program failed to load with
+# "iphlpapi.dll not found", exit 53), so a bitness we did not stage would be worse than stock.
+IPHLP_OVERRIDE="iphlpapi=native,builtin"
+
 iphlp_wine_env() { # PREFIX DLLPATH
     export WINEPREFIX=$1
     export WINEDLLPATH=$2${WINEDLLPATH:+:$WINEDLLPATH}
     # IPHLP_WS2=0: Wine's own ws2_32 instead of the companion (the staged copy is then unused).
-    local ws2="ws2_32=n,b;"
-    [ "${IPHLP_WS2:-1}" = 0 ] && ws2="ws2_32=b;"
-    export WINEDLLOVERRIDES="${ws2}iphlpapi=n${WINEDLLOVERRIDES:+;$WINEDLLOVERRIDES}"
+    local ws2="ws2_32=native,builtin;"
+    [ "${IPHLP_WS2:-1}" = 0 ] && ws2="ws2_32=builtin;"
+    export WINEDLLOVERRIDES="${ws2}$IPHLP_OVERRIDE${WINEDLLOVERRIDES:+;$WINEDLLOVERRIDES}"
     export WINEDEBUG=${WINEDEBUG:--all}
+}
+
+# The wine32 trap: a 64-bit prefix made while the Wine had no 32-bit part has no syswow64, and
+# once wine32 is installed Wine cannot start any program in it (could not load kernel32.dll,
+# c0000135). True when PREFIX is such a prefix and this Wine now has its i386 part.
+iphlp_wine32_trap() { # PREFIX
+    [ -f "$1/system.reg" ] && [ -d "$1/drive_c/windows/system32" ] && [ ! -d "$1/drive_c/windows/syswow64" ] &&
+        ! grep -q '^#arch=win32' "$1/system.reg" && [ -f "$WINE_LIBDIR_i386/i386-unix/ntdll.so" ]
 }
 
 # Create the prefix once (no Mono/Gecko prompts) and keep the staged files current. Locked, so
 # concurrent runs share one prefix and one wineserver without racing the set-up. Wine's own
-# error output is shown when wineboot fails.
-iphlp_ensure_prefix() { # PREFIX DLLPATH
-    local prefix=$1 dllpath=$2 log
+# error output is shown when wineboot fails. OWNER "scratch" (this project's own prefix) is
+# recreated when it fell into the wine32 trap; a user's prefix never is: the user is told.
+iphlp_ensure_prefix() { # PREFIX DLLPATH [OWNER]
+    local prefix=$1 dllpath=$2 owner=${3:-scratch} log
     mkdir -p "$(dirname "$prefix")"
     (
         flock 9
+        if iphlp_wine32_trap "$prefix"; then
+            if [ "$owner" = scratch ]; then
+                printf 'iphlp: recreating %s: it was made by a Wine without 32-bit support (no syswow64), which this Wine now has\n' "$prefix" >&2
+                WINEPREFIX=$prefix timeout 30 wineserver -k 2>/dev/null
+                rm -rf "$prefix"
+            else
+                printf 'iphlp: %s was made by a Wine without 32-bit support (no syswow64), and this Wine now has it:\n' "$prefix" >&2
+                printf 'iphlp: Wine cannot start programs there (could not load kernel32.dll, c0000135). Use a new prefix, or remove wine32.\n' >&2
+                exit 1
+            fi
+        fi
         if [ ! -f "$prefix/system.reg" ]; then
             printf 'iphlp: creating Wine prefix %s\n' "$prefix" >&2
             log=$(WINEPREFIX=$prefix WINEDLLOVERRIDES="mscoree,mshtml=" WINEDEBUG=-all \

@@ -95,19 +95,29 @@ stop_native_listener() { kill "$native_pid" 2>/dev/null; wait "$native_pid" 2>/d
 # ntdll.so's real path) and iphlpapi.dll (the file a Wine upgrade replaces). A builtin put into DIR/lib/x86_64-linux-gnu/wine is found by this Wine
 # only, as one put into /usr/lib/x86_64-linux-gnu/wine would be by the system's.
 make_fake_wine() { # DIR
-    local dir=$1 src sub f
+    local dir=$1 src sub f arch arches
     src=$(iphlp_wine_libdir x86_64)
     [ -x /usr/lib/wine/wine64 ] && [ -f "$src/x86_64-unix/ntdll.so" ] || return 1
-    mkdir -p "$dir/bin" "$dir/lib/wine" "$dir/share" "$dir/lib/x86_64-linux-gnu/wine"
+    mkdir -p "$dir/bin" "$dir/lib/wine" "$dir/share"
     cp /usr/lib/wine/wine64 "$dir/lib/wine/wine64"
-    for sub in x86_64-unix x86_64-windows; do
-        mkdir -p "$dir/lib/x86_64-linux-gnu/wine/$sub"
-        for f in "$src/$sub"/*; do ln -s "$f" "$dir/lib/x86_64-linux-gnu/wine/$sub/"; done
+    # The i386 part too where this Wine has it (wine32): the 32-bit loader beside wine64, where
+    # Wine looks for it, and the i386 library directory laid out as the x86_64 one.
+    arches=(x86_64)
+    if [ -x /usr/lib/wine/wine ] && [ -f "$(iphlp_wine_libdir i386)/i386-unix/ntdll.so" ]; then
+        cp /usr/lib/wine/wine "$dir/lib/wine/wine"
+        arches+=(i386)
+    fi
+    for arch in "${arches[@]}"; do
+        src=$(iphlp_wine_libdir "$arch")
+        for sub in $arch-unix $arch-windows; do
+            mkdir -p "$dir/lib/$arch-linux-gnu/wine/$sub"
+            for f in "$src/$sub"/*; do ln -s "$f" "$dir/lib/$arch-linux-gnu/wine/$sub/"; done
+        done
+        rm "$dir/lib/$arch-linux-gnu/wine/$arch-unix/ntdll.so" "$dir/lib/$arch-linux-gnu/wine/$arch-windows/iphlpapi.dll"
+        cp "$src/$arch-unix/ntdll.so" "$dir/lib/$arch-linux-gnu/wine/$arch-unix/ntdll.so"
+        # A real file, as in every Wine package: what an upgrade replaces.
+        cp "$src/$arch-windows/iphlpapi.dll" "$dir/lib/$arch-linux-gnu/wine/$arch-windows/iphlpapi.dll"
     done
-    rm "$dir/lib/x86_64-linux-gnu/wine/x86_64-unix/ntdll.so" "$dir/lib/x86_64-linux-gnu/wine/x86_64-windows/iphlpapi.dll"
-    cp "$src/x86_64-unix/ntdll.so" "$dir/lib/x86_64-linux-gnu/wine/x86_64-unix/ntdll.so"
-    # A real file, as in every Wine package: what an upgrade replaces.
-    cp "$src/x86_64-windows/iphlpapi.dll" "$dir/lib/x86_64-linux-gnu/wine/x86_64-windows/iphlpapi.dll"
     ln -s /usr/share/wine "$dir/share/wine"
     ln -s "$(readlink -f "$(command -v wineserver)")" "$dir/bin/wineserver"
     cat >"$dir/bin/wine" <<'SH'
@@ -132,4 +142,4 @@ minimal_path() { # DIR PROGRAM...
 }
 # What setup.sh runs (besides Wine).
 SETUP_TOOLS=(bash sh env dirname basename cat tr grep sed awk cp mv mkdir rm rmdir ln readlink cmp date
-             timeout wc printf sleep flock id ls head tail sort)
+             timeout wc printf sleep flock id ls head tail sort mktemp)

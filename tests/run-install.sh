@@ -73,23 +73,32 @@ is_restored() { # WHAT: the prefix is as stock Wine left it
     check "$1: no override netstat.exe ($(override netstat.exe))" test -z "$(override netstat.exe)"
     check "$1: no install record left" test ! -e "$prefix/iphlp"
 }
-run_in() { WINEPREFIX=$prefix timeout 120 "$wine_" "$@" 2>&1 | tr -d '\r'; }
+# Output through a file, not a pipe: Wine's system processes inherit stderr and outlive the
+# command by seconds, and a pipe's reader would wait for them (3 s per command).
+run_in() { WINEPREFIX=$prefix timeout 120 "$wine_" "$@" >"$scratch/run.out" 2>&1; tr -d '\r' <"$scratch/run.out"; }
 
 # ---- install --wine DIR, then programs without WINEDLLPATH ----
 fresh_prefix
 out=$("$setup" install --wine "$fake" "$prefix" 2>&1)
 check "install --wine succeeds ($out)" test $? = 0
+check "install says which bitnesses are served ($out)" grep -q 'fully served: x86_64 programs' <<<"$out"
 check "system32/iphlpapi.dll is this build's" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
 check "system32/netstat.exe is this project's" cmp -s "$dist/x86_64-windows/netstat.exe" "$sys32/netstat.exe"
 check "system32/iphlpwine.dll is the Wine's own iphlpapi.dll" cmp -s "$fakelib/x86_64-windows/iphlpapi.dll" "$sys32/iphlpwine.dll"
 check "the bridge is in the Wine's x86_64-windows" cmp -s "$dist/x86_64-windows/iphlpbridge.dll" "$fakelib/x86_64-windows/iphlpbridge.dll"
 check "the Unix side is in the Wine's x86_64-unix" cmp -s "$dist/x86_64-unix/iphlpbridge.so" "$fakelib/x86_64-unix/iphlpbridge.so"
 check "nothing under PREFIX/iphlp needs WINEDLLPATH" test ! -e "$prefix/iphlp/x86_64-unix"
-check "override iphlpapi=native ($(override iphlpapi))" test "$(override iphlpapi)" = native
+check "override iphlpapi=native,builtin ($(override iphlpapi))" test "$(override iphlpapi)" = native,builtin
 check "override netstat.exe=native,builtin ($(override netstat.exe))" test "$(override netstat.exe)" = native,builtin
 
 holder_out=$scratch/holder.out
-(sleep 300 | WINEPREFIX=$prefix "$wine_" "$(pe_exe x86_64 tools/netstat/netstat_holder.exe)" >"$holder_out" 2>&1) &
+# The holder runs until its stdin ends: a FIFO this shell keeps open, closed when the holder is
+# no longer needed. (A `sleep 300 |` feeding it outlived the holder, and the `wait` below then
+# waited out the sleep: 5 of the test's 8 minutes.)
+mkfifo "$scratch/holder.in"
+exec {holder_in}<>"$scratch/holder.in"
+WINEPREFIX=$prefix "$wine_" "$(pe_exe x86_64 tools/netstat/netstat_holder.exe)" <"$scratch/holder.in" >"$holder_out" 2>&1 &
+holder=$!
 for ((i = 0; i < 300; i++)); do grep -q '^pid=' "$holder_out" 2>/dev/null && break; sleep 0.1; done
 line=$(head -n1 "$holder_out" | tr -d '\r')
 hpid=$(sed -n 's/^pid=\([0-9]*\).*/\1/p' <<<"$line")
@@ -127,7 +136,7 @@ cp "$so" "$scratch/iphlpbridge.so.good"
 sed "s/iphlp build $id/iphlp build $other/" "$scratch/iphlpbridge.so.good" >"$scratch/other.so"
 mv -f "$scratch/other.so" "$so"
 check "the patched Unix side carries another build id" grep -aqF "iphlp build $other" "$so"
-out=$(WINEPREFIX=$prefix timeout 120 "$wine_" "$(pe_exe x86_64 tests/examples/tcp_table2_list.exe)" 2>&1 | tr -d '\r')
+out=$(run_in "$(pe_exe x86_64 tests/examples/tcp_table2_list.exe)")
 check "another build's Unix side: the mismatch is named ($out)" grep -qF "iphlpbridge.so is build '$other', this iphlpapi.dll is build '$id': install both from one build" <<<"$out"
 check "... and Wine's table answers" grep -Eq "local=127\.0\.0\.1:[0-9]+ remote=127\.0\.0\.1:$hport" <<<"$out"
 mv -f "$scratch/iphlpbridge.so.good" "$so"
@@ -151,7 +160,8 @@ check "iphlpstat prints a table, not error 50" bash -c "grep -q ':$hport' <<<\"\
 out=$(run_in "$dist/tools/excludedports.exe" add excludedportrange protocol=tcp startport=47000 numberofports=2)
 check "reservations still answer ERROR_NOT_SUPPORTED ($out)" grep -q '(error 50)' <<<"$out"
 WINEPREFIX=$prefix timeout 30 wineserver -k 2>/dev/null
-wait
+exec {holder_in}>&-
+wait "$holder"
 out=$("$setup" uninstall "$prefix" 2>&1)
 is_restored "uninstall"
 out=$("$setup" uninstall "$prefix" 2>&1)
@@ -221,17 +231,53 @@ grep -Eq "(^|,)$start-$((start + 1))(,|$)" "$kernel" && mirrored=true
 unset WINEDLLPATH
 WINEPREFIX=$prefix timeout 30 wineserver -k 2>/dev/null
 out=$("$setup" uninstall "$prefix" 2>&1)
-check "uninstall says the store is kept, with its count ($out)" grep -q 'kept the port reservation store .*(1 reservations)' <<<"$out"
+check "uninstall says the store is kept, with its count ($out)" grep -q 'kept the port reservation store .*(1 reservation)' <<<"$out"
 check "uninstall offers --purge" grep -q 'uninstall --purge' <<<"$out"
 check "the store survives uninstall" test -f "$prefix/iphlp-reservations.sqlite3"
 check "uninstall restored the prefix" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$orig_dll"
-"$setup" install "$prefix" >/dev/null 2>&1
+# --purge after that plain uninstall: the store is reached through the record the prefix kept.
 out=$("$setup" uninstall --purge "$prefix" 2>&1)
-check "uninstall --purge deletes the store ($out)" test ! -e "$prefix/iphlp-reservations.sqlite3"
+check "uninstall --purge after a plain uninstall deletes the store ($out)" test ! -e "$prefix/iphlp-reservations.sqlite3"
 if $mirrored; then
     check "uninstall --purge takes the block out of ip_local_reserved_ports" \
         bash -c "! grep -Eq '(^|,)$start-$((start + 1))(,|\$)' $kernel"
 fi
 check "uninstall --purge restored the prefix" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$orig_dll"
+check "... and left no record behind" test ! -e "$prefix/iphlp"
+out=$("$setup" uninstall --purge "$prefix" 2>&1)
+check "uninstall --purge with nothing left says so ($out)" grep -q 'nothing to purge' <<<"$out"
+
+# ---- paths are taken exactly: PFX<newline> must not act on PFX ----
+fresh_prefix
+nl=$'\n'
+out=$("$setup" install --wine "$fake" "$prefix$nl" 2>&1)
+check "install PFX<newline>: refused, exit 1 ($out)" bash -c '[ "$0" = 1 ] && grep -q "newline or another control character" <<<"$1"' "$?" "$out"
+out=$("$setup" install --wine "$fake" "${prefix%/*}$nl/${prefix##*/}" 2>&1)
+check "install PARENT<newline>/pfx: refused ($out)" grep -q 'newline or another control character' <<<"$out"
+check "... and PFX is untouched" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$orig_dll" -a ! -e "$prefix/iphlp"
+"$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+out=$("$setup" uninstall "$prefix$nl" 2>&1)
+check "uninstall PFX<newline>: refused ($out)" grep -q 'newline or another control character' <<<"$out"
+out=$("$setup" uninstall --purge "${prefix%/*}$nl/${prefix##*/}" 2>&1)
+check "uninstall --purge PARENT<newline>/pfx: refused ($out)" grep -q 'newline or another control character' <<<"$out"
+check "... and the installed PFX is untouched" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
+check "... its override too ($(override iphlpapi))" test "$(override iphlpapi)" = native,builtin
+
+# ---- uninstall tells the truth: a registry it cannot read fails it ----
+# A wine whose `reg` fails (as one of another Wine version than the prefix's server does).
+broken=$scratch/broken-wine
+mkdir -p "$broken/bin"
+printf '#!/bin/sh\n[ "$1" = reg ] && { echo "wine: the registry cannot be reached" >&2; exit 1; }\nexec %q "$@"\n' "$wine_" >"$broken/bin/wine"
+chmod +x "$broken/bin/wine"
+ln -s "$fake/bin/wineserver" "$broken/bin/wineserver"
+ln -s "$fake/lib" "$broken/lib"
+out=$("$setup" uninstall --wine "$broken" "$prefix" 2>&1)
+rc=$?
+check "uninstall with an unreadable registry fails ($rc: $out)" test "$rc" = 1
+check "... says why" grep -q 'could not read the DLL override' <<<"$out"
+check "... claims no uninstall" bash -c '! grep -q "uninstalled from" <<<"$0"' "$out"
+check "... and leaves the install as it was (override $(override iphlpapi))" test "$(override iphlpapi)" = native,builtin
+"$setup" uninstall "$prefix" >/dev/null 2>&1
+is_restored "uninstall after the registry is readable again"
 
 finish install

@@ -35,6 +35,29 @@ if ! read -r -t 120 info <&"$holder_out" || [[ $info != pid=* ]]; then
     exit 1
 fi
 info=${info%$'\r'} # the holder writes CRLF, as every Windows program does in text mode
+# -b needs an elevated token. Wine 8.0 starts programs with the elevated token, Wine 10.0 with
+# the limited one, as Windows does without UAC elevation (measured: there `netstat -b` answers
+# "The requested operation requires elevation."). The other token is the linked one, which
+# the holder hands to netstat (`netstat_holder.exe limited …`: CreateProcessAsUser with
+# TokenLinkedToken): so each check runs netstat with the token it needs, on both Wines.
+wine_major=$(wine --version 2>/dev/null | sed -n 's/^wine-\([0-9]*\).*/\1/p')
+starts_elevated=true
+[ "${wine_major:-0}" -ge 10 ] && starts_elevated=false
+win_exe="Z:$(cd "$(dirname "$exe")" && pwd | tr / '\\')\\$(basename "$exe")"
+ns_as() { # elevated|limited ARGS...: ns with that token
+    local want=$1 direct=false
+    shift
+    case $want in
+        elevated) $starts_elevated && direct=true ;;
+        limited) $starts_elevated || direct=true ;;
+    esac
+    if $direct; then
+        ns "$@"
+        return
+    fi
+    "$root/iphlp" run "$holder" limited "$win_exe" "$@" >"$dir/out" 2>"$dir/err.raw"; rc=$?
+    grep -v '^iphlp: ' "$dir/err.raw" >"$dir/err" || true
+}
 echo "holder: $info"
 declare -A h
 for kv in $info; do h[${kv%%=*}]=${kv#*=}; done
@@ -141,7 +164,7 @@ if command -v node >/dev/null; then
          rows.some(r => r.proto === "UDP" && r.local_port === u4 && r.state === null && r.foreign_address === null && r.foreign_port === null)'
     check "--json --pid: every row is the holder's, no image without -b" json_check "$dir/json.txt" \
         'rows.length > 0 && rows.every(r => r.pid === pid && !("image" in r))'
-    ns -anb --json --port "${h[tcp4_listen]}"
+    ns_as elevated -anb --json --port "${h[tcp4_listen]}"
     cp "$dir/out" "$dir/json.txt"
     check "--json -b: the listener's image is netstat_holder.exe ($rc)" json_check "$dir/json.txt" \
         'rows.some(r => r.local_port === l4 && r.state === "LISTENING" && r.image === "netstat_holder.exe") &&
@@ -173,7 +196,7 @@ check "without -n the listener's foreign address is this machine's name ($name)"
     test "${name,,}" = "$(hostname | cut -d. -f1 | tr 'A-Z' 'a-z'):0"
 
 # ---- -b: the owner's image on the next line ----
-ns -anob -p tcp
+ns_as elevated -anob -p tcp
 line=$(grep -n -F "$(row TCP "0.0.0.0:${h[tcp4_listen]}" 0.0.0.0:0 LISTENING "$pid")" "$dir/out" | cut -d: -f1)
 check "-b: [netstat_holder.exe] under the holder's listener" test "$(sed -n "$((${line:-0} + 1))p" "$dir/out")" = $' [netstat_holder.exe]\r'
 if grep -q 'TIME_WAIT' "$dir/out"; then
@@ -181,13 +204,11 @@ if grep -q 'TIME_WAIT' "$dir/out"; then
     check "-b: no owner line under a TIME_WAIT row" bash -c '! sed -n "$(($1 + 1))p" "$2" | grep -q "^ \(\[\|Can not\)"' _ "$tw" "$dir/out"
 fi
 
-# -b needs elevation. Wine gives every process an elevated token; the holder runs netstat with
-# the linked limited one, as a non-elevated Windows caller would be.
-win_exe="Z:$(cd "$(dirname "$exe")" && pwd | tr / '\\')\\$(basename "$exe")"
-"$root/iphlp" run "$holder" limited "$win_exe" -anob -p tcp >"$dir/out" 2>"$dir/err"; rc=$?
+# -b without elevation, as a non-elevated Windows caller runs it.
+ns_as limited -anob -p tcp
 check "-b without elevation: Windows' message on stdout, exit 1 ($rc: $(head -c 80 "$dir/out"))" \
     test "$rc" = 1 -a "$(cat "$dir/out")" = $'The requested operation requires elevation.\r'
-"$root/iphlp" run "$holder" limited "$win_exe" -ano -p tcp >"$dir/out" 2>"$dir/err"; rc=$?
+ns_as limited -ano -p tcp
 check "without -b the limited token is enough: the listener and its PID ($rc)" \
     bash -c '[ "$0" = 0 ] && grep -Fxq -- "$1" "$2"' "$rc" "$(row TCP "0.0.0.0:${h[tcp4_listen]}" 0.0.0.0:0 LISTENING "$pid")" "$dir/out"
 

@@ -85,6 +85,7 @@ function(iphlp_platform_tests platform)
     if(NOT platform STREQUAL "host")
         iphlp_wine_test(${platform} ${platform}-exports ws2_wine_export_list 60 ${d}/check-ws2-exports.sh --wine)
         iphlp_wine_test(${platform} ${platform} cross_bitness 600 ${d}/run-cross-bitness.sh)
+        iphlp_wine_test(${platform} ${platform}-x86_64 wine32_trap 300 ${d}/run-wine32-trap.sh)
         # The committed export lists (def/wine-exports/) are those of this platform's Wine.
         iphlp_wine_test(${platform} ${platform}-exports wine_export_list 60 ${d}/check-wine-exports.sh)
     endif()
@@ -110,17 +111,31 @@ file(GLOB platform_lists CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/platforms/*.pac
 string(FIND "${CMAKE_BINARY_DIR}/" "${PROJECT_SOURCE_DIR}/" inside)
 if(platform_lists AND inside EQUAL 0)
     set(platforms "")
+    set(wine_only "")
     foreach(list ${platform_lists})
         get_filename_component(platform ${list} NAME_WE)
-        list(APPEND platforms ${platform})
+        # A "role: wine-only" root is a user's machine with only Wine: the distribution's test
+        # runs there, not the platform tests (it cannot build anything).
+        file(STRINGS ${list} role REGEX "^# role: wine-only")
+        if(role)
+            list(APPEND wine_only ${platform})
+        else()
+            list(APPEND platforms ${platform})
+        endif()
         add_test(NAME ${platform}/root COMMAND ${PROJECT_SOURCE_DIR}/platforms/root.sh ${platform})
         set_tests_properties(${platform}/root PROPERTIES LABELS "platform;${platform}" TIMEOUT 1800
             FIXTURES_SETUP root-${platform})
     endforeach()
+    foreach(platform ${wine_only})
+        add_test(NAME ${platform}/dist COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-dist-wine-only.sh)
+        set_tests_properties(${platform}/dist PROPERTIES LABELS "platform;${platform}" TIMEOUT 600
+            SKIP_RETURN_CODE 77 FIXTURES_REQUIRED "root-${platform};unix-i386"
+            ENVIRONMENT "IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR};IPHLP_PLATFORM=${platform}")
+    endforeach()
     list(SORT platforms)
     list(GET platforms 0 oldest)
     add_test(NAME unix-i386/build COMMAND ${PROJECT_SOURCE_DIR}/platforms/in-root.sh ${oldest} ${PROJECT_SOURCE_DIR}
-        -- ${CMAKE_CURRENT_SOURCE_DIR}/build-unix-i386.sh ${CMAKE_BINARY_DIR}/unix-i386)
+        -- ${PROJECT_SOURCE_DIR}/scripts/build-unix-i386.sh ${CMAKE_BINARY_DIR}/unix-i386)
     set_tests_properties(unix-i386/build PROPERTIES LABELS platform TIMEOUT 900 FIXTURES_SETUP unix-i386
         FIXTURES_REQUIRED root-${oldest})
     foreach(platform ${platforms})

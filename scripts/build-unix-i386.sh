@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Builds the i386 Unix side (iphlpbridge.so for 32-bit Windows programs) into BUILD_DIR. Runs
-# inside a platform root, which has the i386 -dev packages the host cannot install.
+# Builds the i386 Unix side (iphlpbridge.so for 32-bit Windows programs) into BUILD_DIR, on a
+# machine with the i386 -dev packages (gcc-multilib, g++-multilib, libmnl-dev:i386,
+# libsqlite3-dev:i386): the host when they install there, else a platform root (./iphlp build
+# chooses, and the platform tests' fixture runs it in the oldest root).
 # Usage: build-unix-i386.sh BUILD_DIR
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
