@@ -22,16 +22,15 @@
 #include <cstdint>
 #include <string>
 
+#include "boot_id.h" /* read_boot_id: "" when unreadable, and tokens then stay valid and unique,
+                       * they just no longer change across reboots */
+
 namespace iphlp {
 
 struct BootKey
 {
     uint64_t k[3];
 };
-
-/* The boot id text, trimmed; "" if the file cannot be read (tokens then stay valid and unique,
- * they just no longer change across reboots). */
-std::string read_boot_id(const std::string &path);
 
 BootKey boot_key(const std::string &boot_id);
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kernel_reserved_ports.h"
+#include "private_dir.h"
 #include "reservation_rules.h"
 
 namespace iphlp {
@@ -26,34 +27,14 @@ void report_lock(const std::string &path, const std::string &reason)
     fprintf(stderr, "iphlp: kernel port list lock %s: %s\n", path.c_str(), reason.c_str());
 }
 
-/* A directory we may trust: ours, and nobody else can add, remove or rename entries in it. */
-bool trusted_dir(const struct stat &st)
-{
-    return S_ISDIR(st.st_mode) && st.st_uid == geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
-}
-
+/* The lock's directory (private_dir.h), with what went wrong on stderr. */
 int open_dir(const std::string &dir)
 {
-    /* Created with the mode it must have; an existing one is checked, never chmod-ed (if someone
-     * else made it, changing its mode would not make it ours). */
-    if (mkdir(dir.c_str(), geteuid() == 0 ? 0755 : 0700) != 0 && errno != EEXIST)
-    {
-        report_lock(dir, std::string("cannot create the directory: ") + strerror(errno));
-        return -1;
-    }
-    int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open_private_dir(AT_FDCWD, dir.c_str());
     if (fd < 0)
-    {
-        report_lock(dir, std::string("cannot open the directory: ") + strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !trusted_dir(st))
-    {
-        report_lock(dir, "the directory is not owned by this user or is writable by others; not using it");
-        close(fd);
-        return -1;
-    }
+        report_lock(dir, errno == EPERM
+                             ? "the directory is not owned by this user or is writable by others; not using it"
+                             : std::string("cannot create or open the directory: ") + strerror(errno));
     return fd;
 }
 
@@ -249,16 +230,7 @@ void journal_finish(const std::string &dir, const std::string &ns, const std::st
     journal_done(dir, ns);
 }
 
-std::string default_lock_dir()
-{
-    uid_t uid = geteuid();
-    if (uid == 0) return "/run/iphlp";
-    const char *runtime = getenv("XDG_RUNTIME_DIR");
-    struct stat st;
-    if (runtime && runtime[0] == '/' && stat(runtime, &st) == 0 && trusted_dir(st))
-        return std::string(runtime) + "/iphlp";
-    return "/tmp/iphlp-" + std::to_string(uid);
-}
+std::string default_lock_dir() { return runtime_dir(); }
 
 ListLock::~ListLock()
 {

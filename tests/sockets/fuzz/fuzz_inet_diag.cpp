@@ -14,6 +14,7 @@
 
 #include "fuzz_input.h"
 #include "sockets.h"
+#include "tcp_lookup.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,25 +1,20 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* One TCP connection on behalf of GetPer*ConnectionEStats, SetPer*ConnectionEStats and
- * SetTcpEntry: the unix calls unix_tcp_connection and unix_tcp_connection_destroy. */
+/*
+ * The ESTATS collection switches of SetPerTcp*ConnectionEStats. Windows keeps them with the
+ * connection, for every process; here they live in a private directory of this user
+ * (common/private_dir.h: runtime_dir()/estats), one small file per socket named by the boot id, the
+ * network namespace and the socket's kernel cookie (unique within a boot), so every process of the
+ * user sees what another enabled. When the directory cannot be trusted or used, the switches stay
+ * in this process (one line on stderr says so).
+ */
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <cstdio>
 
 #include "unixlib.h"
 
 namespace iphlp {
-
-/* unix_tcp_connection: look the connection up; apply and report its ESTATS switches. */
-void tcp_connection_call(iphlp_tcp_connection_params &params);
-
-/* unix_tcp_connection_destroy: look it up, then SOCK_DESTROY that very socket. */
-void tcp_connection_destroy_call(iphlp_tcp_connection_params &params);
-
-/* The Win32 answer to SOCK_DESTROY's result (0 or -errno). The kernel's refusals (no
- * CAP_NET_ADMIN; no destroy support) and unexpected failures write one line to `log` when it is
- * not null. */
-uint32_t destroy_result(int err, FILE *log);
 
 /* The ESTATS switches remembered for socket `cookie` (whose connection is `key`) after applying
  * `change`/`values` (bits 1 << TCP_ESTATS_TYPE). Shared by this user's processes through a

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-#include "tcp_connection.h"
+#include "estats_switches.h"
 
 #include <cctype>
 #include <cerrno>
@@ -15,10 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "boot_token.h"       /* read_boot_id */
-#include "reservation_lock.h" /* default_lock_dir */
-#include "unixlib.h"          /* WIN_* */
-#include "sockets.h"
+#include "boot_id.h"
+#include "private_dir.h"
+#include "tcp_lookup.h"
 
 namespace iphlp {
 
@@ -54,32 +53,10 @@ bool gone(const Record &r, uint64_t cookie)
     return err == -ENOENT || err == -EINVAL || (!err && conn.cookie != cookie);
 }
 
-/* A directory only this user can change. */
-bool private_dir(int fd)
-{
-    struct stat st;
-    return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & (S_IWGRP | S_IWOTH));
-}
-
-/* Opens (creating) `name` relative to `at` (AT_FDCWD or a trusted directory) without following
- * links, and only if it is private_dir(); -1 otherwise. */
-int open_private_dir(int at, const char *name)
-{
-    if (mkdirat(at, name, geteuid() == 0 ? 0755 : 0700) != 0 && errno != EEXIST) return -1;
-    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd >= 0 && !private_dir(fd))
-    {
-        close(fd);
-        errno = EPERM;
-        fd = -1;
-    }
-    return fd;
-}
-
 int open_switch_dir()
 {
     static bool reported = false;
-    std::string dir = switch_dir_overridden ? switch_dir_override : default_lock_dir();
+    std::string dir = switch_dir_overridden ? switch_dir_override : runtime_dir();
     int fd = -1;
     if (!dir.empty())
     {
@@ -105,7 +82,7 @@ int open_switch_dir()
 const std::string &boot_part()
 {
     static const std::string part = [] {
-        std::string id = read_boot_id("/proc/sys/kernel/random/boot_id"), clean;
+        std::string id = read_boot_id(), clean;
         for (char c : id)
             if (isxdigit(static_cast<unsigned char>(c))) clean += c;
         return (clean.empty() ? std::string("noboot") : clean) + "-";
@@ -268,96 +245,6 @@ size_t estats_switches_size()
     size_t n = prune_dir(dfd, false);
     close(dfd);
     return n;
-}
-
-namespace {
-
-/* Anything but "gone" on a lookup is the kernel refusing netlink itself (a sandbox): say so. */
-uint32_t lookup_result(int err, const char *what)
-{
-    if (err == -ENOENT) return WIN_ERROR_NOT_FOUND;
-    fprintf(stderr, "iphlp: %s: cannot ask the kernel for the connection (NETLINK_SOCK_DIAG: %s)\n", what,
-            strerror(-err));
-    return err == -ENOMEM ? WIN_ERROR_NOT_ENOUGH_MEMORY : WIN_ERROR_NOT_SUPPORTED;
-}
-
-} // namespace
-
-void tcp_connection_call(iphlp_tcp_connection_params &params)
-{
-    const iphlp_tcp_key key = params.key;
-    const uint32_t change = params.estats_change, values = params.estats_values;
-    TcpConnection conn;
-    int err = query_tcp_connection(key, conn);
-    if (err)
-    {
-        params.result = lookup_result(err, "TCP extended statistics");
-        return;
-    }
-    params.estats_enabled = estats_switches(conn.cookie, change, values, &key);
-    params.linux_state = conn.linux_state;
-    params.rqueue = conn.rqueue;
-    params.wqueue = conn.wqueue;
-    params.info_len = conn.info_len;
-    params.cookie = conn.cookie;
-    params.info = conn.info;
-    params.result = WIN_NO_ERROR;
-}
-
-/* Linux's TCP states (include/net/tcp_states.h). */
-constexpr unsigned kLinuxTcpTimeWait = 6, kLinuxTcpListen = 10;
-
-uint32_t destroy_result(int err, FILE *log)
-{
-    switch (-err)
-    {
-    case 0: return WIN_NO_ERROR;
-    case ENOENT: /* gone since the lookup */
-    case ESTALE: /* the 4-tuple now names another socket: not the one asked for */ return WIN_ERROR_NOT_FOUND;
-    case EPERM:
-    case EACCES:
-        if (log)
-            fprintf(log,
-                    "iphlp: SetTcpEntry: the kernel refused to close the connection: SOCK_DESTROY needs "
-                    "CAP_NET_ADMIN in the network namespace (%s)\n",
-                    strerror(-err));
-        return WIN_ERROR_ACCESS_DENIED;
-    case EOPNOTSUPP:
-        if (log)
-            fprintf(log,
-                    "iphlp: SetTcpEntry: this kernel cannot close connections (SOCK_DESTROY: %s; "
-                    "built without CONFIG_INET_DIAG_DESTROY?)\n",
-                    strerror(-err));
-        return WIN_ERROR_NOT_SUPPORTED;
-    default:
-        if (log) fprintf(log, "iphlp: SetTcpEntry: SOCK_DESTROY failed: %s\n", strerror(-err));
-        return -err == ENOMEM ? WIN_ERROR_NOT_ENOUGH_MEMORY : WIN_ERROR_INTERNAL_ERROR;
-    }
-}
-
-void tcp_connection_destroy_call(iphlp_tcp_connection_params &params)
-{
-    const iphlp_tcp_key key = params.key;
-    TcpConnection conn;
-    int err = query_tcp_connection(key, conn);
-    if (err)
-    {
-        params.result = lookup_result(err, "SetTcpEntry");
-        return;
-    }
-    /* SetTcpEntry "operates only on active connections" (Microsoft's SetTcpEntry page; MIB-II's
-     * deleteTCB terminates "the corresponding connection"): a listener's row (its remote end
-     * 0.0.0.0:0 finds the listener itself) and a TIME_WAIT leftover are no connection to close.
-     * Before, SOCK_DESTROY closed the listener and removed the TIME_WAIT entry. */
-    if (conn.linux_state == kLinuxTcpListen || conn.linux_state == kLinuxTcpTimeWait)
-    {
-        params.result = WIN_ERROR_NOT_FOUND;
-        return;
-    }
-    err = destroy_tcp_connection(key, conn.cookie);
-    params.kernel_errno = static_cast<uint32_t>(-err);
-    params.result = destroy_result(err, stderr);
-    if (params.result == WIN_NO_ERROR) estats_switches(conn.cookie, ~0u, 0);
 }
 
 } // namespace iphlp

@@ -38,7 +38,9 @@ extern "C" {
 #include "unixlib.h" /* WIN_* */
 #include "sockets.h"
 #include "socket_times.h"
+#include "estats_switches.h"
 #include "tcp_connection.h"
+#include "tcp_lookup.h"
 
 using namespace iphlp;
 

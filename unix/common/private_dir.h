@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Directories only this user can change: where the kernel list's lock and its journal live
+ * (reservations/reservation_lock.cpp) and where the ESTATS switches are shared (estats/). Another
+ * user who could add, remove or rename entries there could plant a link, hold a lock or forge a
+ * record; so such a directory is opened without following links and used only when it is a
+ * directory owned by the caller that neither group nor others can write.
+ */
+#pragma once
+
+#include <string>
+#include <sys/stat.h>
+
+namespace iphlp {
+
+/* ST is a directory of this user that nobody else can write. */
+bool is_private_dir(const struct stat &st);
+
+/* Opens (creating it: 0755 for root, else 0700) the directory NAME relative to AT (AT_FDCWD or an
+ * fd of a private directory) without following links; returns its fd, or -1 with errno set (EPERM
+ * when it exists but is not private). An existing directory is checked, never chmod-ed: if
+ * someone else made it, changing its mode would not make it ours. */
+int open_private_dir(int at, const char *name);
+
+/* This user's runtime directory for the project: /run/iphlp for root, else $XDG_RUNTIME_DIR/iphlp
+ * when that directory is private, else /tmp/iphlp-UID. Not created here. */
+std::string runtime_dir();
+
+} // namespace iphlp
