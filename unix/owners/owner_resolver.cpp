@@ -2,15 +2,16 @@
 #include "owner_resolver.h"
 
 #include <algorithm>
+#include <array>
 
 namespace iphlp {
-
-static uint64_t cache_key(uint32_t pid, uint32_t handle) { return (uint64_t)pid << 32 | handle; }
-static uint32_t pid_of(uint64_t key) { return (uint32_t)(key >> 32); }
 
 /* Remembered inodes before the table starts over (a machine churning through sockets must not
  * grow it without bound; starting over costs one read of wineserver's fd table). */
 constexpr size_t max_known_inodes = 1u << 20;
+/* Sockets no handle was found for are searched for again after this long, or as soon as the
+ * set of processes changes. */
+constexpr uint64_t orphan_retry_ms = 1000;
 
 size_t InodeKinds::slot(uint64_t inode) const
 {
@@ -49,44 +50,234 @@ void InodeKinds::clear()
     used_ = 0;
 }
 
-OwnerResolver::Target *OwnerResolver::find_target(uint64_t inode)
+/* A slot names a target only if the inode and, where both sides know it, the kernel's socket
+ * cookie agree: an inode number reused by a new socket never inherits the old socket's owner. */
+OwnerResolver::Target *OwnerResolver::find_target(uint64_t inode, uint64_t cookie)
 {
     auto it = std::lower_bound(targets_.begin(), targets_.end(), inode,
                                [](const Target &t, uint64_t ino) { return t.inode < ino; });
-    return it != targets_.end() && it->inode == inode ? &*it : nullptr;
+    for (; it != targets_.end() && it->inode == inode; ++it)
+        if (!cookie || !it->cookie || cookie == it->cookie) return &*it;
+    return nullptr;
 }
 
-void OwnerResolver::assign(Target *target, uint32_t pid, SocketBuffer &records)
+void OwnerResolver::assign(KnownProcess &p, const SlotState &s, SocketBuffer &records)
 {
-    uint32_t &owner = records[target->record].row.owner_pid;
-    if (!owner || pid == source_.own_pid()) owner = pid;
+    Target *t = find_target(s.inode, s.cookie);
+    if (!t) return;
+    uint32_t &owner = records[t->record].row.owner_pid;
+    if (!owner || p.pid == source_.own_pid()) owner = p.pid;
 }
 
-/* Returns how many targets are still without an owner. */
-size_t OwnerResolver::assign_from_cache(SocketBuffer &records)
+/* Owners from the map alone; returns how many targets are left without one. */
+size_t OwnerResolver::assign_all(SocketBuffer &records)
 {
-    for (const auto &entry : cache_)
-        if (Target *t = find_target(entry.second)) assign(t, pid_of(entry.first), records);
-    size_t unresolved = 0;
-    for (const auto &t : targets_) unresolved += !records[t.record].row.owner_pid;
-    return unresolved;
-}
-
-void OwnerResolver::rescan(SocketBuffer &records)
-{
-    refs_.clear();
-    for (const auto &p : processes_)
-        for (uint32_t slot = 1; slot <= p.slots; slot++) refs_.push_back({p.pid, slot * 4});
-    probed_.assign(refs_.size(), 0);
-    source_.probe(refs_.data(), refs_.size(), probed_.data());
-
-    cache_.clear();
     for (const auto &t : targets_) records[t.record].row.owner_pid = 0;
-    for (size_t i = 0; i < refs_.size(); i++)
+    for (auto &p : processes_)
+        for (const auto &s : p.slots)
+            if (s.kind == SlotKind::socket) assign(p, s, records);
+    return unresolved(records);
+}
+
+size_t OwnerResolver::unresolved(const SocketBuffer &records) const
+{
+    size_t n = 0;
+    for (const auto &t : targets_) n += !records[t.record].row.owner_pid;
+    return n;
+}
+
+/* Reads the shared map (once per new process seen): processes of this wineserver that this
+ * process knows nothing about yet may have been mapped by another. */
+void OwnerResolver::adopt_stored(OwnerWork &work)
+{
+    if (!store_) return;
+    if (!server_known_) server_known_ = source_.server_identity(server_);
+    if (!server_known_) return;
+    std::vector<KnownProcess> stored;
+    if (!store_->load(server_, stored)) return;
+    work.loaded = true;
+    for (auto &known : processes_)
     {
-        if (!probed_[i]) continue;
-        cache_[cache_key(refs_[i].pid, refs_[i].handle)] = probed_[i];
-        if (Target *t = find_target(probed_[i])) assign(t, refs_[i].pid, records);
+        if (!known.slots.empty()) continue; /* only fills in processes not mapped here */
+        auto it = std::lower_bound(stored.begin(), stored.end(), known.pid,
+                                   [](const KnownProcess &p, uint32_t pid) { return p.pid < pid; });
+        /* The same PID and creation time: the same process (a PID reused by a later process
+         * has a later creation time). */
+        if (it == stored.end() || it->pid != known.pid || it->create_time != known.create_time) continue;
+        known.slots.swap(it->slots);
+        for (auto &s : known.slots) s.borrowed = s.kind != SlotKind::unprobed;
+    }
+}
+
+/* A new process list: drops the processes that have exited (and a PID reused since), adds the
+ * new ones unmapped, grows or shrinks each table to its current size. */
+bool OwnerResolver::refresh_processes(OwnerWork &work)
+{
+    listing_.clear();
+    listed_ = source_.list_processes(listing_);
+    work.listed = true;
+    if (!listed_) return false;
+    listed_at_ms_ = source_.now_ms();
+
+    std::vector<KnownProcess> next(listing_.size());
+    bool changed = listing_.size() != processes_.size();
+    size_t j = 0;
+    for (size_t i = 0; i < listing_.size(); i++)
+    {
+        const ProcessSlots &l = listing_[i];
+        while (j < processes_.size() && processes_[j].pid < l.pid) j++, changed = true;
+        next[i].pid = l.pid;
+        next[i].create_time = l.create_time;
+        if (j < processes_.size() && processes_[j].pid == l.pid && processes_[j].create_time == l.create_time)
+            next[i].slots.swap(processes_[j].slots);
+        else
+            changed = true;
+    }
+    processes_.swap(next);
+    if (changed) orphans_.clear();
+    bool unmapped = false;
+    for (const auto &p : processes_) unmapped |= p.slots.empty();
+    if (unmapped) adopt_stored(work);
+    borrowed_ = 0;
+    for (size_t i = 0; i < processes_.size(); i++)
+    {
+        processes_[i].slots.resize(listing_[i].slots);
+        for (const auto &s : processes_[i].slots) borrowed_ += s.borrowed;
+    }
+    return true;
+}
+
+/* Probes the given slots and records what they hold now. */
+void OwnerResolver::probe(std::vector<Candidate> &batch, OwnerWork &work)
+{
+    if (batch.empty()) return;
+    refs_.clear();
+    for (const auto &c : batch) refs_.push_back({processes_[c.process].pid, (c.slot + 1) * 4});
+    results_.assign(refs_.size(), ProbeResult{0, 0, SlotKind::empty});
+    source_.probe(refs_.data(), refs_.size(), results_.data());
+    for (size_t i = 0; i < batch.size(); i++)
+    {
+        SlotState &s = processes_[batch[i].process].slots[batch[i].slot];
+        const ProbeResult &r = results_[i];
+        s.kind = r.kind == SlotKind::socket && r.inode ? SlotKind::socket
+                 : r.kind == SlotKind::other           ? SlotKind::other
+                                                       : SlotKind::empty;
+        s.inode = s.kind == SlotKind::socket ? r.inode : 0;
+        s.cookie = s.kind == SlotKind::socket ? r.cookie : 0;
+        if (s.borrowed) borrowed_--;
+        s.borrowed = false;
+    }
+    work.probed += (uint32_t)batch.size();
+}
+
+/* Borrowed entries that name one of this call's sockets are probed before they are relied on a
+ * second time in this process; the first call relies on them but spot-checks a few, chosen
+ * afresh by each process, so that one-call programs also weed a wrong entry out in the end. */
+void OwnerResolver::verify_borrowed(OwnerWork &work)
+{
+    if (!borrowed_) return;
+    std::vector<Candidate> batch;
+    for (uint32_t p = 0; p < processes_.size(); p++)
+        for (uint32_t i = 0; i < processes_[p].slots.size(); i++)
+        {
+            const SlotState &s = processes_[p].slots[i];
+            if (s.borrowed && s.kind == SlotKind::socket && find_target(s.inode, s.cookie)) batch.push_back({p, i});
+        }
+    if (calls_ == 1 && batch.size() > borrowed_spot_checks)
+    {
+        size_t start = (size_t)((source_.own_pid() * 0x9E3779B9ull + source_.now_ms()) % batch.size());
+        std::rotate(batch.begin(), batch.begin() + (ptrdiff_t)start, batch.end());
+        batch.resize(borrowed_spot_checks);
+    }
+    probe(batch, work);
+    work.verified += (uint32_t)batch.size();
+}
+
+/* Looks for the handles of the sockets the map does not account for, cheapest places first. */
+void OwnerResolver::discover(SocketBuffer &records, OwnerWork &work)
+{
+    size_t left = unresolved(records);
+    if (!left) return;
+    if (!orphans_.empty() && source_.now_ms() - orphans_at_ms_ < orphan_retry_ms)
+    {
+        bool all_orphans = true;
+        for (const auto &t : targets_)
+            if (!records[t.record].row.owner_pid && !std::binary_search(orphans_.begin(), orphans_.end(), t.inode))
+                all_orphans = false;
+        if (all_orphans) return;
+    }
+
+    /* Per process, the slots to probe in order: never-probed and empty ones (where wineserver
+     * puts a new handle: the lowest free value), then sockets not in this table (perhaps closed;
+     * or of another protocol), then other objects (closed and reused), and last the sockets of
+     * this table (a value closed and reused while the socket lives on in another process). Each
+     * rank keeps the slots ascending. A process's order is only built once it is reached. */
+    std::vector<uint32_t> order(processes_.size());
+    for (uint32_t i = 0; i < order.size(); i++) order[i] = i;
+    uint32_t self = source_.own_pid();
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+        bool sa = processes_[a].pid == self, sb = processes_[b].pid == self;
+        if (sa != sb) return sa;
+        return processes_[a].create_time > processes_[b].create_time; /* newest first */
+    });
+    /* queue[p][rank]: the slots of process p of that rank, ascending. */
+    std::vector<std::array<std::vector<uint32_t>, 4>> queue(processes_.size());
+    std::vector<bool> queued(processes_.size(), false);
+    auto build_queue = [&](uint32_t p) {
+        const auto &slots = processes_[p].slots;
+        for (uint32_t i = 0; i < slots.size(); i++)
+        {
+            const SlotState &s = slots[i];
+            int rank = s.kind == SlotKind::unprobed || s.kind == SlotKind::empty ? 0
+                       : s.kind == SlotKind::socket ? (find_target(s.inode, s.cookie) ? 3 : 1)
+                                                    : 2;
+            queue[p][rank].push_back(i);
+        }
+        queued[p] = true;
+    };
+
+    std::vector<Candidate> batch;
+    bool probed_any = false;
+    for (int rank = 0; rank < 4 && left; rank++)
+    {
+        std::vector<size_t> done(processes_.size(), 0);
+        for (size_t size = first_probe_batch; left; size *= 2)
+        {
+            bool more = false;
+            for (uint32_t p : order)
+            {
+                if (!queued[p]) build_queue(p);
+                const auto &q = queue[p][rank];
+                size_t n = std::min(size, q.size() - done[p]);
+                if (!n) continue;
+                more = true;
+                batch.clear();
+                for (size_t k = 0; k < n; k++) batch.push_back({p, q[done[p] + k]});
+                done[p] += n;
+                probe(batch, work);
+                probed_any = true;
+                for (const auto &c : batch)
+                {
+                    const SlotState &s = processes_[p].slots[c.slot];
+                    Target *t = s.kind == SlotKind::socket ? find_target(s.inode, s.cookie) : nullptr;
+                    if (!t) continue;
+                    bool had = records[t->record].row.owner_pid != 0;
+                    assign(processes_[p], s, records);
+                    if (!had && left) left--;
+                }
+                if (!left) break;
+            }
+            if (!more) break;
+        }
+    }
+    if (probed_any) left = assign_all(records);
+    if (left)
+    {
+        orphans_.clear();
+        for (const auto &t : targets_)
+            if (!records[t.record].row.owner_pid) orphans_.push_back(t.inode);
+        std::sort(orphans_.begin(), orphans_.end());
+        orphans_at_ms_ = source_.now_ms();
     }
 }
 
@@ -120,34 +311,38 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
     {
         uint64_t inode = records[i].inode;
         /* Where wineserver's fd table cannot be read, every socket may be Wine's. */
-        if (inode && (!wine_known || kinds_.find(inode) == InodeKinds::wine)) targets_.push_back({inode, i});
+        if (inode && (!wine_known || kinds_.find(inode) == InodeKinds::wine))
+            targets_.push_back({inode, records[i].cookie, i});
     }
     work.wine_sockets = (uint32_t)targets_.size();
     if (targets_.empty()) return work; /* no Wine sockets in this table: nothing to look up */
+    calls_++;
     std::sort(targets_.begin(), targets_.end(), [](const Target &a, const Target &b) { return a.inode < b.inode; });
 
-    /* A recent process list vouches for cached answers: then no server query at all. */
-    if (listed_ && source_.now_ms() - listed_at_ms_ < process_list_max_age_ms && !assign_from_cache(records))
-        return work;
-    for (const auto &t : targets_) records[t.record].row.owner_pid = 0;
-    processes_.clear();
-    listed_ = source_.list_processes(processes_);
-    work.listed = true;
-    if (!listed_) return work;
-    listed_at_ms_ = source_.now_ms();
-    /* Forget the handles of processes that have exited. */
-    for (auto it = cache_.begin(); it != cache_.end();)
+    /* A recent process list vouches for the map: then no server query at all, unless a borrowed
+     * entry is about to be relied on a second time. */
+    bool recent = listed_ && source_.now_ms() - listed_at_ms_ < process_list_max_age_ms;
+    if (recent && !assign_all(records))
     {
-        auto p = std::lower_bound(processes_.begin(), processes_.end(), pid_of(it->first),
-                                  [](const ProcessSlots &proc, uint32_t pid) { return proc.pid < pid; });
-        bool alive = p != processes_.end() && p->pid == pid_of(it->first);
-        it = alive ? std::next(it) : cache_.erase(it);
+        verify_borrowed(work);
+        if (work.verified) assign_all(records), discover(records, work);
     }
-    if (assign_from_cache(records))
+    else
     {
-        rescan(records);
-        work.probed = (uint32_t)refs_.size();
-        for (const auto &t : targets_) work.unresolved += !records[t.record].row.owner_pid;
+        if (!refresh_processes(work))
+        {
+            for (const auto &t : targets_) records[t.record].row.owner_pid = 0;
+            return work;
+        }
+        verify_borrowed(work);
+        assign_all(records);
+        discover(records, work);
+    }
+    work.unresolved = (uint32_t)unresolved(records);
+    if (work.probed && store_)
+    {
+        if (!server_known_) server_known_ = source_.server_identity(server_);
+        if (server_known_) store_->save(server_, processes_), work.saved = true;
     }
     return work;
 }
