@@ -14,7 +14,7 @@ namespace iphlp {
 namespace {
 
 const char file_magic[8] = {'i', 'p', 'h', 'l', 'p', 'o', 'w', 'n'};
-constexpr uint32_t file_version = 1;
+constexpr uint32_t file_version = 2;
 constexpr size_t max_file_size = 64u << 20;
 
 /* Fixed-width fields only: 32-bit and 64-bit processes of a prefix share the file. */
@@ -25,9 +25,10 @@ struct FileHeader
     uint32_t processes;
     uint64_t prefix_dev, prefix_ino, server_pid, server_start;
     uint64_t slots;
+    uint64_t natives;
     uint64_t checksum; /* of everything after the header */
 };
-static_assert(sizeof(FileHeader) == 64, "header layout");
+static_assert(sizeof(FileHeader) == 72, "header layout");
 
 struct FileProcess
 {
@@ -37,7 +38,8 @@ struct FileProcess
 };
 static_assert(sizeof(FileProcess) == 16, "process layout");
 
-/* inode != 0: a socket; else cookie says unprobed (0), empty (1) or another object (2). */
+/* A slot: inode != 0 for a socket, else cookie says unprobed (0), empty (1) or another object
+ * (2). A native socket: inode and cookie. */
 struct FileSlot
 {
     uint64_t inode;
@@ -93,9 +95,11 @@ int OwnerFile::open_dir()
     return fd;
 }
 
-bool OwnerFile::load(const ServerIdentity &server, std::vector<KnownProcess> &out)
+bool OwnerFile::load(const ServerIdentity &server, SharedMap &map)
 {
-    out.clear();
+    map.processes.clear();
+    map.natives.clear();
+    std::vector<KnownProcess> &out = map.processes;
     int dir = open_dir();
     if (dir < 0) return false;
     int fd = openat(dir, file_name(server).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -126,7 +130,8 @@ bool OwnerFile::load(const ServerIdentity &server, std::vector<KnownProcess> &ou
     if (memcmp(h.magic, file_magic, sizeof(file_magic)) || h.version != file_version ||
         h.prefix_dev != server.prefix_dev || h.prefix_ino != server.prefix_ino || h.server_pid != server.server_pid ||
         h.server_start != server.server_start || h.processes > body / sizeof(FileProcess) ||
-        h.slots > body / sizeof(FileSlot) || body != h.processes * sizeof(FileProcess) + h.slots * sizeof(FileSlot) ||
+        h.slots > body / sizeof(FileSlot) || h.natives > body / sizeof(FileSlot) ||
+        body != h.processes * sizeof(FileProcess) + (h.slots + h.natives) * sizeof(FileSlot) ||
         checksum(data.data() + sizeof(h), body) != h.checksum)
         return false;
 
@@ -162,14 +167,30 @@ bool OwnerFile::load(const ServerIdentity &server, std::vector<KnownProcess> &ou
         out.clear();
         return false;
     }
+    const unsigned char *natives = slots + h.slots * sizeof(FileSlot);
+    map.natives.resize(h.natives);
+    for (uint64_t i = 0; i < h.natives; i++)
+    {
+        FileSlot fs;
+        memcpy(&fs, natives + i * sizeof(fs), sizeof(fs));
+        map.natives[i] = {fs.inode, fs.cookie};
+        if (!fs.inode || (i && fs.inode <= map.natives[i - 1].inode))
+        {
+            map.processes.clear();
+            map.natives.clear();
+            return false;
+        }
+    }
     return true;
 }
 
-void OwnerFile::save(const ServerIdentity &server, const std::vector<KnownProcess> &processes)
+void OwnerFile::save(const ServerIdentity &server, const SharedMap &map)
 {
+    const std::vector<KnownProcess> &processes = map.processes;
     uint64_t slots = 0;
     for (const auto &p : processes) slots += p.slots.size();
-    size_t size = sizeof(FileHeader) + processes.size() * sizeof(FileProcess) + slots * sizeof(FileSlot);
+    size_t size =
+        sizeof(FileHeader) + processes.size() * sizeof(FileProcess) + (slots + map.natives.size()) * sizeof(FileSlot);
     if (size > max_file_size) return;
     std::vector<unsigned char> data(size);
     unsigned char *out = data.data() + sizeof(FileHeader);
@@ -191,6 +212,12 @@ void OwnerFile::save(const ServerIdentity &server, const std::vector<KnownProces
             memcpy(out, &fs, sizeof(fs));
             out += sizeof(fs);
         }
+    for (const auto &n : map.natives)
+    {
+        FileSlot fs = {n.inode, n.cookie};
+        memcpy(out, &fs, sizeof(fs));
+        out += sizeof(fs);
+    }
     FileHeader h;
     memcpy(h.magic, file_magic, sizeof(h.magic));
     h.version = file_version;
@@ -200,6 +227,7 @@ void OwnerFile::save(const ServerIdentity &server, const std::vector<KnownProces
     h.server_pid = server.server_pid;
     h.server_start = server.server_start;
     h.slots = slots;
+    h.natives = map.natives.size();
     h.checksum = checksum(data.data() + sizeof(h), size - sizeof(h));
     memcpy(data.data(), &h, sizeof(h));
 

@@ -24,8 +24,8 @@ class OwnerFile final : public OwnerStore
   public:
     /* dir empty: $IPHLP_OWNER_DIR if set, else /tmp/iphlp-UID. */
     explicit OwnerFile(std::string dir = std::string());
-    bool load(const ServerIdentity &server, std::vector<KnownProcess> &out) override;
-    void save(const ServerIdentity &server, const std::vector<KnownProcess> &processes) override;
+    bool load(const ServerIdentity &server, SharedMap &out) override;
+    void save(const ServerIdentity &server, const SharedMap &map) override;
 
   private:
     int open_dir(); /* a directory fd, or -1 when there is no private directory to use */

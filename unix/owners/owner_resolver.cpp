@@ -87,31 +87,86 @@ size_t OwnerResolver::unresolved(const SocketBuffer &records) const
 }
 
 /* Reads the shared map (once per new process seen): processes of this wineserver that this
- * process knows nothing about yet may have been mapped by another. */
-void OwnerResolver::adopt_stored(OwnerWork &work)
+ * process knows nothing about yet may have been mapped by another, and sockets another process
+ * found to be native need no read of wineserver's fd table here. */
+void OwnerResolver::adopt_stored(OwnerWork &work, SocketBuffer &records)
 {
     if (!store_) return;
     if (!server_known_) server_known_ = source_.server_identity(server_);
     if (!server_known_) return;
-    std::vector<KnownProcess> stored;
+    SharedMap stored;
     if (!store_->load(server_, stored)) return;
     work.loaded = true;
     for (auto &known : processes_)
     {
         if (!known.slots.empty()) continue; /* only fills in processes not mapped here */
-        auto it = std::lower_bound(stored.begin(), stored.end(), known.pid,
+        auto it = std::lower_bound(stored.processes.begin(), stored.processes.end(), known.pid,
                                    [](const KnownProcess &p, uint32_t pid) { return p.pid < pid; });
         /* The same PID and creation time: the same process (a PID reused by a later process
          * has a later creation time). */
-        if (it == stored.end() || it->pid != known.pid || it->create_time != known.create_time) continue;
+        if (it == stored.processes.end() || it->pid != known.pid || it->create_time != known.create_time) continue;
         known.slots.swap(it->slots);
         for (auto &s : known.slots) s.borrowed = s.kind != SlotKind::unprobed;
     }
+    bool added = false;
+    for (const auto &rec : records)
+    {
+        if (!rec.inode || kinds_.find(rec.inode) != InodeKinds::unknown) continue;
+        auto it = std::lower_bound(stored.natives.begin(), stored.natives.end(), NativeSocket{rec.inode, 0});
+        /* The cookie must agree: an inode number reused by a Wine socket is not native. */
+        if (it == stored.natives.end() || it->inode != rec.inode || !it->cookie || it->cookie != rec.cookie) continue;
+        kinds_.add(rec.inode, false);
+        added = true;
+    }
+    if (map_.natives.empty()) map_.natives.swap(stored.natives);
+    if (added) rebuild_targets(records, true);
+}
+
+/* Wine sockets, and sockets not yet known to be either Wine's or native. */
+void OwnerResolver::rebuild_targets(const SocketBuffer &records, bool unknown_are_targets)
+{
+    targets_.clear();
+    for (uint32_t i = 0; i < records.size(); i++)
+    {
+        uint64_t inode = records[i].inode;
+        if (!inode) continue;
+        InodeKinds::Kind k = kinds_.find(inode);
+        if (k == InodeKinds::wine || (k == InodeKinds::unknown && unknown_are_targets))
+            targets_.push_back({inode, records[i].cookie, i});
+    }
+    std::sort(targets_.begin(), targets_.end(), [](const Target &a, const Target &b) { return a.inode < b.inode; });
+}
+
+/* Reads wineserver's fd table to tell which of the sockets never seen are Wine's. false when it
+ * cannot be read (then every unknown socket stays a candidate). */
+bool OwnerResolver::classify_unknown(SocketBuffer &records, OwnerWork &work)
+{
+    wine_inodes_.clear();
+    bool readable = source_.wine_socket_inodes(wine_inodes_);
+    work.read_server_fds = true;
+    work.server_fds_unknown = !readable;
+    if (!readable) return false;
+    wine_sockets_seen_ = wine_inodes_.size();
+    if (kinds_.size() > max_known_inodes) kinds_.clear();
+    if (map_.natives.size() > max_shared_natives) map_.natives.clear();
+    for (const auto &rec : records)
+        if (rec.inode && kinds_.find(rec.inode) == InodeKinds::unknown)
+        {
+            bool is_wine = std::binary_search(wine_inodes_.begin(), wine_inodes_.end(), rec.inode);
+            kinds_.add(rec.inode, is_wine);
+            if (!is_wine && rec.cookie) map_.natives.push_back({rec.inode, rec.cookie}), natives_dirty_ = true;
+        }
+    std::sort(map_.natives.begin(), map_.natives.end());
+    map_.natives.erase(std::unique(map_.natives.begin(), map_.natives.end(),
+                                   [](const NativeSocket &a, const NativeSocket &b) { return a.inode == b.inode; }),
+                       map_.natives.end());
+    rebuild_targets(records, false);
+    return true;
 }
 
 /* A new process list: drops the processes that have exited (and a PID reused since), adds the
  * new ones unmapped, grows or shrinks each table to its current size. */
-bool OwnerResolver::refresh_processes(OwnerWork &work)
+bool OwnerResolver::refresh_processes(OwnerWork &work, SocketBuffer &records)
 {
     listing_.clear();
     listed_ = source_.list_processes(listing_);
@@ -137,7 +192,7 @@ bool OwnerResolver::refresh_processes(OwnerWork &work)
     if (changed) orphans_.clear();
     bool unmapped = false;
     for (const auto &p : processes_) unmapped |= p.slots.empty();
-    if (unmapped) adopt_stored(work);
+    if (unmapped) adopt_stored(work, records);
     borrowed_ = 0;
     for (size_t i = 0; i < processes_.size(); i++)
     {
@@ -170,33 +225,53 @@ void OwnerResolver::probe(std::vector<Candidate> &batch, OwnerWork &work)
     work.probed += (uint32_t)batch.size();
 }
 
-/* Borrowed entries that name one of this call's sockets are probed before they are relied on a
- * second time in this process; the first call relies on them but spot-checks a few, chosen
- * afresh by each process, so that one-call programs also weed a wrong entry out in the end. */
+/* Each time the process list is taken, a few borrowed entries that name one of this call's
+ * sockets are probed; if one is wrong, nothing borrowed is trusted any more: those slots are
+ * probed like never-seen ones, and the corrected map is saved. */
 void OwnerResolver::verify_borrowed(OwnerWork &work)
 {
     if (!borrowed_) return;
     std::vector<Candidate> batch;
+    std::vector<SlotState> claimed;
     for (uint32_t p = 0; p < processes_.size(); p++)
         for (uint32_t i = 0; i < processes_[p].slots.size(); i++)
         {
             const SlotState &s = processes_[p].slots[i];
             if (s.borrowed && s.kind == SlotKind::socket && find_target(s.inode, s.cookie)) batch.push_back({p, i});
         }
-    if (calls_ == 1 && batch.size() > borrowed_spot_checks)
+    if (batch.size() > borrowed_spot_checks)
     {
-        size_t start = (size_t)((source_.own_pid() * 0x9E3779B9ull + source_.now_ms()) % batch.size());
+        /* From where this process's last check stopped (each process starts somewhere else):
+         * within one process every borrowed entry is checked after a few list refreshes. */
+        if (!spot_offset_) spot_offset_ = source_.own_pid() * 0x9E3779B9ull + source_.now_ms() + 1;
+        size_t start = (size_t)(spot_offset_ % batch.size());
+        spot_offset_ += borrowed_spot_checks;
         std::rotate(batch.begin(), batch.begin() + (ptrdiff_t)start, batch.end());
         batch.resize(borrowed_spot_checks);
     }
+    std::sort(batch.begin(), batch.end(),
+              [](const Candidate &a, const Candidate &b) { return a.process < b.process; }); /* grouped */
+    for (const auto &c : batch) claimed.push_back(processes_[c.process].slots[c.slot]);
     probe(batch, work);
     work.verified += (uint32_t)batch.size();
+    bool wrong = false;
+    for (size_t i = 0; i < batch.size(); i++)
+    {
+        const SlotState &now = processes_[batch[i].process].slots[batch[i].slot];
+        wrong |= now.kind != claimed[i].kind || now.inode != claimed[i].inode || now.cookie != claimed[i].cookie;
+    }
+    if (!wrong) return;
+    work.distrusted = true;
+    for (auto &p : processes_)
+        for (auto &s : p.slots)
+            if (s.borrowed) s = SlotState();
+    borrowed_ = 0;
 }
 
 /* Looks for the handles of the sockets the map does not account for, cheapest places first. */
 void OwnerResolver::discover(SocketBuffer &records, OwnerWork &work)
 {
-    size_t left = unresolved(records);
+    size_t left = assign_all(records);
     if (!left) return;
     if (!orphans_.empty() && source_.now_ms() - orphans_at_ms_ < orphan_retry_ms)
     {
@@ -207,11 +282,26 @@ void OwnerResolver::discover(SocketBuffer &records, OwnerWork &work)
         if (all_orphans) return;
     }
 
-    /* Per process, the slots to probe in order: never-probed and empty ones (where wineserver
-     * puts a new handle: the lowest free value), then sockets not in this table (perhaps closed;
-     * or of another protocol), then other objects (closed and reused), and last the sockets of
-     * this table (a value closed and reused while the socket lives on in another process). Each
-     * rank keeps the slots ascending. A process's order is only built once it is reached. */
+    left = search(records, work, left, 3, SIZE_MAX);
+    if (left)
+    {
+        orphans_.clear();
+        for (const auto &t : targets_)
+            if (!records[t.record].row.owner_pid) orphans_.push_back(t.inode);
+        std::sort(orphans_.begin(), orphans_.end());
+        orphans_at_ms_ = source_.now_ms();
+    }
+}
+
+/* Per process, the slots to probe in order: never-probed and empty ones (where wineserver
+ * puts a new handle: the lowest free value), then sockets not in this table (perhaps closed;
+ * or of another protocol), then other objects (closed and reused), and last the sockets of
+ * this table (a value closed and reused while the socket lives on in another process). Each
+ * rank keeps the slots ascending. A process's order is only built once it is reached. */
+/* Probes slots of rank <= max_rank, in batches per process that double up to max_batch, until
+ * every target has an owner. Returns how many are left without one. */
+size_t OwnerResolver::search(SocketBuffer &records, OwnerWork &work, size_t left, int max_rank, size_t max_batch)
+{
     std::vector<uint32_t> order(processes_.size());
     for (uint32_t i = 0; i < order.size(); i++) order[i] = i;
     uint32_t self = source_.own_pid();
@@ -220,7 +310,6 @@ void OwnerResolver::discover(SocketBuffer &records, OwnerWork &work)
         if (sa != sb) return sa;
         return processes_[a].create_time > processes_[b].create_time; /* newest first */
     });
-    /* queue[p][rank]: the slots of process p of that rank, ascending. */
     std::vector<std::array<std::vector<uint32_t>, 4>> queue(processes_.size());
     std::vector<bool> queued(processes_.size(), false);
     auto build_queue = [&](uint32_t p) {
@@ -238,10 +327,10 @@ void OwnerResolver::discover(SocketBuffer &records, OwnerWork &work)
 
     std::vector<Candidate> batch;
     bool probed_any = false;
-    for (int rank = 0; rank < 4 && left; rank++)
+    for (int rank = 0; rank <= max_rank && left; rank++)
     {
         std::vector<size_t> done(processes_.size(), 0);
-        for (size_t size = first_probe_batch; left; size *= 2)
+        for (size_t size = first_probe_batch; left && size <= max_batch; size *= 2)
         {
             bool more = false;
             for (uint32_t p : order)
@@ -270,79 +359,66 @@ void OwnerResolver::discover(SocketBuffer &records, OwnerWork &work)
             if (!more) break;
         }
     }
-    if (probed_any) left = assign_all(records);
-    if (left)
-    {
-        orphans_.clear();
-        for (const auto &t : targets_)
-            if (!records[t.record].row.owner_pid) orphans_.push_back(t.inode);
-        std::sort(orphans_.begin(), orphans_.end());
-        orphans_at_ms_ = source_.now_ms();
-    }
+    return probed_any ? assign_all(records) : left;
 }
 
 OwnerWork OwnerResolver::resolve(SocketBuffer &records)
 {
     OwnerWork work;
-    bool unknown = false;
-    for (auto &rec : records)
-    {
-        rec.row.owner_pid = 0;
-        unknown |= rec.inode && kinds_.find(rec.inode) == InodeKinds::unknown;
-    }
-    bool wine_known = true;
-    if (unknown)
-    {
-        /* Some inode was never seen: ask wineserver's fd table which of the new ones are Wine's. */
-        wine_inodes_.clear();
-        wine_known = source_.wine_socket_inodes(wine_inodes_);
-        work.read_server_fds = true;
-        work.server_fds_unknown = !wine_known;
-        if (wine_known)
-        {
-            if (kinds_.size() > max_known_inodes) kinds_.clear();
-            for (const auto &rec : records)
-                if (rec.inode && kinds_.find(rec.inode) == InodeKinds::unknown)
-                    kinds_.add(rec.inode, std::binary_search(wine_inodes_.begin(), wine_inodes_.end(), rec.inode));
-        }
-    }
-    targets_.clear();
-    for (uint32_t i = 0; i < records.size(); i++)
-    {
-        uint64_t inode = records[i].inode;
-        /* Where wineserver's fd table cannot be read, every socket may be Wine's. */
-        if (inode && (!wine_known || kinds_.find(inode) == InodeKinds::wine))
-            targets_.push_back({inode, records[i].cookie, i});
-    }
+    for (auto &rec : records) rec.row.owner_pid = 0;
+    rebuild_targets(records, true);
     work.wine_sockets = (uint32_t)targets_.size();
     if (targets_.empty()) return work; /* no Wine sockets in this table: nothing to look up */
     calls_++;
-    std::sort(targets_.begin(), targets_.end(), [](const Target &a, const Target &b) { return a.inode < b.inode; });
 
-    /* A recent process list vouches for the map: then no server query at all, unless a borrowed
-     * entry is about to be relied on a second time. */
+    /* A recent process list vouches for the map: then no server query at all. */
     bool recent = listed_ && source_.now_ms() - listed_at_ms_ < process_list_max_age_ms;
-    if (recent && !assign_all(records))
+    if (!recent || assign_all(records))
     {
-        verify_borrowed(work);
-        if (work.verified) assign_all(records), discover(records, work);
-    }
-    else
-    {
-        if (!refresh_processes(work))
+        if (!refresh_processes(work, records))
         {
             for (const auto &t : targets_) records[t.record].row.owner_pid = 0;
             return work;
         }
         verify_borrowed(work);
-        assign_all(records);
+        bool unknown_left = false;
+        if (assign_all(records))
+        {
+            for (const auto &t : targets_)
+                unknown_left |= !records[t.record].row.owner_pid && kinds_.find(t.inode) == InodeKinds::unknown;
+        }
+        if (unknown_left)
+        {
+            /* Sockets never seen: wineserver's fd table tells which are Wine's, but costs a
+             * readlink per Wine socket (about 5 ms per 1,000 on Wine 8.0). With many Wine sockets,
+             * first look where a new handle of this or another process would be (one batch
+             * each): a new connection of a Wine program is found there with a few probes. */
+            size_t left = unresolved(records);
+            if (std::max(wine_sockets_seen_, targets_.size() - left) >= cheap_fd_table)
+                search(records, work, left, 0, first_probe_batch);
+            for (const auto &t : targets_)
+                if (records[t.record].row.owner_pid && kinds_.find(t.inode) == InodeKinds::unknown)
+                    kinds_.add(t.inode, true);
+            bool still_unknown = false;
+            for (const auto &t : targets_) still_unknown |= kinds_.find(t.inode) == InodeKinds::unknown;
+            if (still_unknown) classify_unknown(records, work);
+        }
         discover(records, work);
     }
+    for (const auto &t : targets_)
+        if (records[t.record].row.owner_pid && kinds_.find(t.inode) == InodeKinds::unknown) kinds_.add(t.inode, true);
+    work.wine_sockets = (uint32_t)targets_.size();
+    wine_sockets_seen_ = std::max<size_t>(wine_sockets_seen_, targets_.size());
     work.unresolved = (uint32_t)unresolved(records);
-    if (work.probed && store_)
+    if ((work.probed || natives_dirty_) && store_)
     {
         if (!server_known_) server_known_ = source_.server_identity(server_);
-        if (server_known_) store_->save(server_, processes_), work.saved = true;
+        if (server_known_)
+        {
+            store_->save(server_, map_);
+            work.saved = true;
+            natives_dirty_ = false;
+        }
     }
     return work;
 }

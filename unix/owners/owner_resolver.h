@@ -113,22 +113,43 @@ struct KnownProcess
     std::vector<SlotState> slots; /* slots[i]: handle value 4 * (i + 1) */
 };
 
-/* Where the map of handle tables is kept between processes (owner_file.h). Sorted by pid. */
+/* A socket known to be a Linux program's, not Wine's. */
+struct NativeSocket
+{
+    uint64_t inode;
+    uint64_t cookie;
+    bool operator<(const NativeSocket &o) const { return inode < o.inode; }
+};
+
+/* What processes share (owner_file.h): the map of handle tables (sorted by pid) and the sockets
+ * found to be native (sorted by inode). */
+struct SharedMap
+{
+    std::vector<KnownProcess> processes;
+    std::vector<NativeSocket> natives;
+};
+
 class OwnerStore
 {
   public:
     virtual ~OwnerStore() = default;
     /* false when there is nothing usable for this server (absent, corrupt, foreign, another
      * wineserver instance). */
-    virtual bool load(const ServerIdentity &server, std::vector<KnownProcess> &out) = 0;
-    virtual void save(const ServerIdentity &server, const std::vector<KnownProcess> &processes) = 0;
+    virtual bool load(const ServerIdentity &server, SharedMap &out) = 0;
+    virtual void save(const ServerIdentity &server, const SharedMap &map) = 0;
 };
 
 /* How long a process list vouches for the map while no unknown socket turns up. */
 constexpr uint64_t process_list_max_age_ms = 1000;
-/* Borrowed entries a process's first call probes anyway (chosen afresh by each process), so that
- * a wrong entry does not live on in a file read only by one-call programs like netstat. */
+/* Borrowed entries probed anyway each time the process list is taken (at most once a second
+ * while nothing is new); one that turns out wrong makes the process distrust everything it
+ * borrowed. */
 constexpr size_t borrowed_spot_checks = 32;
+/* Native sockets remembered for other processes before the list starts over. */
+constexpr size_t max_shared_natives = 1u << 18;
+/* Below this many Wine sockets, reading wineserver's fd table is cheaper than looking for a new
+ * socket's handle first. */
+constexpr size_t cheap_fd_table = 512;
 /* The first batch of slots probed per process while looking for new handles; it doubles. */
 constexpr size_t first_probe_batch = 16;
 
@@ -162,6 +183,7 @@ struct OwnerWork
     bool server_fds_unknown = false; /* ... and could not be: every socket is looked up */
     bool listed = false;             /* the process list was asked */
     bool loaded = false;             /* the shared map was read */
+    bool distrusted = false;         /* ... and a spot check found it wrong */
     bool saved = false;              /* ... and written */
     uint32_t probed = 0;             /* handle slots probed (0: none) */
     uint32_t verified = 0;           /* ... of them borrowed entries checked */
@@ -192,8 +214,11 @@ class OwnerResolver
     size_t assign_all(SocketBuffer &records);
     void assign(KnownProcess &p, const SlotState &s, SocketBuffer &records);
     size_t unresolved(const SocketBuffer &records) const;
-    bool refresh_processes(OwnerWork &work);
-    void adopt_stored(OwnerWork &work);
+    bool refresh_processes(OwnerWork &work, SocketBuffer &records);
+    void adopt_stored(OwnerWork &work, SocketBuffer &records);
+    bool classify_unknown(SocketBuffer &records, OwnerWork &work);
+    void rebuild_targets(const SocketBuffer &records, bool all_unknown_are_targets);
+    size_t search(SocketBuffer &records, OwnerWork &work, size_t left, int max_rank, size_t max_batch);
     void probe(std::vector<Candidate> &batch, OwnerWork &work);
     void verify_borrowed(OwnerWork &work);
     void discover(SocketBuffer &records, OwnerWork &work);
@@ -207,7 +232,11 @@ class OwnerResolver
     size_t borrowed_ = 0;       /* slots with borrowed set */
     bool server_known_ = false;
     ServerIdentity server_;
-    std::vector<KnownProcess> processes_; /* sorted by pid */
+    SharedMap map_; /* map_.processes: sorted by pid */
+    std::vector<KnownProcess> &processes_ = map_.processes;
+    bool natives_dirty_ = false;   /* natives learned since the last save */
+    uint64_t spot_offset_ = 0;     /* where the next check of borrowed entries starts */
+    size_t wine_sockets_seen_ = 0; /* Wine sockets at the last count (sizes the fd table) */
     /* Sockets a full search did not find (held by no handle: a process being created, a socket
      * in the middle of being closed), and when: not searched for again within a second. */
     std::vector<uint64_t> orphans_;
