@@ -20,7 +20,7 @@ median() { sort -n | awk '{a[NR] = $1} END {print (NR ? a[int((NR + 1) / 2)] : "
 bench_server_pid() {
     local want p cwd
     want="server-$(stat -c %D "$WINEPREFIX")-$(printf '%x' "$(stat -c %i "$WINEPREFIX")")"
-    for p in $(pgrep -x wineserver); do
+    for p in $(pgrep '^wineserver'); do
         cwd=$(readlink "/proc/$p/cwd" 2>/dev/null) || continue
         [ "${cwd##*/}" = "$want" ] && echo "$p" && return 0
     done
