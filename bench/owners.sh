@@ -10,7 +10,8 @@
 #    "open a connection, call, call", divided by 40 calls (process start cancels out: the
 #    difference of two runs);
 #  - netstat -ano: wall time of this project's netstat.exe with this DLL, process start included,
-#    beside the same command with N connections held by plain Linux processes (median of 3).
+#    beside the same command with N connections held by plain Linux processes (median of 3; a
+#    Wine process holding one connection keeps wineserver up there too).
 # Needs from run.sh: build, bench_exe, ours, builtin, hold_wine/release_wine,
 # hold_native/release_native. IPHLP_OWNER_COUNTS="500 1000" measures other counts.
 
@@ -92,8 +93,12 @@ owner_rows() {
         owner_row "$n Wine conns: after a new connection" "$rows" "$dump" "${ours_churn#* }" "${wine_churn#* }"
         owner_row "$n Wine conns: steady" "$rows" "$dump" "${ours_churn% *}" "${wine_churn% *}"
         owner_row "$n Wine conns: wineserver CPU per call" "$rows" "$dump" "$ours_cpu" "$wine_cpu"
+        # A Wine process holding one connection keeps wineserver running, as the holder did
+        # (else every netstat would start a new wineserver, the map starting over with it).
         hold_native "$n"
+        hold_wine 1
         ns_native=$(netstat_ms 3)
+        release_wine
         release_native
         printf '%-44s %7s %9s %9s   native: %s ms, difference %+d ms\n' "$n conns: netstat -ano wall, Wine-held" "" "" \
             "$ns_wine" "$ns_native" $((ns_wine - ns_native))
