@@ -373,7 +373,12 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
 
     /* A recent process list vouches for the map: then no server query at all. */
     bool recent = listed_ && source_.now_ms() - listed_at_ms_ < process_list_max_age_ms;
-    if (!recent || assign_all(records))
+    size_t left = recent ? assign_all(records) : 0;
+    /* With a recent list, a new socket is first looked for where a new handle of a listed
+     * process would be (one batch each, the caller's own first): a program's new connection
+     * then costs a few probes and no list. */
+    if (recent && left) left = search(records, work, left, 0, first_probe_batch);
+    if (!recent || left)
     {
         if (!refresh_processes(work, records))
         {
@@ -410,7 +415,13 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
     work.wine_sockets = (uint32_t)targets_.size();
     wine_sockets_seen_ = std::max<size_t>(wine_sockets_seen_, targets_.size());
     work.unresolved = (uint32_t)unresolved(records);
-    if ((work.probed || natives_dirty_) && store_)
+    /* Saved when much was learned (a new process, a rebuilt map), new native sockets were found,
+     * or a second has passed: a few new handles are cheap for the next process to find itself. */
+    /* (Borrowed entries a check confirmed teach nothing new.) */
+    unsaved_probes_ += work.probed - (work.distrusted ? 0 : work.verified);
+    bool worth = unsaved_probes_ >= save_after_probes || natives_dirty_ ||
+                 (unsaved_probes_ && source_.now_ms() - saved_at_ms_ >= process_list_max_age_ms);
+    if (worth && store_)
     {
         if (!server_known_) server_known_ = source_.server_identity(server_);
         if (server_known_)
@@ -418,6 +429,8 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
             store_->save(server_, map_);
             work.saved = true;
             natives_dirty_ = false;
+            unsaved_probes_ = 0;
+            saved_at_ms_ = source_.now_ms();
         }
     }
     return work;

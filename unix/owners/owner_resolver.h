@@ -150,6 +150,8 @@ constexpr size_t max_shared_natives = 1u << 18;
 /* Below this many Wine sockets, reading wineserver's fd table is cheaper than looking for a new
  * socket's handle first. */
 constexpr size_t cheap_fd_table = 512;
+/* Probes after which the map is saved at once (below it, at most once a second). */
+constexpr size_t save_after_probes = 64;
 /* The first batch of slots probed per process while looking for new handles; it doubles. */
 constexpr size_t first_probe_batch = 16;
 
@@ -235,6 +237,8 @@ class OwnerResolver
     SharedMap map_; /* map_.processes: sorted by pid */
     std::vector<KnownProcess> &processes_ = map_.processes;
     bool natives_dirty_ = false;   /* natives learned since the last save */
+    size_t unsaved_probes_ = 0;    /* probes since the last save */
+    uint64_t saved_at_ms_ = 0;     /* ... which was then */
     uint64_t spot_offset_ = 0;     /* where the next check of borrowed entries starts */
     size_t wine_sockets_seen_ = 0; /* Wine sockets at the last count (sizes the fd table) */
     /* Sockets a full search did not find (held by no handle: a process being created, a socket
