@@ -54,6 +54,8 @@ function(iphlp_platform_tests platform)
         # The same suite against the Wine's own iphlpapi.dll, its known failures expected.
         iphlp_wine_test(${platform} ${t}conformance_builtin 1000
             env IPHLP_EXPECT_BUILTIN=1 ${d}/run-conformance.sh ${arch})
+        # The owner map shared between processes: corrupt, stale, foreign (tests/owners/).
+        iphlp_wine_test(${platform} ${t}owners_shared 600 ${d}/owners/run-owners-shared.sh ${arch})
         iphlp_wine_test(${platform} ${t}reservation_persistence 600 ${d}/run-persistence.sh ${arch})
         iphlp_wine_test(${platform} ${t}excludedports 600 ${d}/run-excludedports.sh ${arch})
     endforeach()
@@ -69,8 +71,8 @@ iphlp_platform_tests(host)
 iphlp_wine_test(host install 1200 ${CMAKE_CURRENT_SOURCE_DIR}/run-install.sh)
 iphlp_wine_test(host dist 600 ${CMAKE_CURRENT_SOURCE_DIR}/run-dist.sh)
 iphlp_wine_test(host concurrent_runs 600 ${CMAKE_CURRENT_SOURCE_DIR}/run-concurrent.sh ${PE_BUILD}/tools/iphlpstat.exe)
-# The persistence check restarts the platform's wineserver.
-set_tests_properties(reservation_persistence PROPERTIES RUN_SERIAL ON)
+# The persistence and owners_shared checks restart the platform's wineserver.
+set_tests_properties(reservation_persistence owners_shared PROPERTIES RUN_SERIAL ON)
 
 # The platforms: their roots (built or refreshed by platforms/root.sh, cached outside the build
 # tree) and the i386 Unix side, built inside the oldest root so that it runs on every platform.
