@@ -54,10 +54,13 @@ void InodeKinds::clear()
  * cookie agree: an inode number reused by a new socket never inherits the old socket's owner. */
 OwnerResolver::Target *OwnerResolver::find_target(uint64_t inode, uint64_t cookie)
 {
-    auto it = std::lower_bound(targets_.begin(), targets_.end(), inode,
-                               [](const Target &t, uint64_t ino) { return t.inode < ino; });
-    for (; it != targets_.end() && it->inode == inode; ++it)
-        if (!cookie || !it->cookie || cookie == it->cookie) return &*it;
+    if (target_index_.empty()) return nullptr;
+    size_t mask = target_index_.size() - 1;
+    for (size_t i = (size_t)((inode * 0x9E3779B97F4A7C15ull) >> 20) & mask; target_index_[i]; i = (i + 1) & mask)
+    {
+        Target &t = targets_[target_index_[i] - 1];
+        if (t.inode == inode && (!cookie || !t.cookie || cookie == t.cookie)) return &t;
+    }
     return nullptr;
 }
 
@@ -134,7 +137,16 @@ void OwnerResolver::rebuild_targets(const SocketBuffer &records, bool unknown_ar
         if (k == InodeKinds::wine || (k == InodeKinds::unknown && unknown_are_targets))
             targets_.push_back({inode, records[i].cookie, i});
     }
-    std::sort(targets_.begin(), targets_.end(), [](const Target &a, const Target &b) { return a.inode < b.inode; });
+    /* An open-addressing index (the map's every socket slot is looked up in it, every call). */
+    size_t size = 16;
+    while (size < targets_.size() * 2) size *= 2;
+    target_index_.assign(size, 0);
+    for (uint32_t k = 0; k < targets_.size(); k++)
+    {
+        size_t i = (size_t)((targets_[k].inode * 0x9E3779B97F4A7C15ull) >> 20) & (size - 1);
+        while (target_index_[i]) i = (i + 1) & (size - 1);
+        target_index_[i] = k + 1;
+    }
 }
 
 /* Reads wineserver's fd table to tell which of the sockets never seen are Wine's. false when it
@@ -269,9 +281,8 @@ void OwnerResolver::verify_borrowed(OwnerWork &work)
 }
 
 /* Looks for the handles of the sockets the map does not account for, cheapest places first. */
-void OwnerResolver::discover(SocketBuffer &records, OwnerWork &work)
+void OwnerResolver::discover(SocketBuffer &records, OwnerWork &work, size_t left)
 {
-    size_t left = assign_all(records);
     if (!left) return;
     if (!orphans_.empty() && source_.now_ms() - orphans_at_ms_ < orphan_retry_ms)
     {
@@ -408,7 +419,7 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
             for (const auto &t : targets_) still_unknown |= kinds_.find(t.inode) == InodeKinds::unknown;
             if (still_unknown) classify_unknown(records, work);
         }
-        discover(records, work);
+        discover(records, work, unresolved(records));
     }
     for (const auto &t : targets_)
         if (records[t.record].row.owner_pid && kinds_.find(t.inode) == InodeKinds::unknown) kinds_.add(t.inode, true);

@@ -144,7 +144,7 @@ constexpr uint64_t process_list_max_age_ms = 1000;
 /* Borrowed entries probed anyway each time the process list is taken (at most once a second
  * while nothing is new); one that turns out wrong makes the process distrust everything it
  * borrowed. */
-constexpr size_t borrowed_spot_checks = 32;
+constexpr size_t borrowed_spot_checks = 16;
 /* Native sockets remembered for other processes before the list starts over. */
 constexpr size_t max_shared_natives = 1u << 18;
 /* Below this many Wine sockets, reading wineserver's fd table is cheaper than looking for a new
@@ -223,7 +223,7 @@ class OwnerResolver
     size_t search(SocketBuffer &records, OwnerWork &work, size_t left, int max_rank, size_t max_batch);
     void probe(std::vector<Candidate> &batch, OwnerWork &work);
     void verify_borrowed(OwnerWork &work);
-    void discover(SocketBuffer &records, OwnerWork &work);
+    void discover(SocketBuffer &records, OwnerWork &work, size_t left);
 
     HandleSource &source_;
     OwnerStore *store_;
@@ -248,6 +248,7 @@ class OwnerResolver
     /* Reused between calls. */
     std::vector<uint64_t> wine_inodes_;
     std::vector<Target> targets_;
+    std::vector<uint32_t> target_index_; /* open addressing: index into targets_ + 1; 0 = empty */
     std::vector<ProcessSlots> listing_;
     std::vector<HandleRef> refs_;
     std::vector<ProbeResult> results_;
