@@ -33,7 +33,8 @@ ours() { WINEDLLOVERRIDES=iphlpapi=n wine "$bench_exe" "$@"; }
 builtin() { WINEDLLOVERRIDES=iphlpapi=b wine "$bench_exe" "$@"; }
 
 echo "$(wine --version), kernel $(uname -r), $(nproc) cores"
-printf '%-38s %7s %9s %9s %9s %10s %9s %9s\n' "scenario / function" rows "floor ms" "ours ms" "wine ms" "wine rows" "ours/flr" "wine/ours"
+[ "$quick" = --owners ] ||
+    printf '%-38s %7s %9s %9s %9s %10s %9s %9s\n' "scenario / function" rows "floor ms" "ours ms" "wine ms" "wine rows" "ours/flr" "wine/ours"
 measure() { # LABEL BUILTIN_RUNS (0 = skip)
     local label=$1 builtin_runs=$2 floor before after ours_out wine_out=""
     # The floor is taken before and after our calls and averaged: this machine's load drifts.

@@ -102,6 +102,18 @@ static SOCKET loopback_listener(sockaddr_in &sin)
     return l;
 }
 
+/* One loopback connection to the listener l: both ends go to keep. */
+static bool connect_pair(SOCKET l, const sockaddr_in &sin, std::vector<SOCKET> &keep)
+{
+    SOCKET c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (connect(c, (const sockaddr *)&sin, sizeof(sin))) return false;
+    SOCKET s = accept(l, nullptr, nullptr);
+    if (s == INVALID_SOCKET) return false;
+    keep.push_back(c);
+    keep.push_back(s);
+    return true;
+}
+
 static int churn(int runs)
 {
     sockaddr_in sin;
@@ -117,12 +129,7 @@ static int churn(int runs)
         double t0 = now_us();
         err |= GetTcpTable2((PMIB_TCPTABLE2)buf.data(), &size, TRUE);
         if (i >= 3) steady.push_back(now_us() - t0);
-        SOCKET c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-        if (connect(c, (sockaddr *)&sin, sizeof(sin))) return 1;
-        SOCKET s = accept(l, nullptr, nullptr);
-        if (s == INVALID_SOCKET) return 1;
-        keep.push_back(c);
-        keep.push_back(s);
+        if (!connect_pair(l, sin, keep)) return 1;
         size = (ULONG)buf.size();
         t0 = now_us();
         err |= GetTcpTable2((PMIB_TCPTABLE2)buf.data(), &size, TRUE);
@@ -137,23 +144,12 @@ static int churn(int runs)
 
 static int hold(int n)
 {
-    SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    sockaddr_in sin = {};
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int len = sizeof(sin);
-    if (bind(l, (sockaddr *)&sin, sizeof(sin)) || listen(l, SOMAXCONN) || getsockname(l, (sockaddr *)&sin, &len))
-        return 1;
+    sockaddr_in sin;
+    SOCKET l = loopback_listener(sin);
+    if (l == INVALID_SOCKET) return 1;
     std::vector<SOCKET> keep;
     for (int i = 0; i < n; i++)
-    {
-        SOCKET c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-        if (connect(c, (sockaddr *)&sin, sizeof(sin))) return 1;
-        SOCKET s = accept(l, nullptr, nullptr);
-        if (s == INVALID_SOCKET) return 1;
-        keep.push_back(c);
-        keep.push_back(s);
-    }
+        if (!connect_pair(l, sin, keep)) return 1;
     printf("ready %d\n", n);
     fflush(stdout);
     char c;

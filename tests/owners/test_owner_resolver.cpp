@@ -360,6 +360,14 @@ uint32_t owner_of(const SocketBuffer &records, uint64_t inode)
     return ~0u;
 }
 
+/* One process's call: what it learns goes to the store. */
+void learn(FakeWine &wine, OwnerStore &store)
+{
+    OwnerResolver first(wine, &store);
+    SocketBuffer records = records_of(wine);
+    first.resolve(records);
+}
+
 /* How many slots finding the caller's one new socket costs, beside another process holding n. */
 size_t probes_for_own_new_socket(uint32_t n)
 {
@@ -473,11 +481,7 @@ static void test_forged_entry_is_found_and_corrected(void **)
     wine.handles[{20, 201 * 4}] = 0; /* an event, say */
     hold_sockets(wine, 30, 200, 300000);
     MemoryStore store;
-    {
-        OwnerResolver first(wine, &store);
-        SocketBuffer records = records_of(wine);
-        first.resolve(records);
-    }
+    learn(wine, store);
     /* Forge: process 20's event slot claims process 30's socket 300001 (process 20 is listed
      * first, so the forged claim would win, and every socket still has an owner). */
     for (auto &p : store.processes)
@@ -510,11 +514,7 @@ static void test_dead_process_in_the_map(void **)
     FakeWine wine;
     hold_sockets(wine, 20, 10, 100000);
     MemoryStore store;
-    {
-        OwnerResolver first(wine, &store);
-        SocketBuffer records = records_of(wine);
-        first.resolve(records);
-    }
+    learn(wine, store);
     wine.handles.clear();
     wine.create_times[20] = 99; /* process 20 exited; its PID went to a new process */
     hold_sockets(wine, 20, 10, 200000);
@@ -535,11 +535,7 @@ static void test_restarted_server_ignores_the_map(void **)
     FakeWine wine;
     hold_sockets(wine, 20, 10, 100000);
     MemoryStore store;
-    {
-        OwnerResolver first(wine, &store);
-        SocketBuffer records = records_of(wine);
-        first.resolve(records);
-    }
+    learn(wine, store);
     wine.server.server_start++; /* a new wineserver: same prefix, PIDs start over */
     wine.handles.clear();
     hold_sockets(wine, 21, 10, 100000); /* even the same inodes */

@@ -115,9 +115,8 @@ static bool is_wineserver(int pid)
     return found;
 }
 
-/* The server directory this prefix's wineserver works in: "server-DEV-INO" of the prefix
- * (wineserver chdirs there; the directory above it differs between Wine versions). */
-static bool server_dir_name(char *name, size_t size)
+/* The prefix directory ($WINEPREFIX, else ~/.wine), as Wine finds it. */
+static bool prefix_stat(struct stat &st)
 {
     const char *prefix = getenv("WINEPREFIX");
     std::string path;
@@ -127,8 +126,15 @@ static bool server_dir_name(char *name, size_t size)
         path = std::string(home) + "/.wine";
     else
         return false;
+    return stat(path.c_str(), &st) == 0;
+}
+
+/* The server directory this prefix's wineserver works in: "server-DEV-INO" of the prefix
+ * (wineserver chdirs there; the directory above it differs between Wine versions). */
+static bool server_dir_name(char *name, size_t size)
+{
     struct stat st;
-    if (stat(path.c_str(), &st)) return false;
+    if (!prefix_stat(st)) return false;
     snprintf(name, size, "server-%llx-%llx", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
     return true;
 }
@@ -189,17 +195,8 @@ int WineHandleSource::wineserver_pid()
 bool WineHandleSource::server_identity(ServerIdentity &out)
 {
     int pid = wineserver_pid();
-    if (pid <= 0) return false;
-    const char *prefix = getenv("WINEPREFIX");
-    std::string path;
-    if (prefix && *prefix)
-        path = prefix;
-    else if (const char *home = getenv("HOME"))
-        path = std::string(home) + "/.wine";
-    else
-        return false;
     struct stat st;
-    if (stat(path.c_str(), &st)) return false;
+    if (pid <= 0 || !prefix_stat(st)) return false;
     char stat_path[64], buf[1024];
     snprintf(stat_path, sizeof(stat_path), "/proc/%d/stat", pid);
     FILE *f = fopen(stat_path, "re");
