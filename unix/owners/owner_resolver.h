@@ -144,7 +144,7 @@ constexpr uint64_t process_list_max_age_ms = 1000;
 /* Borrowed entries probed anyway each time the process list is taken (at most once a second
  * while nothing is new); one that turns out wrong makes the process distrust everything it
  * borrowed. */
-constexpr size_t borrowed_spot_checks = 16;
+constexpr size_t borrowed_spot_checks = 8;
 /* Native sockets remembered for other processes before the list starts over. */
 constexpr size_t max_shared_natives = 1u << 18;
 /* Below this many Wine sockets, reading wineserver's fd table is cheaper than looking for a new
