@@ -62,7 +62,7 @@ hold_native() {
         holders+=($!)
         left=$((left - n)) i=$((i + 1))
     done
-    while [ "$(cat "$dir"/ready.* | grep -c ready)" -lt "${#holders[@]}" ]; do sleep 0.2; done
+    while [ "$(cat "$dir"/ready.* 2>/dev/null | grep -c ready)" -lt "${#holders[@]}" ]; do sleep 0.2; done
     rm -rf "$dir"
 }
 release_native() { # holders reset their connections on SIGTERM: no TIME_WAIT left behind
