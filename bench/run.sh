@@ -4,8 +4,11 @@
 # project's iphlpapi.dll and through the same Wine's builtin, beside the raw netlink dump of the
 # same sockets, in one run; then the persistent reservation latencies. Medians; ratios at the end.
 #
-# Usage: bench/run.sh BUILD_DIR [--quick]   (--quick: Wine's builtin only at 1,000 connections;
-#        Wine 8.0's needs about 0.3 ms per row, i.e. seconds per call at 30,000 connections)
+# Usage: bench/run.sh BUILD_DIR [--quick|--owners]
+#   --quick:  Wine's builtin only at 1,000 connections (Wine 8.0's needs about 0.3 ms per row,
+#             i.e. seconds per call at 30,000 connections)
+#   --owners: only the rows of sockets held by another Wine process (bench/owners.sh: first call
+#             of a fresh process, call after a new connection, wineserver CPU, netstat -ano)
 # Runs on the host, or inside a platform root (./iphlp bench does both); its scratch prefix is
 # BUILD_DIR/prefixes/bench-PLATFORM, never the user's.
 set -euo pipefail
@@ -30,7 +33,8 @@ ours() { WINEDLLOVERRIDES=iphlpapi=n wine "$bench_exe" "$@"; }
 builtin() { WINEDLLOVERRIDES=iphlpapi=b wine "$bench_exe" "$@"; }
 
 echo "$(wine --version), kernel $(uname -r), $(nproc) cores"
-printf '%-38s %7s %9s %9s %9s %10s %9s %9s\n' "scenario / function" rows "floor ms" "ours ms" "wine ms" "wine rows" "ours/flr" "wine/ours"
+[ "$quick" = --owners ] ||
+    printf '%-38s %7s %9s %9s %9s %10s %9s %9s\n' "scenario / function" rows "floor ms" "ours ms" "wine ms" "wine rows" "ours/flr" "wine/ours"
 measure() { # LABEL BUILTIN_RUNS (0 = skip)
     local label=$1 builtin_runs=$2 floor before after ours_out wine_out=""
     # The floor is taken before and after our calls and averaged: this machine's load drifts.
@@ -58,7 +62,7 @@ hold_native() {
         holders+=($!)
         left=$((left - n)) i=$((i + 1))
     done
-    while [ "$(cat "$dir"/ready.* | grep -c ready)" -lt "${#holders[@]}" ]; do sleep 0.2; done
+    while [ "$(cat "$dir"/ready.* 2>/dev/null | grep -c ready)" -lt "${#holders[@]}" ]; do sleep 0.2; done
     rm -rf "$dir"
 }
 release_native() { # holders reset their connections on SIGTERM: no TIME_WAIT left behind
@@ -68,6 +72,7 @@ release_native() { # holders reset their connections on SIGTERM: no TIME_WAIT le
 }
 
 for n in 1000 10000 30000; do
+    [ "$quick" = --owners ] && break
     hold_native "$n"
     runs=1
     [ "$n" = 1000 ] && runs=3
@@ -103,6 +108,12 @@ release_wine() {
 # hard limit is below 20,000 + what wineserver needs besides (here: 20,000 and no
 # CAP_SYS_RESOURCE to raise it), the large scenario holds as many as fit.
 wine_max=$(( ($(ulimit -Hn) - 400) / 2 ))
+# shellcheck source=bench/owners.sh
+. "$IPHLP_SRC/bench/owners.sh"
+if [ "$quick" = --owners ]; then
+    owner_rows
+    exit 0
+fi
 for n in 1000 $((wine_max < 10000 ? wine_max : 10000)); do
     hold_wine "$n"
     runs=1
@@ -111,6 +122,8 @@ for n in 1000 $((wine_max < 10000 ? wine_max : 10000)); do
     measure "$n Wine conns" "$runs"
     release_wine
 done
+
+owner_rows
 
 echo
 echo "Persistent reservations through the API (median of 201 rounds):"

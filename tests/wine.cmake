@@ -70,6 +70,8 @@ function(iphlp_platform_tests platform)
         # The same suite against the Wine's own iphlpapi.dll, its known failures expected.
         iphlp_wine_test(${platform} ${prefix} ${t}conformance_builtin 1000
             env IPHLP_EXPECT_BUILTIN=1 ${d}/run-conformance.sh ${arch})
+        # The owner map shared between processes: corrupt, stale, foreign (tests/owners/).
+        iphlp_wine_test(${platform} ${prefix} ${t}owners_shared 600 ${d}/owners/run-owners-shared.sh ${arch})
         iphlp_wine_test(${platform} ${prefix} ${t}reservation_persistence 600 ${d}/run-persistence.sh ${arch})
         iphlp_wine_test(${platform} ${prefix} ${t}excludedports 600 ${d}/run-excludedports.sh ${arch})
         # Wine's own ws2_32 tests with and without the companion (tests/winetest/, docs/winsock.md
@@ -102,6 +104,8 @@ set_tests_properties(install dist PROPERTIES LABELS wine SKIP_RETURN_CODE 77
 set_tests_properties(install PROPERTIES TIMEOUT 1200)
 set_tests_properties(dist PROPERTIES TIMEOUT 600)
 iphlp_wine_test(host host concurrent_runs 600 ${CMAKE_CURRENT_SOURCE_DIR}/run-concurrent.sh ${PE_BUILD}/tools/iphlpstat.exe)
+# reservation_persistence and owners_shared restart their prefix's wineserver: the prefix's lock
+# (RESOURCE_LOCK above) keeps every other test of that prefix out meanwhile.
 
 # The platforms: their roots (built or refreshed by platforms/root.sh, cached outside the build
 # tree) and the i386 Unix side, built inside the oldest root so that it runs on every platform.

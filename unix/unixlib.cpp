@@ -24,6 +24,7 @@
 #include "sockets.h"
 #include "tcp_connection.h"
 #include "unixlib.h"
+#include "owner_file.h"
 #include "wine_handle_source.h"
 #include "wine_ntdll.h"
 
@@ -35,7 +36,8 @@ namespace {
 /* The owner cache is shared by the threads of a process; resolving is serialized. */
 std::mutex owner_mutex;
 WineHandleSource wine_handles;
-OwnerResolver owners(wine_handles);
+OwnerFile owner_file;
+OwnerResolver owners(wine_handles, &owner_file);
 SocketFirstSeen first_seen; /* guarded by owner_mutex */
 
 bool debugging()
@@ -59,11 +61,14 @@ void trace_table(const iphlp_socket_table_params &p, uint32_t source)
 void trace_owners(const OwnerWork &w)
 {
     if (!debugging()) return;
-    fprintf(stderr, "iphlp: owners: %u Wine sockets%s%s, %u handles probed, %u without owner\n", w.wine_sockets,
+    fprintf(stderr,
+            "iphlp: owners: %u Wine sockets%s%s%s%s, %u handles probed (%u borrowed checked), %u without owner\n",
+            w.wine_sockets,
             w.server_fds_unknown ? ", wineserver fds unreadable"
             : w.read_server_fds  ? ", wineserver fds read"
                                  : "",
-            w.listed ? ", processes listed" : "", w.probed, w.unresolved);
+            w.listed ? ", processes listed" : "", w.loaded ? ", shared map read" : "",
+            w.saved ? ", shared map written" : "", w.probed, w.verified, w.unresolved);
 }
 
 NTSTATUS read_socket_table(void *args)

@@ -7,6 +7,9 @@
  *                                GetExtendedTcpTable(AF_INET, TCP_TABLE_OWNER_PID_ALL): "single"
  *                                is one call into a large enough buffer (one enumeration),
  *                                "pair" the usual size probe plus fill
+ *   tablebench first             one GetTcpTable2(Order=TRUE) call, the first of this process
+ *   tablebench churn RUNS        median of RUNS calls of GetTcpTable2(Order=TRUE), each right after
+ *                                this process opened one new loopback connection (to itself)
  *   tablebench hold N            hold N loopback connections inside Wine until stdin closes
  *   tablebench reservations RUNS median latency of Create/Lookup/DeletePersistentTcpPortReservation
  */
@@ -72,25 +75,81 @@ static int tables(int runs)
     return 0;
 }
 
-static int hold(int n)
+/* Rows of a table of up to this many connections fit the buffers below without a size probe. */
+constexpr ULONG big_table = 8u << 20;
+
+static int first()
+{
+    std::vector<char> buf(big_table);
+    ULONG size = (ULONG)buf.size();
+    double t0 = now_us();
+    ULONG err = GetTcpTable2((PMIB_TCPTABLE2)buf.data(), &size, TRUE);
+    double t = now_us() - t0;
+    if (err) fprintf(stderr, "GetTcpTable2: error %lu\n", err);
+    printf("first rows %lu us %.0f\n", err ? 0 : *(DWORD *)buf.data(), t);
+    return err ? 1 : 0;
+}
+
+static SOCKET loopback_listener(sockaddr_in &sin)
 {
     SOCKET l = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    sockaddr_in sin = {};
+    sin = {};
     sin.sin_family = AF_INET;
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int len = sizeof(sin);
     if (bind(l, (sockaddr *)&sin, sizeof(sin)) || listen(l, SOMAXCONN) || getsockname(l, (sockaddr *)&sin, &len))
-        return 1;
+        return INVALID_SOCKET;
+    return l;
+}
+
+/* One loopback connection to the listener l: both ends go to keep. */
+static bool connect_pair(SOCKET l, const sockaddr_in &sin, std::vector<SOCKET> &keep)
+{
+    SOCKET c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (connect(c, (const sockaddr *)&sin, sizeof(sin))) return false;
+    SOCKET s = accept(l, nullptr, nullptr);
+    if (s == INVALID_SOCKET) return false;
+    keep.push_back(c);
+    keep.push_back(s);
+    return true;
+}
+
+static int churn(int runs)
+{
+    sockaddr_in sin;
+    SOCKET l = loopback_listener(sin);
+    if (l == INVALID_SOCKET) return 1;
+    std::vector<char> buf(big_table);
+    std::vector<double> steady, after;
+    std::vector<SOCKET> keep;
+    ULONG err = 0;
+    for (int i = 0; i < 3 + runs; i++)
+    {
+        ULONG size = (ULONG)buf.size();
+        double t0 = now_us();
+        err |= GetTcpTable2((PMIB_TCPTABLE2)buf.data(), &size, TRUE);
+        if (i >= 3) steady.push_back(now_us() - t0);
+        if (!connect_pair(l, sin, keep)) return 1;
+        size = (ULONG)buf.size();
+        t0 = now_us();
+        err |= GetTcpTable2((PMIB_TCPTABLE2)buf.data(), &size, TRUE);
+        if (i >= 3) after.push_back(now_us() - t0);
+    }
+    if (err) fprintf(stderr, "GetTcpTable2 failed\n");
+    printf("churn rows %lu steady_us %.0f after_new_us %.0f\n", *(DWORD *)buf.data(), median(steady), median(after));
+    linger reset = {1, 0};
+    for (SOCKET s : keep) setsockopt(s, SOL_SOCKET, SO_LINGER, (const char *)&reset, sizeof(reset));
+    return err ? 1 : 0;
+}
+
+static int hold(int n)
+{
+    sockaddr_in sin;
+    SOCKET l = loopback_listener(sin);
+    if (l == INVALID_SOCKET) return 1;
     std::vector<SOCKET> keep;
     for (int i = 0; i < n; i++)
-    {
-        SOCKET c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
-        if (connect(c, (sockaddr *)&sin, sizeof(sin))) return 1;
-        SOCKET s = accept(l, nullptr, nullptr);
-        if (s == INVALID_SOCKET) return 1;
-        keep.push_back(c);
-        keep.push_back(s);
-    }
+        if (!connect_pair(l, sin, keep)) return 1;
     printf("ready %d\n", n);
     fflush(stdout);
     char c;
@@ -144,7 +203,9 @@ int main(int argc, char **argv)
     int n = argc > 2 ? atoi(argv[2]) : 0;
     if (argc > 1 && !strcmp(argv[1], "tables")) return tables(n ? n : 11);
     if (argc > 1 && !strcmp(argv[1], "hold")) return hold(n ? n : 1000);
+    if (argc > 1 && !strcmp(argv[1], "first")) return first();
+    if (argc > 1 && !strcmp(argv[1], "churn")) return churn(n ? n : 11);
     if (argc > 1 && !strcmp(argv[1], "reservations")) return reservations(n ? n : 201);
-    fprintf(stderr, "usage: tablebench tables|hold|reservations N\n");
+    fprintf(stderr, "usage: tablebench tables|first|churn|hold|reservations N\n");
     return 2;
 }

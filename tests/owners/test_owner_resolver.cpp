@@ -10,20 +10,31 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
 #include <map>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "owner_file.h"
 #include "owner_resolver.h"
 
 using namespace iphlp;
 
 namespace {
 
-/* A pretend Wine: processes hold handles; a handle is a socket (its inode) or a file (0). */
+/* A pretend Wine: processes hold handles; a handle is a socket (its inode) or another object (0);
+ * a slot with no entry is empty. */
 struct FakeWine : HandleSource
 {
     uint32_t self = 10;
     std::map<std::pair<uint32_t, uint32_t>, uint64_t> handles;
+    std::map<uint64_t, uint64_t> cookies;      /* inode -> kernel cookie (0 when absent) */
+    std::map<uint32_t, uint64_t> create_times; /* pid -> creation time (0 when absent) */
     bool server_visible = true;
+    ServerIdentity server = {1, 2, 3, 4};
     size_t probed = 0;
     size_t server_reads = 0; /* reads of wineserver's fd table */
     size_t lists = 0;        /* process lists */
@@ -38,17 +49,23 @@ struct FakeWine : HandleSource
         lists++;
         for (const auto &h : handles)
         {
-            if (out.empty() || out.back().pid != h.first.first) out.push_back({h.first.first, 0});
+            if (out.empty() || out.back().pid != h.first.first)
+                out.push_back({h.first.first, 0, create_times[h.first.first]});
             out.back().slots = std::max(out.back().slots, h.first.second / 4);
         }
         return true;
     }
-    void probe(const HandleRef *refs, size_t count, uint64_t *inodes) override
+    void probe(const HandleRef *refs, size_t count, ProbeResult *out) override
     {
         for (size_t i = 0; i < count; i++)
         {
             auto it = handles.find({refs[i].pid, refs[i].handle});
-            inodes[i] = it == handles.end() ? 0 : it->second; /* an empty slot */
+            if (it == handles.end())
+                out[i] = {0, 0, SlotKind::empty};
+            else if (!it->second)
+                out[i] = {0, 0, SlotKind::other};
+            else
+                out[i] = {it->second, cookies[it->second], SlotKind::socket};
         }
         probed += count;
     }
@@ -60,6 +77,39 @@ struct FakeWine : HandleSource
             if (h.second) out.push_back(h.second);
         std::sort(out.begin(), out.end());
         return true;
+    }
+    bool server_identity(ServerIdentity &out) override
+    {
+        out = server;
+        return true;
+    }
+};
+
+/* The shared map, kept in memory (OwnerFile has tests of its own below). */
+struct MemoryStore : OwnerStore
+{
+    ServerIdentity server;
+    std::vector<KnownProcess> processes;
+    std::vector<NativeSocket> natives;
+    bool present = false;
+    size_t loads = 0, saves = 0;
+    bool load(const ServerIdentity &s, SharedMap &out) override
+    {
+        loads++;
+        if (!present || !(s == server)) return false;
+        out.processes = processes;
+        out.natives = natives;
+        return true;
+    }
+    void save(const ServerIdentity &s, const SharedMap &map) override
+    {
+        saves++;
+        server = s;
+        processes = map.processes;
+        natives = map.natives;
+        for (auto &proc : processes)
+            for (auto &slot : proc.slots) slot.borrowed = false;
+        present = true;
     }
 };
 
@@ -280,6 +330,423 @@ static void test_many_inodes(void **)
     assert_int_equal(kinds.find(7919), InodeKinds::wine);
 }
 
+namespace {
+
+/* A process holding n sockets in slots 1..n (inodes base + slot). */
+void hold_sockets(FakeWine &wine, uint32_t pid, uint32_t n, uint64_t base)
+{
+    for (uint32_t slot = 1; slot <= n; slot++) wine.handles[{pid, slot * 4}] = base + slot;
+}
+
+SocketBuffer records_of(const FakeWine &wine)
+{
+    SocketBuffer records;
+    for (const auto &h : wine.handles)
+        if (h.second)
+        {
+            SocketRecord r = {};
+            r.inode = h.second;
+            auto c = wine.cookies.find(h.second);
+            r.cookie = c == wine.cookies.end() ? 0 : c->second;
+            records.push_back(r);
+        }
+    return records;
+}
+
+uint32_t owner_of(const SocketBuffer &records, uint64_t inode)
+{
+    for (const auto &r : records)
+        if (r.inode == inode) return r.row.owner_pid;
+    return ~0u;
+}
+
+/* One process's call: what it learns goes to the store. */
+void learn(FakeWine &wine, OwnerStore &store)
+{
+    OwnerResolver first(wine, &store);
+    SocketBuffer records = records_of(wine);
+    first.resolve(records);
+}
+
+/* How many slots finding the caller's one new socket costs, beside another process holding n. */
+size_t probes_for_own_new_socket(uint32_t n)
+{
+    FakeWine wine;
+    hold_sockets(wine, 20, n, 100000);
+    for (uint32_t slot = 1; slot <= 30; slot++) wine.handles[{10, slot * 4}] = 0; /* the caller's own objects */
+    OwnerResolver resolver(wine);
+    SocketBuffer records = records_of(wine);
+    resolver.resolve(records);
+    size_t before = wine.probed, reads = wine.server_reads;
+    wine.handles[{10, 31 * 4}] = 5001; /* the caller opens a connection */
+    records = records_of(wine);
+    resolver.resolve(records);
+    assert_int_equal(owner_of(records, 5001), 10);
+    assert_int_equal(wine.server_reads, reads); /* found without reading wineserver's fd table */
+    assert_int_equal(owner_of(records, 100001), 20);
+    return wine.probed - before;
+}
+
+} // namespace
+
+/* Only new handles are examined, and how many does not grow with other processes' handles. */
+static void test_new_own_socket_probes_only_new_slots(void **)
+{
+    size_t small = probes_for_own_new_socket(2000), large = probes_for_own_new_socket(8000);
+    assert_true(small <= first_probe_batch);
+    assert_int_equal(small, large);
+}
+
+/* A new socket of another process: found in the slot wineserver hands out next (the lowest free
+ * value), not by probing the process's other sockets again. */
+static void test_new_socket_of_another_process(void **)
+{
+    FakeWine wine;
+    hold_sockets(wine, 20, 1000, 100000);
+    wine.handles.erase({20, 500 * 4}); /* a freed value in the middle */
+    wine.handles[{10, 4}] = 0;
+    OwnerResolver resolver(wine);
+    SocketBuffer records = records_of(wine);
+    resolver.resolve(records);
+    size_t before = wine.probed;
+    wine.handles[{20, 500 * 4}] = 7777; /* the next handle takes the free value */
+    records = records_of(wine);
+    resolver.resolve(records);
+    assert_int_equal(owner_of(records, 7777), 20);
+    assert_true(wine.probed - before <= 2 * first_probe_batch);
+}
+
+/* A new process is examined alone. */
+static void test_new_process_probed_alone(void **)
+{
+    FakeWine wine;
+    hold_sockets(wine, 20, 1000, 100000);
+    wine.handles[{10, 4}] = 0;
+    OwnerResolver resolver(wine);
+    SocketBuffer records = records_of(wine);
+    resolver.resolve(records);
+    size_t before = wine.probed;
+    hold_sockets(wine, 30, 40, 300000);
+    records = records_of(wine);
+    resolver.resolve(records);
+    assert_int_equal(owner_of(records, 300040), 30);
+    assert_int_equal(owner_of(records, 100001), 20);
+    assert_true(wine.probed - before <= 40 + 1 /* the caller's own slot */ + first_probe_batch);
+}
+
+/* A fresh process starts from the map the last one saved: it probes at most its spot checks. */
+static void test_fresh_process_borrows_the_map(void **)
+{
+    FakeWine wine;
+    hold_sockets(wine, 20, 2000, 100000);
+    wine.handles[{10, 4}] = 0;
+    MemoryStore store;
+    {
+        OwnerResolver first(wine, &store);
+        SocketBuffer records = records_of(wine);
+        SocketRecord native = {};
+        native.inode = 999999;
+        native.cookie = 42;
+        records.push_back(native);
+        first.resolve(records);
+        assert_int_equal(store.saves, 1);
+        assert_int_equal(store.natives.size(), 1);
+    }
+    wine.self = 11;
+    wine.handles.erase({10, 4});
+    wine.handles[{11, 4}] = 0;
+    size_t before = wine.probed, reads = wine.server_reads;
+    OwnerResolver fresh(wine, &store);
+    SocketBuffer records = records_of(wine);
+    SocketRecord native = {};
+    native.inode = 999999; /* a Linux program's socket, found native by the first process */
+    native.cookie = 42;
+    records.push_back(native);
+    OwnerWork work = fresh.resolve(records);
+    assert_true(work.loaded);
+    assert_int_equal(wine.server_reads, reads);
+    assert_int_equal(owner_of(records, 999999), 0);
+    assert_int_equal(owner_of(records, 100001), 20);
+    assert_int_equal(owner_of(records, 102000), 20);
+    assert_true(wine.probed - before <= borrowed_spot_checks + 1 /* its own new slot */);
+}
+
+/* A forged (or stale) shared entry: the process checks a few borrowed entries at every process
+ * list, so it is found within one pass over what was borrowed; then nothing borrowed is trusted,
+ * the map is rebuilt and saved, and the next fresh process reads the corrected map. */
+static void test_forged_entry_is_found_and_corrected(void **)
+{
+    FakeWine wine;
+    hold_sockets(wine, 20, 200, 100000);
+    wine.handles[{20, 201 * 4}] = 0; /* an event, say */
+    hold_sockets(wine, 30, 200, 300000);
+    MemoryStore store;
+    learn(wine, store);
+    /* Forge: process 20's event slot claims process 30's socket 300001 (process 20 is listed
+     * first, so the forged claim would win, and every socket still has an owner). */
+    for (auto &p : store.processes)
+        if (p.pid == 20) p.slots[200] = {300001, 0, SlotKind::socket, false};
+    wine.self = 40;
+    OwnerResolver fresh(wine, &store);
+    SocketBuffer records = records_of(wine);
+    const size_t passes = (400 + borrowed_spot_checks - 1) / borrowed_spot_checks;
+    size_t right_from = SIZE_MAX;
+    for (size_t call = 0; call <= passes; call++)
+    {
+        fresh.resolve(records);
+        if (owner_of(records, 300001) == 30 && right_from == SIZE_MAX) right_from = call;
+        if (right_from != SIZE_MAX) assert_int_equal(owner_of(records, 300001), 30); /* and stays right */
+        assert_int_equal(owner_of(records, 100002), 20);
+        wine.clock_ms += process_list_max_age_ms; /* a list per call */
+    }
+    assert_true(right_from <= passes);
+    wine.self = 41;
+    OwnerResolver next(wine, &store);
+    records = records_of(wine);
+    next.resolve(records);
+    assert_int_equal(owner_of(records, 300001), 30);
+}
+
+/* A PID in the map that now names another process (same PID, later creation time): its entries
+ * are not borrowed; the new process is probed. */
+static void test_dead_process_in_the_map(void **)
+{
+    FakeWine wine;
+    hold_sockets(wine, 20, 10, 100000);
+    MemoryStore store;
+    learn(wine, store);
+    wine.handles.clear();
+    wine.create_times[20] = 99; /* process 20 exited; its PID went to a new process */
+    hold_sockets(wine, 20, 10, 200000);
+    wine.handles[{20, 4}] = 100001; /* which holds an inode the old one held */
+    wine.self = 11;
+    OwnerResolver fresh(wine, &store);
+    SocketBuffer records = records_of(wine);
+    OwnerWork work = fresh.resolve(records);
+    assert_int_equal(work.verified, 0); /* nothing borrowed */
+    assert_true(work.probed >= 10);
+    assert_int_equal(owner_of(records, 100001), 20);
+    assert_int_equal(owner_of(records, 200010), 20);
+}
+
+/* A map made under another wineserver instance is not used. */
+static void test_restarted_server_ignores_the_map(void **)
+{
+    FakeWine wine;
+    hold_sockets(wine, 20, 10, 100000);
+    MemoryStore store;
+    learn(wine, store);
+    wine.server.server_start++; /* a new wineserver: same prefix, PIDs start over */
+    wine.handles.clear();
+    hold_sockets(wine, 21, 10, 100000); /* even the same inodes */
+    wine.self = 22;
+    OwnerResolver fresh(wine, &store);
+    SocketBuffer records = records_of(wine);
+    OwnerWork work = fresh.resolve(records);
+    assert_false(work.loaded);
+    assert_int_equal(owner_of(records, 100001), 21);
+}
+
+/* An inode number reused by a new socket: the kernel's cookie tells the sockets apart, so the
+ * old holder's slot never claims the new socket. */
+static void test_reused_inode_told_apart_by_cookie(void **)
+{
+    FakeWine wine;
+    wine.handles[{20, 4}] = 2001;
+    wine.cookies[2001] = 1;
+    OwnerResolver resolver(wine);
+    SocketBuffer records = records_of(wine);
+    resolver.resolve(records);
+    assert_int_equal(owner_of(records, 2001), 20);
+    /* Process 20 closed it (its slot now holds another object) and process 30's new socket got
+     * the same inode number. */
+    wine.handles[{20, 4}] = 0;
+    wine.handles[{20, 8}] = 0;
+    wine.handles[{30, 4}] = 2001;
+    wine.cookies[2001] = 2;
+    records = records_of(wine);
+    resolver.resolve(records);
+    assert_int_equal(owner_of(records, 2001), 30);
+}
+
+/* ---- the shared file ---- */
+
+namespace {
+
+std::string scratch_dir()
+{
+    char dir[] = "/tmp/iphlp-owner-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    return dir;
+}
+
+SharedMap sample_map()
+{
+    SharedMap shared;
+    shared.natives = {{9001, 5}, {9002, 6}};
+    std::vector<KnownProcess> &map = shared.processes;
+    map.resize(2);
+    map[0].pid = 20;
+    map[0].create_time = 111;
+    map[0].slots.resize(3);
+    map[0].slots[0] = {5001, 77, SlotKind::socket, false};
+    map[0].slots[1] = {0, 0, SlotKind::empty, false};
+    map[0].slots[2] = {0, 0, SlotKind::other, false};
+    map[1].pid = 30;
+    map[1].create_time = 222;
+    map[1].slots.resize(1);
+    return shared;
+}
+
+std::string map_file(const std::string &dir, const ServerIdentity &server)
+{
+    char name[64];
+    snprintf(name, sizeof(name), "/owners-%llx-%llx", (unsigned long long)server.prefix_dev,
+             (unsigned long long)server.prefix_ino);
+    return dir + name;
+}
+
+} // namespace
+
+static void test_file_round_trip(void **)
+{
+    std::string dir = scratch_dir() + "/owners";
+    OwnerFile file(dir);
+    ServerIdentity server = {1, 2, 3, 4};
+    SharedMap map;
+    std::vector<KnownProcess> &out = map.processes;
+    assert_false(file.load(server, map)); /* nothing yet */
+    file.save(server, sample_map());
+    assert_true(file.load(server, map));
+    assert_int_equal(map.natives.size(), 2);
+    assert_int_equal(map.natives[1].inode, 9002);
+    assert_int_equal(map.natives[1].cookie, 6);
+    assert_int_equal(out.size(), 2);
+    assert_int_equal(out[0].pid, 20);
+    assert_int_equal(out[0].create_time, 111);
+    assert_int_equal(out[0].slots.size(), 3);
+    assert_int_equal(out[0].slots[0].inode, 5001);
+    assert_int_equal(out[0].slots[0].cookie, 77);
+    assert_true(out[0].slots[0].kind == SlotKind::socket);
+    assert_true(out[0].slots[1].kind == SlotKind::empty);
+    assert_true(out[0].slots[2].kind == SlotKind::other);
+    assert_true(out[1].slots[0].kind == SlotKind::unprobed);
+    struct stat st;
+    assert_int_equal(stat(dir.c_str(), &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    /* Another wineserver instance of the same prefix: not used. */
+    ServerIdentity restarted = server;
+    restarted.server_start = 5;
+    assert_false(file.load(restarted, map));
+    restarted = server;
+    restarted.server_pid = 9;
+    assert_false(file.load(restarted, map));
+}
+
+/* Every byte counts: a flipped bit anywhere, a truncation or trailing junk make the file unused. */
+static void test_file_corruption_is_ignored(void **)
+{
+    std::string dir = scratch_dir();
+    OwnerFile file(dir);
+    ServerIdentity server = {1, 2, 3, 4};
+    file.save(server, sample_map());
+    std::string path = map_file(dir, server);
+    struct stat st;
+    assert_int_equal(stat(path.c_str(), &st), 0);
+    SharedMap out;
+    for (off_t at = 0; at < st.st_size; at += 7)
+    {
+        int fd = open(path.c_str(), O_RDWR);
+        unsigned char b;
+        assert_int_equal(pread(fd, &b, 1, at), 1);
+        b ^= 0x10;
+        assert_int_equal(pwrite(fd, &b, 1, at), 1);
+        assert_false(file.load(server, out));
+        b ^= 0x10;
+        assert_int_equal(pwrite(fd, &b, 1, at), 1);
+        close(fd);
+        assert_true(file.load(server, out));
+    }
+    assert_int_equal(truncate(path.c_str(), st.st_size - 1), 0);
+    assert_false(file.load(server, out));
+    file.save(server, sample_map()); /* replaced by the next save */
+    assert_true(file.load(server, out));
+    int fd = open(path.c_str(), O_WRONLY | O_APPEND);
+    assert_int_equal(write(fd, "junk", 4), 4);
+    close(fd);
+    assert_false(file.load(server, out));
+}
+
+/* Files and directories that are not this user's alone are never read. */
+static void test_file_of_another_user_is_ignored(void **)
+{
+    ServerIdentity server = {1, 2, 3, 4};
+    SharedMap out;
+    {
+        std::string dir = scratch_dir();
+        OwnerFile file(dir);
+        file.save(server, sample_map());
+        std::string path = map_file(dir, server);
+        assert_int_equal(chmod(path.c_str(), 0620), 0); /* group-writable */
+        assert_false(file.load(server, out));
+        assert_int_equal(chmod(path.c_str(), 0600), 0);
+        assert_true(file.load(server, out));
+        /* A symbolic link planted in its place. */
+        std::string real = dir + "/real";
+        assert_int_equal(rename(path.c_str(), real.c_str()), 0);
+        assert_int_equal(symlink(real.c_str(), path.c_str()), 0);
+        assert_false(file.load(server, out));
+        assert_int_equal(unlink(path.c_str()), 0);
+        assert_int_equal(rename(real.c_str(), path.c_str()), 0);
+        if (geteuid() == 0)
+        {
+            assert_int_equal(chown(path.c_str(), 65534, 65534), 0); /* another user's file */
+            assert_false(file.load(server, out));
+        }
+    }
+    {
+        /* A directory others may write to: neither read nor written. */
+        std::string dir = scratch_dir();
+        assert_int_equal(chmod(dir.c_str(), 0777), 0);
+        OwnerFile file(dir);
+        file.save(server, sample_map());
+        assert_int_equal(access(map_file(dir, server).c_str(), F_OK), -1);
+        assert_int_equal(chmod(dir.c_str(), 0700), 0);
+        file.save(server, sample_map());
+        assert_int_equal(chmod(dir.c_str(), 0755), 0);
+        assert_false(file.load(server, out));
+        if (geteuid() == 0)
+        {
+            assert_int_equal(chmod(dir.c_str(), 0700), 0);
+            assert_int_equal(chown(dir.c_str(), 65534, 65534), 0); /* another user's directory */
+            assert_false(file.load(server, out));
+        }
+    }
+}
+
+/* The resolver with the real file: a second process borrows, and a restarted server's map is
+ * not. */
+static void test_resolver_with_the_file(void **)
+{
+    std::string dir = scratch_dir();
+    FakeWine wine;
+    hold_sockets(wine, 20, 500, 100000);
+    {
+        OwnerFile file(dir);
+        OwnerResolver first(wine, &file);
+        SocketBuffer records = records_of(wine);
+        assert_true(first.resolve(records).saved);
+    }
+    wine.self = 11;
+    OwnerFile file(dir);
+    OwnerResolver fresh(wine, &file);
+    SocketBuffer records = records_of(wine);
+    OwnerWork work = fresh.resolve(records);
+    assert_true(work.loaded);
+    assert_true(work.probed <= borrowed_spot_checks + first_probe_batch);
+    assert_int_equal(owner_of(records, 100500), 20);
+}
+
 int main()
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +763,18 @@ int main()
         cmocka_unit_test(test_unreadable_server_table_remembers_nothing),
         cmocka_unit_test(test_many_inodes),
         cmocka_unit_test(test_recent_list_vouches_for_the_cache),
+        cmocka_unit_test(test_new_own_socket_probes_only_new_slots),
+        cmocka_unit_test(test_new_socket_of_another_process),
+        cmocka_unit_test(test_new_process_probed_alone),
+        cmocka_unit_test(test_fresh_process_borrows_the_map),
+        cmocka_unit_test(test_forged_entry_is_found_and_corrected),
+        cmocka_unit_test(test_dead_process_in_the_map),
+        cmocka_unit_test(test_restarted_server_ignores_the_map),
+        cmocka_unit_test(test_reused_inode_told_apart_by_cookie),
+        cmocka_unit_test(test_file_round_trip),
+        cmocka_unit_test(test_file_corruption_is_ignored),
+        cmocka_unit_test(test_file_of_another_user_is_ignored),
+        cmocka_unit_test(test_resolver_with_the_file),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -18,6 +18,7 @@ extern "C" {
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "recorded_sockets.h"
@@ -58,6 +59,28 @@ void test_byte_order(void **)
     for (const iphlp::SocketRecord &rec : rows)
         found |= memcmp(rec.row.local_addr, addr, 16) == 0 && memcmp(&rec.row.local_port, port, 2) == 0;
     assert_true(found);
+}
+
+/* Every socket of a dump carries the kernel's cookie (owner lookups tell a reused inode number
+ * apart by it): nonzero, and no two sockets share one. */
+void test_cookies(void **)
+{
+    for (const Fixture &f : fixtures)
+    {
+        std::vector<char> dump = read_fixture(f.file);
+        SocketQuery query{f.proto, f.family, IPHLP_FILTER_ALL};
+        SocketBuffer rows;
+        assert_int_equal(iphlp::parse_inet_diag(dump.data(), dump.size(), query, rows), 0);
+        assert_true(!rows.empty());
+        std::vector<uint64_t> cookies;
+        for (const iphlp::SocketRecord &rec : rows)
+        {
+            assert_true(rec.cookie != 0);
+            cookies.push_back(rec.cookie);
+        }
+        std::sort(cookies.begin(), cookies.end());
+        assert_true(std::adjacent_find(cookies.begin(), cookies.end()) == cookies.end());
+    }
 }
 
 /* The dump answers one family; messages of the other are not ours to report. */
@@ -413,13 +436,21 @@ void test_state_masks(void **)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_recorded_dumps),       cmocka_unit_test(test_byte_order),
-        cmocka_unit_test(test_other_family_skipped), cmocka_unit_test(test_appends),
-        cmocka_unit_test(test_truncated_everywhere), cmocka_unit_test(test_split_datagrams),
-        cmocka_unit_test(test_attribute_lengths),    cmocka_unit_test(test_bad_message_keeps_earlier_rows),
-        cmocka_unit_test(test_malformed_messages),   cmocka_unit_test(test_error_messages),
-        cmocka_unit_test(test_done_messages),        cmocka_unit_test(test_state_filter_in_parser),
-        cmocka_unit_test(test_state_mapping),        cmocka_unit_test(test_state_masks),
+        cmocka_unit_test(test_recorded_dumps),
+        cmocka_unit_test(test_byte_order),
+        cmocka_unit_test(test_cookies),
+        cmocka_unit_test(test_other_family_skipped),
+        cmocka_unit_test(test_appends),
+        cmocka_unit_test(test_truncated_everywhere),
+        cmocka_unit_test(test_split_datagrams),
+        cmocka_unit_test(test_attribute_lengths),
+        cmocka_unit_test(test_bad_message_keeps_earlier_rows),
+        cmocka_unit_test(test_malformed_messages),
+        cmocka_unit_test(test_error_messages),
+        cmocka_unit_test(test_done_messages),
+        cmocka_unit_test(test_state_filter_in_parser),
+        cmocka_unit_test(test_state_mapping),
+        cmocka_unit_test(test_state_masks),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

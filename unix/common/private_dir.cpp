@@ -13,13 +13,13 @@ bool is_private_dir(const struct stat &st)
     return S_ISDIR(st.st_mode) && st.st_uid == geteuid() && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
-int open_private_dir(int at, const char *name)
+int open_private_dir(int at, const char *name, bool unreadable)
 {
-    if (mkdirat(at, name, geteuid() == 0 ? 0755 : 0700) != 0 && errno != EEXIST) return -1;
+    if (mkdirat(at, name, geteuid() == 0 && !unreadable ? 0755 : 0700) != 0 && errno != EEXIST) return -1;
     int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return -1;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !is_private_dir(st))
+    if (fstat(fd, &st) != 0 || !is_private_dir(st) || (unreadable && (st.st_mode & 077)))
     {
         close(fd);
         errno = EPERM;

@@ -19,8 +19,9 @@ bool is_private_dir(const struct stat &st);
 /* Opens (creating it: 0755 for root, else 0700) the directory NAME relative to AT (AT_FDCWD or an
  * fd of a private directory) without following links; returns its fd, or -1 with errno set (EPERM
  * when it exists but is not private). An existing directory is checked, never chmod-ed: if
- * someone else made it, changing its mode would not make it ours. */
-int open_private_dir(int at, const char *name);
+ * someone else made it, changing its mode would not make it ours. UNREADABLE: also nobody else
+ * may list or read it (created 0700 for root too; the owner map, whose contents are not theirs). */
+int open_private_dir(int at, const char *name, bool unreadable = false);
 
 /* This user's runtime directory for the project: /run/iphlp for root, else $XDG_RUNTIME_DIR/iphlp
  * when that directory is private, else /tmp/iphlp-UID. Not created here. */

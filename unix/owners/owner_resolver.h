@@ -5,20 +5,27 @@
  * Wine creates Winsock sockets inside wineserver (8.0 and 10.0), so a process's /proc/<pid>/fd
  * usually does not hold its own sockets (why Wine 8.0's builtin reports PID 0). What does work
  * (docs/design.md, "Who owns a socket"): duplicate a process's handles into this process, turn
- * each into a Unix fd and fstat it for the socket inode. That costs a few wineserver round trips per handle, so:
+ * each into a Unix fd and fstat it for the socket inode. That costs a few wineserver round trips
+ * per handle, so the resolver keeps a map of every Windows process's handle table (slot -> what
+ * the slot held when last probed) and spends probes only where something can have changed:
  *  - only sockets Wine holds at all are looked up (the socket fds in wineserver's own fd table);
  *    sockets of non-Wine processes get PID 0 without touching a handle;
- *  - (pid, handle) -> inode is cached; a cached entry counts while its process lives and its
- *    inode is still one of the sockets asked about. Whether the processes live is checked with
- *    the process list, which costs about 0.8 ms on Wine 8.0 (more than reading 2,000 sockets
- *    from the kernel), so it is asked at most once a second while every socket asked about is
- *    already in the cache: the one answer this can leave stale for up to that second is a socket
- *    shared by several processes whose holder just exited;
- *  - when a Wine socket is left without an owner, every handle slot of every process is probed
- *    again and the answers are rebuilt from that scan alone (so a reused handle value cannot keep
- *    a stale answer alive);
- *  - when a socket has handles in several processes, the caller's own process wins among the
- *    handles seen in one scan.
+ *  - a socket the map does not account for is looked for incrementally: wineserver hands out the
+ *    lowest free handle value (server/handle.c, alloc_entry), so a new handle lands in a slot that
+ *    was free when last probed, in a slot whose socket has gone, or past the old end of the
+ *    table. Those slots are probed first, in growing batches per process (the caller's own
+ *    process first), and the search stops as soon as every socket has an owner. Slots that held
+ *    another object (an event, a file) come last. Nothing already known to hold a live socket is
+ *    probed again;
+ *  - the map outlives the process through an OwnerStore (owner_file.h: one file per prefix,
+ *    tied to one wineserver instance). What a fresh process borrows from it is checked against
+ *    the process list (same PID and creation time) and the kernel's socket cookie (a reused inode
+ *    never matches), and is probed again before this process uses it a second time, so a stale or
+ *    forged entry can make a row's PID wrong in one call of a process at most;
+ *  - whether the mapped processes still live is checked with the process list, which costs about
+ *    0.8 ms on Wine 8.0, so a list less than a second old vouches for the map while every socket
+ *    asked about is accounted for;
+ *  - when a socket has handles in several processes, the caller's own process wins.
  * The handles are enumerated per process, slot by slot, and NOT with
  * SystemExtendedHandleInformation: Wine 8.0's server walks an empty handle table (a process
  * being created) past its end there and crashes, taking the whole prefix down.
@@ -27,7 +34,6 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "sockets.h"
@@ -43,7 +49,36 @@ struct HandleRef
 struct ProcessSlots
 {
     uint32_t pid;
-    uint32_t slots; /* handle values 4, 8, ... 4 * slots may be in use */
+    uint32_t slots;       /* handle values 4, 8, ... 4 * slots may be in use */
+    uint64_t create_time; /* FILETIME; with the PID it names one process for good */
+};
+
+/* What one handle slot held when it was probed. */
+enum class SlotKind : uint8_t
+{
+    unprobed,
+    empty,  /* no handle (or the process could not be opened) */
+    other,  /* a handle of something that is not a socket with a Unix fd */
+    socket, /* a socket: inode and cookie set */
+};
+
+struct ProbeResult
+{
+    uint64_t inode;
+    uint64_t cookie; /* 0 when the kernel cannot tell (SO_COOKIE needs Linux 4.12) */
+    SlotKind kind;
+};
+
+/* Which wineserver answers: a map of handle tables is worth nothing under another instance. */
+struct ServerIdentity
+{
+    uint64_t prefix_dev = 0, prefix_ino = 0;   /* the prefix directory */
+    uint64_t server_pid = 0, server_start = 0; /* wineserver's Unix PID and start time (clock ticks) */
+    bool operator==(const ServerIdentity &o) const
+    {
+        return prefix_dev == o.prefix_dev && prefix_ino == o.prefix_ino && server_pid == o.server_pid &&
+               server_start == o.server_start;
+    }
 };
 
 class HandleSource
@@ -53,17 +88,72 @@ class HandleSource
     virtual uint32_t own_pid() = 0;
     /* Every Windows process of this wineserver, sorted by pid. false when unavailable. */
     virtual bool list_processes(std::vector<ProcessSlots> &out) = 0;
-    /* inodes[i] = inode of the socket behind refs[i]; 0 when the slot is empty, not a socket, or
-     * has no fd. refs come grouped by process. */
-    virtual void probe(const HandleRef *refs, size_t count, uint64_t *inodes) = 0;
+    /* out[i] = what refs[i] holds. refs come grouped by process. */
+    virtual void probe(const HandleRef *refs, size_t count, ProbeResult *out) = 0;
     /* Sorted inodes of every socket Wine holds. false when unknown (then all sockets count). */
     virtual bool wine_socket_inodes(std::vector<uint64_t> &out) = 0;
     /* A monotonic clock, in milliseconds. */
     virtual uint64_t now_ms() = 0;
+    /* false when the wineserver cannot be named (then nothing is shared between processes). */
+    virtual bool server_identity(ServerIdentity &) { return false; }
 };
 
-/* How long a process list vouches for the cache while no unknown socket turns up. */
+struct SlotState
+{
+    uint64_t inode = 0;
+    uint64_t cookie = 0;
+    SlotKind kind = SlotKind::unprobed;
+    bool borrowed = false; /* read from the store, not yet probed by this process */
+};
+
+struct KnownProcess
+{
+    uint32_t pid = 0;
+    uint64_t create_time = 0;
+    std::vector<SlotState> slots; /* slots[i]: handle value 4 * (i + 1) */
+};
+
+/* A socket known to be a Linux program's, not Wine's. */
+struct NativeSocket
+{
+    uint64_t inode;
+    uint64_t cookie;
+    bool operator<(const NativeSocket &o) const { return inode < o.inode; }
+};
+
+/* What processes share (owner_file.h): the map of handle tables (sorted by pid) and the sockets
+ * found to be native (sorted by inode). */
+struct SharedMap
+{
+    std::vector<KnownProcess> processes;
+    std::vector<NativeSocket> natives;
+};
+
+class OwnerStore
+{
+  public:
+    virtual ~OwnerStore() = default;
+    /* false when there is nothing usable for this server (absent, corrupt, foreign, another
+     * wineserver instance). */
+    virtual bool load(const ServerIdentity &server, SharedMap &out) = 0;
+    virtual void save(const ServerIdentity &server, const SharedMap &map) = 0;
+};
+
+/* How long a process list vouches for the map while no unknown socket turns up. */
 constexpr uint64_t process_list_max_age_ms = 1000;
+/* Borrowed entries probed anyway each time the process list is taken (at most once a second
+ * while nothing is new); one that turns out wrong makes the process distrust everything it
+ * borrowed. */
+constexpr size_t borrowed_spot_checks = 8;
+/* Native sockets remembered for other processes before the list starts over. */
+constexpr size_t max_shared_natives = 1u << 18;
+/* Below this many Wine sockets, reading wineserver's fd table is cheaper than looking for a new
+ * socket's handle first. */
+constexpr size_t cheap_fd_table = 512;
+/* Probes after which the map is saved at once (below it, at most once a second). */
+constexpr size_t save_after_probes = 64;
+/* The first batch of slots probed per process while looking for new handles; it doubles. */
+constexpr size_t first_probe_batch = 16;
 
 /* inode -> "Wine holds it" or "a Linux program outside Wine does": an open-addressing table
  * (a lookup per row must cost next to nothing beside the kernel dump of that row). */
@@ -94,14 +184,18 @@ struct OwnerWork
     bool read_server_fds = false;    /* wineserver's fd table was read (an unseen inode) */
     bool server_fds_unknown = false; /* ... and could not be: every socket is looked up */
     bool listed = false;             /* the process list was asked */
-    uint32_t probed = 0;             /* handle slots probed by a rescan (0: none) */
+    bool loaded = false;             /* the shared map was read */
+    bool distrusted = false;         /* ... and a spot check found it wrong */
+    bool saved = false;              /* ... and written */
+    uint32_t probed = 0;             /* handle slots probed (0: none) */
+    uint32_t verified = 0;           /* ... of them borrowed entries checked */
     uint32_t unresolved = 0;         /* Wine sockets left without an owner */
 };
 
 class OwnerResolver
 {
   public:
-    explicit OwnerResolver(HandleSource &source) : source_(source) {}
+    explicit OwnerResolver(HandleSource &source, OwnerStore *store = nullptr) : source_(source), store_(store) {}
     /* Sets row.owner_pid of every record (0 when no Wine process holds it). */
     OwnerWork resolve(SocketBuffer &records);
 
@@ -109,25 +203,55 @@ class OwnerResolver
     struct Target
     {
         uint64_t inode;
+        uint64_t cookie;
         uint32_t record;
     };
+    struct Candidate
+    {
+        uint32_t process; /* index into processes_ */
+        uint32_t slot;
+    };
 
-    Target *find_target(uint64_t inode);
-    void assign(Target *target, uint32_t pid, SocketBuffer &records);
-    size_t assign_from_cache(SocketBuffer &records);
-    void rescan(SocketBuffer &records);
+    Target *find_target(uint64_t inode, uint64_t cookie);
+    size_t assign_all(SocketBuffer &records);
+    void assign(KnownProcess &p, const SlotState &s, SocketBuffer &records);
+    size_t unresolved(const SocketBuffer &records) const;
+    bool refresh_processes(OwnerWork &work, SocketBuffer &records);
+    void adopt_stored(OwnerWork &work, SocketBuffer &records);
+    bool classify_unknown(SocketBuffer &records, OwnerWork &work);
+    void rebuild_targets(const SocketBuffer &records, bool all_unknown_are_targets);
+    size_t search(SocketBuffer &records, OwnerWork &work, size_t left, int max_rank, size_t max_batch);
+    void probe(std::vector<Candidate> &batch, OwnerWork &work);
+    void verify_borrowed(OwnerWork &work);
+    void discover(SocketBuffer &records, OwnerWork &work, size_t left);
 
     HandleSource &source_;
+    OwnerStore *store_;
     InodeKinds kinds_;
-    bool listed_ = false;                          /* processes_ holds a list ... */
-    uint64_t listed_at_ms_ = 0;                    /* ... taken then */
-    std::unordered_map<uint64_t, uint64_t> cache_; /* (pid << 32 | handle) -> socket inode */
+    bool listed_ = false;       /* processes_ is from a list ... */
+    uint64_t listed_at_ms_ = 0; /* ... taken then */
+    uint64_t calls_ = 0;        /* resolve() calls that had Wine sockets */
+    size_t borrowed_ = 0;       /* slots with borrowed set */
+    bool server_known_ = false;
+    ServerIdentity server_;
+    SharedMap map_; /* map_.processes: sorted by pid */
+    std::vector<KnownProcess> &processes_ = map_.processes;
+    bool natives_dirty_ = false;   /* natives learned since the last save */
+    size_t unsaved_probes_ = 0;    /* probes since the last save */
+    uint64_t saved_at_ms_ = 0;     /* ... which was then */
+    uint64_t spot_offset_ = 0;     /* where the next check of borrowed entries starts */
+    size_t wine_sockets_seen_ = 0; /* Wine sockets at the last count (sizes the fd table) */
+    /* Sockets a full search did not find (held by no handle: a process being created, a socket
+     * in the middle of being closed), and when: not searched for again within a second. */
+    std::vector<uint64_t> orphans_;
+    uint64_t orphans_at_ms_ = 0;
     /* Reused between calls. */
     std::vector<uint64_t> wine_inodes_;
     std::vector<Target> targets_;
-    std::vector<ProcessSlots> processes_;
+    std::vector<uint32_t> target_index_; /* open addressing: index into targets_ + 1; 0 = empty */
+    std::vector<ProcessSlots> listing_;
     std::vector<HandleRef> refs_;
-    std::vector<uint64_t> probed_;
+    std::vector<ProbeResult> results_;
 };
 
 } // namespace iphlp

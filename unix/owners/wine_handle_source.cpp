@@ -34,34 +34,47 @@ bool WineHandleSource::list_processes(std::vector<ProcessSlots> &out)
 {
     processes_.clear();
     if (!list_wine_processes(processes_)) return false;
-    for (const auto &p : processes_) out.push_back({p.pid, p.handle_slots});
+    for (const auto &p : processes_) out.push_back({p.pid, p.handle_slots, p.create_time});
     return true;
 }
 
-static uint64_t socket_inode_of(wine::HANDLE handle)
+#ifndef SO_COOKIE
+#define SO_COOKIE 57 /* Linux 4.12 (asm-generic/socket.h) */
+#endif
+
+static ProbeResult socket_of(wine::HANDLE handle)
 {
     int fd = -1;
     uint32_t options = 0;
-    /* Fails for empty slots, non-file objects and files with no Unix fd (console, device). */
-    if (wine::server_handle_to_fd(handle, 0, &fd, &options)) return 0;
+    /* Fails for empty slots (STATUS_INVALID_HANDLE), non-file objects and files with no Unix fd
+     * (console, device). */
+    if (wine::NTSTATUS status = wine::server_handle_to_fd(handle, 0, &fd, &options))
+        return {0, 0, status == wine::STATUS_INVALID_HANDLE ? SlotKind::empty : SlotKind::other};
+    ProbeResult r = {0, 0, SlotKind::other};
     struct stat st;
-    uint64_t inode = (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) ? (uint64_t)st.st_ino : 0;
+    if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode))
+    {
+        r = {(uint64_t)st.st_ino, 0, SlotKind::socket};
+        uint64_t cookie = 0;
+        socklen_t len = sizeof(cookie);
+        if (!getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) && len == sizeof(cookie)) r.cookie = cookie;
+    }
     close(fd);
-    return inode;
+    return r;
 }
 
-void WineHandleSource::probe(const HandleRef *refs, size_t count, uint64_t *inodes)
+void WineHandleSource::probe(const HandleRef *refs, size_t count, ProbeResult *out)
 {
     uint32_t self = own_pid();
     uint32_t open_pid = 0;
     wine::HANDLE process = nullptr;
     for (size_t i = 0; i < count; i++)
     {
-        inodes[i] = 0;
+        out[i] = {0, 0, SlotKind::empty};
         wine::HANDLE handle = (wine::HANDLE)(uintptr_t)refs[i].handle;
         if (refs[i].pid == self)
         {
-            inodes[i] = socket_inode_of(handle); /* our own handle: no duplicate needed */
+            out[i] = socket_of(handle); /* our own handle: no duplicate needed */
             continue;
         }
         if (refs[i].pid != open_pid) /* refs come grouped by process */
@@ -78,7 +91,7 @@ void WineHandleSource::probe(const HandleRef *refs, size_t count, uint64_t *inod
         /* An empty slot fails here: the server bounds-checks the handle value. */
         if (wine::duplicate_object(process, handle, wine::current_process(), &dup, 0, 0, wine::DUPLICATE_SAME_ACCESS))
             continue;
-        inodes[i] = socket_inode_of(dup);
+        out[i] = socket_of(dup);
         wine::close_handle(dup);
     }
     if (process) wine::close_handle(process);
@@ -102,9 +115,8 @@ static bool is_wineserver(int pid)
     return found;
 }
 
-/* The server directory this prefix's wineserver works in: "server-DEV-INO" of the prefix
- * (wineserver chdirs there; the directory above it differs between Wine versions). */
-static bool server_dir_name(char *name, size_t size)
+/* The prefix directory ($WINEPREFIX, else ~/.wine), as Wine finds it. */
+static bool prefix_stat(struct stat &st)
 {
     const char *prefix = getenv("WINEPREFIX");
     std::string path;
@@ -114,8 +126,15 @@ static bool server_dir_name(char *name, size_t size)
         path = std::string(home) + "/.wine";
     else
         return false;
+    return stat(path.c_str(), &st) == 0;
+}
+
+/* The server directory this prefix's wineserver works in: "server-DEV-INO" of the prefix
+ * (wineserver chdirs there; the directory above it differs between Wine versions). */
+static bool server_dir_name(char *name, size_t size)
+{
     struct stat st;
-    if (stat(path.c_str(), &st)) return false;
+    if (!prefix_stat(st)) return false;
     snprintf(name, size, "server-%llx-%llx", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
     return true;
 }
@@ -168,6 +187,36 @@ int WineHandleSource::wineserver_pid()
         closedir(proc);
     }
     return server_pid_;
+}
+
+/* The wineserver instance: the prefix, and the server's PID with its start time (field 22 of
+ * /proc/PID/stat, in clock ticks since boot), so that a restarted server or a reused PID never
+ * matches a map made under another instance. */
+bool WineHandleSource::server_identity(ServerIdentity &out)
+{
+    int pid = wineserver_pid();
+    struct stat st;
+    if (pid <= 0 || !prefix_stat(st)) return false;
+    char stat_path[64], buf[1024];
+    snprintf(stat_path, sizeof(stat_path), "/proc/%d/stat", pid);
+    FILE *f = fopen(stat_path, "re");
+    if (!f) return false;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    if (!p) return false;
+    /* after ") ": field 3 (state) onwards; start time is field 22 */
+    unsigned long long start = 0;
+    int field = 2;
+    for (const char *q = p + 1; *q && field < 22; q++)
+        if (*q == ' ' && ++field == 22) start = strtoull(q + 1, nullptr, 10);
+    if (!start) return false;
+    out.prefix_dev = (uint64_t)st.st_dev;
+    out.prefix_ino = (uint64_t)st.st_ino;
+    out.server_pid = (uint64_t)pid;
+    out.server_start = start;
+    return true;
 }
 
 bool WineHandleSource::wine_socket_inodes(std::vector<uint64_t> &out)

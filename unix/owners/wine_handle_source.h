@@ -12,9 +12,10 @@ class WineHandleSource final : public HandleSource
   public:
     uint32_t own_pid() override;
     bool list_processes(std::vector<ProcessSlots> &out) override;
-    void probe(const HandleRef *refs, size_t count, uint64_t *inodes) override;
+    void probe(const HandleRef *refs, size_t count, ProbeResult *out) override;
     bool wine_socket_inodes(std::vector<uint64_t> &out) override;
     uint64_t now_ms() override;
+    bool server_identity(ServerIdentity &out) override;
     /* The processes of the latest list_processes(), with their creation times. */
     const std::vector<WineProcess> &processes() const { return processes_; }
 

@@ -101,6 +101,7 @@ int on_socket(const nlmsghdr *nlh, void *data)
         if (is_ipv6_link_local(row.remote_addr)) row.remote_scope_id = msg->id.idiag_if;
     }
     rec.inode = msg->idiag_inode;
+    rec.cookie = msg->id.idiag_cookie[0] | static_cast<uint64_t>(msg->id.idiag_cookie[1]) << 32;
     return MNL_CB_OK;
 }
 

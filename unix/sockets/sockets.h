@@ -19,6 +19,7 @@ struct SocketRecord
 {
     iphlp_socket_row row; /* owner_pid and create_time still 0 here */
     uint64_t inode;       /* 0 for sockets with no file (TIME_WAIT, orphans) */
+    uint64_t cookie;      /* the kernel's socket cookie, never reused until reboot; 0 when unknown */
 };
 
 /* Which reader answered (read_sockets' *source; IPHLP_DEBUG names it). */

@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Sourced by bench/run.sh: the rows where another Wine process holds the connections, so every
+# row's owner must be found (docs/performance.md). For N = 2,000 and 8,000 connections, side by
+# side in one run: the raw netlink dump ("dump"), this DLL ("ours") and the same Wine's builtin:
+#  - first call: the first GetTcpTable2(Order=TRUE) of a fresh process (median of 5 processes;
+#    "cold" = the first process after the holder started, before anything was learned);
+#  - after new conn: a call right after the caller opened one new connection (median of 11);
+#  - steady: repeated calls with nothing new (median of 11);
+#  - wineserver CPU per call: wineserver's CPU time (/proc/PID/schedstat) across 20 more rounds of
+#    "open a connection, call, call", divided by 40 calls (process start cancels out: the
+#    difference of two runs);
+#  - netstat -ano: wall time of this project's netstat.exe with this DLL, process start included,
+#    beside the same command with N connections held by plain Linux processes (median of 3; a
+#    Wine process holding one connection keeps wineserver up there too).
+# Needs from run.sh: build, bench_exe, ours, builtin, hold_wine/release_wine,
+# hold_native/release_native. IPHLP_OWNER_COUNTS="500 1000" measures other counts.
+
+median() { sort -n | awk '{a[NR] = $1} END {print (NR ? a[int((NR + 1) / 2)] : "-")}'; }
+
+# The wineserver of the bench prefix: the one working in its server-DEV-INO directory.
+bench_server_pid() {
+    local want p cwd
+    want="server-$(stat -c %D "$WINEPREFIX")-$(printf '%x' "$(stat -c %i "$WINEPREFIX")")"
+    for p in $(pgrep '^wineserver'); do
+        cwd=$(readlink "/proc/$p/cwd" 2>/dev/null) || continue
+        [ "${cwd##*/}" = "$want" ] && echo "$p" && return 0
+    done
+    return 1
+}
+server_cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
+
+first_us() { # ORDER RUNS: median us of the first call of RUNS fresh processes
+    local i
+    for ((i = 0; i < $2; i++)); do
+        WINEDLLOVERRIDES=iphlpapi=$1 wine "$bench_exe" first | awk '/^first/ {print $5}'
+    done | median
+}
+churn() { # ORDER RUNS -> "steady_us after_new_us"
+    WINEDLLOVERRIDES=iphlpapi=$1 wine "$bench_exe" churn "$2" | awk '/^churn/ {print $5, $7}'
+}
+server_cpu_per_call_us() { # ORDER: wineserver CPU of 40 more calls (20 rounds), per call
+    local pid a b c d
+    pid=$(bench_server_pid) || { echo "-"; return; }
+    a=$(server_cpu_ns "$pid"); churn "$1" 5 >/dev/null; b=$(server_cpu_ns "$pid")
+    c=$(server_cpu_ns "$pid"); churn "$1" 25 >/dev/null; d=$(server_cpu_ns "$pid")
+    awk -v short=$((b - a)) -v long=$((d - c)) 'BEGIN {printf "%.0f", (long - short) / 40 / 1000}'
+}
+netstat_ms() { # RUNS: median wall ms of netstat.exe -ano with this DLL
+    local i t0 t1
+    for ((i = 0; i < $1; i++)); do
+        t0=$(date +%s%N)
+        WINEDLLOVERRIDES=iphlpapi=n wine "$build/pe/tools/netstat/netstat.exe" -ano >/dev/null 2>&1
+        t1=$(date +%s%N)
+        echo $(((t1 - t0) / 1000000))
+    done | median
+}
+
+owner_row() { # LABEL ROWS DUMP_US OURS_US WINE_US [UNIT]
+    awk -v l="$1" -v r="$2" -v f="$3" -v o="$4" -v w="$5" -v u="${6:-ms}" 'BEGIN {
+        ratio = (f > 0 && o != "-") ? sprintf("%.2f", o / f) : "-"
+        wratio = (f > 0 && w != "-") ? sprintf("%.2f", w / f) : "-"
+        printf "%-44s %7s %9.2f %9s %9s %9s %9s\n", l, r, f / 1000,
+            (o == "-") ? "-" : sprintf("%.2f", o / 1000), (w == "-") ? "-" : sprintf("%.2f", w / 1000), ratio, wratio }'
+}
+
+owner_rows() {
+    local n wine_counts=(${IPHLP_OWNER_COUNTS:-2000 8000}) dump cold ours_first wine_first ours_churn wine_churn rows
+    local ours_cpu wine_cpu wine_runs ns_wine ns_native
+    echo
+    echo "Owners of Wine-held sockets ($(wine --version)); ms, medians; ratios to the dump"
+    printf '%-44s %7s %9s %9s %9s %9s %9s\n' "scenario" rows "dump ms" "ours ms" "wine ms" "ours/dmp" "wine/dmp"
+    for n in "${wine_counts[@]}"; do
+        [ "$n" -le "$wine_max" ] || { echo "$n Wine conns: over the fd limit, skipped"; continue; }
+        hold_wine "$n"
+        # Wine 8.0's builtin takes about 0.3 ms per row: fewer of its runs at 8,000.
+        wine_runs=5
+        [ "$n" -gt 2000 ] && wine_runs=3
+        dump=$("$build/bench/netlink_floor" 21 | awk '{print $2}')
+        rows=$("$build/bench/netlink_floor" 1 | awk '{print $4}')
+        cold=$(first_us n 1)
+        ours_first=$(first_us n 5)
+        wine_first=$(first_us b "$wine_runs")
+        ours_churn=$(churn n 11)
+        wine_churn=$(churn b "$wine_runs")
+        ours_cpu=$(server_cpu_per_call_us n)
+        wine_cpu="-"
+        [ "$n" -le 2000 ] && wine_cpu=$(server_cpu_per_call_us b)
+        dump=$(( (dump + $("$build/bench/netlink_floor" 21 | awk '{print $2}')) / 2 ))
+        ns_wine=$(netstat_ms 3)
+        release_wine
+        owner_row "$n Wine conns: first call, cold" "$rows" "$dump" "$cold" "-"
+        owner_row "$n Wine conns: first call, fresh process" "$rows" "$dump" "$ours_first" "$wine_first"
+        owner_row "$n Wine conns: after a new connection" "$rows" "$dump" "${ours_churn#* }" "${wine_churn#* }"
+        owner_row "$n Wine conns: steady" "$rows" "$dump" "${ours_churn% *}" "${wine_churn% *}"
+        owner_row "$n Wine conns: wineserver CPU per call" "$rows" "$dump" "$ours_cpu" "$wine_cpu"
+        # A Wine process holding one connection keeps wineserver running, as the holder did
+        # (else every netstat would start a new wineserver, the map starting over with it).
+        hold_native "$n"
+        hold_wine 1
+        ns_native=$(netstat_ms 3)
+        release_wine
+        release_native
+        printf '%-44s %7s %9s %9s   native: %s ms, difference %+d ms\n' "$n conns: netstat -ano wall, Wine-held" "" "" \
+            "$ns_wine" "$ns_native" $((ns_wine - ns_native))
+    done
+}
