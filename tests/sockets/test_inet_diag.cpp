@@ -65,7 +65,7 @@ void test_byte_order(void **)
  * apart by it): nonzero, and no two sockets share one. */
 void test_cookies(void **)
 {
-    for (const Fixture &f : fixtures)
+    for (const FixtureFile &f : fixtures)
     {
         std::vector<char> dump = read_fixture(f.file);
         SocketQuery query{f.proto, f.family, IPHLP_FILTER_ALL};
