@@ -26,12 +26,12 @@ template <class Entry> owner_module_fn<Entry> owner_module_export(const char *na
 }
 
 /* The documented row size and table header of every (family, class). */
-struct table_shape
+struct TableShape
 {
     size_t header, row;
 };
 
-table_shape tcp_shape(ULONG af, TCP_TABLE_CLASS cls)
+TableShape tcp_shape(ULONG af, TCP_TABLE_CLASS cls)
 {
     if (af == AF_INET)
     {
@@ -45,14 +45,14 @@ table_shape tcp_shape(ULONG af, TCP_TABLE_CLASS cls)
     return {offsetof(MIB_TCP6TABLE_OWNER_MODULE, table), sizeof(MIB_TCP6ROW_OWNER_MODULE)};
 }
 
-table_shape udp_shape(ULONG af, UDP_TABLE_CLASS cls)
+TableShape udp_shape(ULONG af, UDP_TABLE_CLASS cls)
 {
-    static const table_shape v4[] = {{offsetof(MIB_UDPTABLE, table), sizeof(MIB_UDPROW)},
-                                     {offsetof(MIB_UDPTABLE_OWNER_PID, table), sizeof(MIB_UDPROW_OWNER_PID)},
-                                     {offsetof(MIB_UDPTABLE_OWNER_MODULE, table), sizeof(MIB_UDPROW_OWNER_MODULE)}};
-    static const table_shape v6[] = {{offsetof(MIB_UDP6TABLE, table), sizeof(MIB_UDP6ROW)},
-                                     {offsetof(MIB_UDP6TABLE_OWNER_PID, table), sizeof(MIB_UDP6ROW_OWNER_PID)},
-                                     {offsetof(MIB_UDP6TABLE_OWNER_MODULE, table), sizeof(MIB_UDP6ROW_OWNER_MODULE)}};
+    static const TableShape v4[] = {{offsetof(MIB_UDPTABLE, table), sizeof(MIB_UDPROW)},
+                                    {offsetof(MIB_UDPTABLE_OWNER_PID, table), sizeof(MIB_UDPROW_OWNER_PID)},
+                                    {offsetof(MIB_UDPTABLE_OWNER_MODULE, table), sizeof(MIB_UDPROW_OWNER_MODULE)}};
+    static const TableShape v6[] = {{offsetof(MIB_UDP6TABLE, table), sizeof(MIB_UDP6ROW)},
+                                    {offsetof(MIB_UDP6TABLE_OWNER_PID, table), sizeof(MIB_UDP6ROW_OWNER_PID)},
+                                    {offsetof(MIB_UDP6TABLE_OWNER_MODULE, table), sizeof(MIB_UDP6ROW_OWNER_MODULE)}};
     return (af == AF_INET ? v4 : v6)[cls];
 }
 
@@ -62,7 +62,7 @@ void *extended_tcp(ULONG af, TCP_TABLE_CLASS cls, BOOL order)
     DWORD size = 0, err;
     void *t = nullptr;
     err = GetExtendedTcpTable(nullptr, &size, order, af, cls, 0);
-    table_shape shape = tcp_shape(af, cls);
+    TableShape shape = tcp_shape(af, cls);
     ok(err == ERROR_INSUFFICIENT_BUFFER && size >= shape.header, "tcp af %lu class %d probe: %lu, size %lu", af, cls,
        err, size);
     t = fetch_table([&](void *table, DWORD *sz) { return GetExtendedTcpTable(table, sz, order, af, cls, 0); }, &err,
@@ -79,7 +79,7 @@ void *extended_udp(ULONG af, UDP_TABLE_CLASS cls)
     DWORD size = 0, err;
     void *t = nullptr;
     err = GetExtendedUdpTable(nullptr, &size, TRUE, af, cls, 0);
-    table_shape shape = udp_shape(af, cls);
+    TableShape shape = udp_shape(af, cls);
     ok(err == ERROR_INSUFFICIENT_BUFFER && size >= shape.header, "udp af %lu class %d probe: %lu", af, cls, err);
     t = fetch_table([&](void *table, DWORD *sz) { return GetExtendedUdpTable(table, sz, TRUE, af, cls, 0); }, &err,
                     &size);
@@ -468,7 +468,7 @@ void test_ipv6_scope()
 /* The Extended tables agree with GetTcpTable2 on another process's sockets. */
 void test_extended_other_process()
 {
-    child_process child;
+    ChildProcess child;
     if (!start_child("tcp-sockets", &child))
     {
         ok(false, "start child");
@@ -504,7 +504,7 @@ void test_extended_other_process()
 
 } // namespace
 
-const conformance_test extended_table_tests[] = {
+const ConformanceTest extended_table_tests[] = {
     {"extended_tcp_parameters", test_extended_tcp_parameters},
     {"extended_tcp_listener_connections", test_listener_and_connections},
     {"extended_tcp_owner_module", test_owner_module},

@@ -113,7 +113,7 @@ void test_every_export()
 
 } // namespace
 
-const conformance_test forwarded_tests[] = {
+const ConformanceTest forwarded_tests[] = {
     {"forwarded_exports", test_forwarded_answer},
     {"forwarding_target", test_forwarding_target},
     {"every_export_resolves", test_every_export},

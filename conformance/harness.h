@@ -26,7 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-struct conformance_test
+struct ConformanceTest
 {
     const char *name;
     void (*run)(void);
@@ -49,13 +49,13 @@ bool builtin_wine_before(int major); /* ... and that Wine is older than MAJOR.0 
 bool running_on_wine();
 
 /* The tests of each file, collected in main.cpp. */
-extern const conformance_test tcp_table2_tests[];
-extern const conformance_test reservation_tests[];
-extern const conformance_test forwarded_tests[];
-extern const conformance_test extended_table_tests[];
-extern const conformance_test tcp_estats_tests[];
-extern const conformance_test reservation_persist_tests[]; /* run only when named */
-extern const conformance_test winsock_reservation_tests[];
+extern const ConformanceTest tcp_table2_tests[];
+extern const ConformanceTest reservation_tests[];
+extern const ConformanceTest forwarded_tests[];
+extern const ConformanceTest extended_table_tests[];
+extern const ConformanceTest tcp_estats_tests[];
+extern const ConformanceTest reservation_persist_tests[]; /* run only when named */
+extern const ConformanceTest winsock_reservation_tests[];
 
 /* Child processes for cross-process checks: this executable started as "child <role> ...". */
 int child_main(int argc, char **argv);
@@ -88,12 +88,12 @@ bool tcp_pair(int family, const char *address, SOCKET listener, unsigned short p
 /* Starts this program as a child with the given arguments; the child's stdout is a pipe the
  * caller reads with read_child_line(). With a token, the child is a copy of this program without
  * its manifest (see sockets.cpp), deleted again by stop_child(). */
-struct child_process
+struct ChildProcess
 {
     PROCESS_INFORMATION info;
     HANDLE out;
     char copy[MAX_PATH];
 };
-bool start_child(const char *args, child_process *child, HANDLE token = nullptr); /* token: run as it */
-bool read_child_line(child_process *child, char *line, size_t size);
-void stop_child(child_process *child);
+bool start_child(const char *args, ChildProcess *child, HANDLE token = nullptr); /* token: run as it */
+bool read_child_line(ChildProcess *child, char *line, size_t size);
+void stop_child(ChildProcess *child);

@@ -78,12 +78,12 @@ bool builtin_wine_before(int major)
     return expect_builtin && get && atoi(get()) < major;
 }
 
-struct suite
+struct Suite
 {
-    const conformance_test *tests;
+    const ConformanceTest *tests;
     bool by_name_only;
 };
-static const suite suites[] = {{tcp_table2_tests, false},         {reservation_tests, false},
+static const Suite suites[] = {{tcp_table2_tests, false},         {reservation_tests, false},
                                {forwarded_tests, false},          {extended_table_tests, false},
                                {tcp_estats_tests, false},         {reservation_persist_tests, true},
                                {winsock_reservation_tests, false}};
@@ -112,13 +112,13 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
     {
         bool known = false;
-        for (const suite &s : suites)
-            for (const conformance_test *t = s.tests; t->name; t++) known |= !strcmp(argv[i], t->name);
+        for (const Suite &s : suites)
+            for (const ConformanceTest *t = s.tests; t->name; t++) known |= !strcmp(argv[i], t->name);
         ok(known, "unknown test '%s'", argv[i]);
     }
-    for (const suite &s : suites)
+    for (const Suite &s : suites)
     {
-        for (const conformance_test *t = s.tests; t->name; t++)
+        for (const ConformanceTest *t = s.tests; t->name; t++)
         {
             bool wanted = argc < 2 && !s.by_name_only;
             for (int i = 1; i < argc; i++) wanted |= !strcmp(argv[i], t->name);

@@ -17,25 +17,25 @@
 
 namespace {
 
-using create_fn = ULONG(WINAPI *)(USHORT, USHORT, PULONG64);
-using delete_fn = ULONG(WINAPI *)(USHORT, USHORT);
+using CreateFn = ULONG(WINAPI *)(USHORT, USHORT, PULONG64);
+using DeleteFn = ULONG(WINAPI *)(USHORT, USHORT);
 
-struct protocol_api
+struct ProtocolApi
 {
     const char *name;
-    create_fn create, lookup;
-    delete_fn remove;
+    CreateFn create, lookup;
+    DeleteFn remove;
 };
 
-bool load(protocol_api &tcp, protocol_api &udp)
+bool load(ProtocolApi &tcp, ProtocolApi &udp)
 {
     HMODULE m = GetModuleHandleA("iphlpapi.dll");
-    tcp = {"tcp", (create_fn)(void *)GetProcAddress(m, "CreatePersistentTcpPortReservation"),
-           (create_fn)(void *)GetProcAddress(m, "LookupPersistentTcpPortReservation"),
-           (delete_fn)(void *)GetProcAddress(m, "DeletePersistentTcpPortReservation")};
-    udp = {"udp", (create_fn)(void *)GetProcAddress(m, "CreatePersistentUdpPortReservation"),
-           (create_fn)(void *)GetProcAddress(m, "LookupPersistentUdpPortReservation"),
-           (delete_fn)(void *)GetProcAddress(m, "DeletePersistentUdpPortReservation")};
+    tcp = {"tcp", (CreateFn)(void *)GetProcAddress(m, "CreatePersistentTcpPortReservation"),
+           (CreateFn)(void *)GetProcAddress(m, "LookupPersistentTcpPortReservation"),
+           (DeleteFn)(void *)GetProcAddress(m, "DeletePersistentTcpPortReservation")};
+    udp = {"udp", (CreateFn)(void *)GetProcAddress(m, "CreatePersistentUdpPortReservation"),
+           (CreateFn)(void *)GetProcAddress(m, "LookupPersistentUdpPortReservation"),
+           (DeleteFn)(void *)GetProcAddress(m, "DeletePersistentUdpPortReservation")};
     bool all = tcp.create && tcp.lookup && tcp.remove && udp.create && udp.lookup && udp.remove;
     todo_if(builtin_wine()) ok(all, "iphlpapi.dll exports the six persistent reservation functions");
     return all;
@@ -50,13 +50,13 @@ USHORT test_base()
     return (base >> 8) == (base & 0xff) ? (USHORT)(base + 40) : base;
 }
 
-void cleanup(const protocol_api &api, USHORT start, USHORT count) { api.remove(htons(start), count); }
+void cleanup(const ProtocolApi &api, USHORT start, USHORT count) { api.remove(htons(start), count); }
 
 void test_parameters()
 {
-    protocol_api apis[2];
+    ProtocolApi apis[2];
     if (!load(apis[0], apis[1])) return;
-    for (const protocol_api &api : apis)
+    for (const ProtocolApi &api : apis)
     {
         ULONG64 token = 0;
         ok(api.create(0, 10, &token) == ERROR_INVALID_PARAMETER, "%s create StartPort 0", api.name);
@@ -79,10 +79,10 @@ void test_parameters()
 
 void test_rules()
 {
-    protocol_api apis[2];
+    ProtocolApi apis[2];
     if (!load(apis[0], apis[1])) return;
     USHORT p = test_base();
-    for (const protocol_api &api : apis)
+    for (const ProtocolApi &api : apis)
     {
         for (USHORT s : {p, (USHORT)(p - 1), (USHORT)(p + 10), (USHORT)(p + 9)})
             for (USHORT n : {(USHORT)1, (USHORT)2, (USHORT)10}) cleanup(api, s, n);
@@ -130,7 +130,7 @@ void test_rules()
 
 void test_port_in_use()
 {
-    protocol_api tcp, udp;
+    ProtocolApi tcp, udp;
     if (!load(tcp, udp)) return;
     unsigned short port;
     SOCKET l = tcp_listener(AF_INET, "127.0.0.1", 0, &port);
@@ -170,7 +170,7 @@ void test_port_in_use()
         for (const auto &place : places)
             for (BOOL reuse : {FALSE, TRUE})
             {
-                const protocol_api &api = type == SOCK_STREAM ? tcp : udp;
+                const ProtocolApi &api = type == SOCK_STREAM ? tcp : udp;
                 SOCKET s = socket(place.family, type, 0);
                 if (s == INVALID_SOCKET)
                 {
@@ -207,7 +207,7 @@ void test_port_in_use()
 /* Another process sees the same reservation and the same token. */
 void test_other_process()
 {
-    protocol_api tcp, udp;
+    ProtocolApi tcp, udp;
     if (!load(tcp, udp)) return;
     USHORT p = (USHORT)(test_base() + 25);
     cleanup(tcp, p, 4);
@@ -215,7 +215,7 @@ void test_other_process()
     ok(tcp.create(htons(p), 4, &token) == NO_ERROR, "create for the child");
     char args[64], line[128] = "";
     snprintf(args, sizeof(args), "reservation lookup %u 4", p);
-    child_process child;
+    ChildProcess child;
     if (start_child(args, &child))
     {
         read_child_line(&child, line, sizeof(line));
@@ -233,7 +233,7 @@ void test_other_process()
  * a thread impersonating it and a whole process started with it are checked. */
 void test_access()
 {
-    protocol_api tcp, udp;
+    ProtocolApi tcp, udp;
     if (!load(tcp, udp)) return;
     HANDLE token;
     OpenProcessToken(GetCurrentProcess(), MAXIMUM_ALLOWED, &token);
@@ -304,7 +304,7 @@ void test_access()
     if (limited) CloseHandle(limited);
 
     HANDLE primary = nullptr;
-    child_process child;
+    ChildProcess child;
     char args[64], line[128] = "";
     snprintf(args, sizeof(args), "reservation access %u", p);
     if (!DuplicateTokenEx(linked.LinkedToken, 0, nullptr, SecurityAnonymous, TokenPrimary, &primary) ||
@@ -346,7 +346,7 @@ void test_access()
 /* Persistence across a wineserver restart (or a reboot on Windows) takes two runs of this
  * program with the restart between them: "reservation_persist_create" keeps a block and writes
  * its token to %TEMP%, "reservation_persist_check" finds the same block and token, deletes it. */
-const USHORT persist_start = 40970, persist_count = 3;
+const USHORT PERSIST_START = 40970, PERSIST_COUNT = 3;
 
 void token_file(char *path, size_t size)
 {
@@ -357,11 +357,11 @@ void token_file(char *path, size_t size)
 
 void test_persist_create()
 {
-    protocol_api tcp, udp;
+    ProtocolApi tcp, udp;
     if (!load(tcp, udp)) return;
-    cleanup(tcp, persist_start, persist_count);
+    cleanup(tcp, PERSIST_START, PERSIST_COUNT);
     ULONG64 token = 0;
-    ok(tcp.create(htons(persist_start), persist_count, &token) == NO_ERROR, "create the persistent block");
+    ok(tcp.create(htons(PERSIST_START), PERSIST_COUNT, &token) == NO_ERROR, "create the persistent block");
     char path[MAX_PATH];
     token_file(path, sizeof(path));
     FILE *f = fopen(path, "w");
@@ -375,7 +375,7 @@ void test_persist_create()
 
 void test_persist_check()
 {
-    protocol_api tcp, udp;
+    ProtocolApi tcp, udp;
     if (!load(tcp, udp)) return;
     char path[MAX_PATH];
     token_file(path, sizeof(path));
@@ -385,9 +385,9 @@ void test_persist_check()
     if (f) fclose(f);
     DeleteFileA(path);
     ULONG64 token = 0;
-    ok(tcp.lookup(htons(persist_start), persist_count, &token) == NO_ERROR, "the block survived the restart");
+    ok(tcp.lookup(htons(PERSIST_START), PERSIST_COUNT, &token) == NO_ERROR, "the block survived the restart");
     ok(token == saved, "same token within one boot: %llx vs %llx", token, saved);
-    ok(tcp.remove(htons(persist_start), persist_count) == NO_ERROR, "delete the persistent block");
+    ok(tcp.remove(htons(PERSIST_START), PERSIST_COUNT) == NO_ERROR, "delete the persistent block");
 }
 
 } // namespace
@@ -396,7 +396,7 @@ void test_persist_check()
  * block [PORT] as this (limited) process and print "elevated create delete lookup token". */
 int reservation_child(int argc, char **argv)
 {
-    protocol_api tcp, udp;
+    ProtocolApi tcp, udp;
     if (argc < 2 || !load(tcp, udp)) return 2;
     USHORT port = htons((USHORT)atoi(argv[1]));
     ULONG64 token = 0;
@@ -426,14 +426,14 @@ int reservation_child(int argc, char **argv)
     return 0;
 }
 
-const conformance_test reservation_tests[] = {
+const ConformanceTest reservation_tests[] = {
     {"reservation_parameters", test_parameters},   {"reservation_rules", test_rules},
     {"reservation_port_in_use", test_port_in_use}, {"reservation_other_process", test_other_process},
     {"reservation_access", test_access},           {nullptr, nullptr},
 };
 
 /* Only run when named: they are the two halves of the restart check. */
-const conformance_test reservation_persist_tests[] = {
+const ConformanceTest reservation_persist_tests[] = {
     {"reservation_persist_create", test_persist_create},
     {"reservation_persist_check", test_persist_check},
     {nullptr, nullptr},

@@ -71,7 +71,7 @@ static bool copy_without_manifest(char *path, size_t size)
     return EndUpdateResourceA(update, FALSE);
 }
 
-bool start_child(const char *args, child_process *child, HANDLE token)
+bool start_child(const char *args, ChildProcess *child, HANDLE token)
 {
     char exe[MAX_PATH], cmdline[1024];
     child->copy[0] = 0;
@@ -107,7 +107,7 @@ bool start_child(const char *args, child_process *child, HANDLE token)
     return true;
 }
 
-bool read_child_line(child_process *child, char *line, size_t size)
+bool read_child_line(ChildProcess *child, char *line, size_t size)
 {
     size_t n = 0;
     DWORD got;
@@ -121,7 +121,7 @@ bool read_child_line(child_process *child, char *line, size_t size)
     return n > 0;
 }
 
-void stop_child(child_process *child)
+void stop_child(ChildProcess *child)
 {
     TerminateProcess(child->info.hProcess, 0);
     WaitForSingleObject(child->info.hProcess, 10000);

@@ -14,13 +14,13 @@
 
 namespace {
 
-using get4_fn = ULONG(WINAPI *)(PMIB_TCPROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, PUCHAR, ULONG, ULONG, PUCHAR, ULONG,
-                                ULONG);
-using get6_fn = ULONG(WINAPI *)(PMIB_TCP6ROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, PUCHAR, ULONG, ULONG, PUCHAR,
-                                ULONG, ULONG);
-using set4_fn = ULONG(WINAPI *)(PMIB_TCPROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, ULONG);
-using set6_fn = ULONG(WINAPI *)(PMIB_TCP6ROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, ULONG);
-using settcp_fn = DWORD(WINAPI *)(PMIB_TCPROW);
+using Get4Fn = ULONG(WINAPI *)(PMIB_TCPROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, PUCHAR, ULONG, ULONG, PUCHAR, ULONG,
+                               ULONG);
+using Get6Fn = ULONG(WINAPI *)(PMIB_TCP6ROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, PUCHAR, ULONG, ULONG, PUCHAR, ULONG,
+                               ULONG);
+using Set4Fn = ULONG(WINAPI *)(PMIB_TCPROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, ULONG);
+using Set6Fn = ULONG(WINAPI *)(PMIB_TCP6ROW, TCP_ESTATS_TYPE, PUCHAR, ULONG, ULONG, ULONG);
+using SetTcpFn = DWORD(WINAPI *)(PMIB_TCPROW);
 
 template <typename Fn> Fn export_of(const char *name)
 {
@@ -71,7 +71,7 @@ unsigned short port_of(SOCKET s, bool peer)
 }
 
 /* A loopback connection: listener, client and accepted socket. */
-struct connection
+struct Connection
 {
     SOCKET listener = INVALID_SOCKET, client = INVALID_SOCKET, server = INVALID_SOCKET;
     unsigned short client_port = 0, server_port = 0;
@@ -96,7 +96,7 @@ struct connection
         closesocket(server);
         client = server = INVALID_SOCKET;
     }
-    ~connection()
+    ~Connection()
     {
         if (client != INVALID_SOCKET) closesocket(client);
         if (server != INVALID_SOCKET) closesocket(server);
@@ -104,7 +104,7 @@ struct connection
     }
 };
 
-bool transfer(connection &c, int bytes)
+bool transfer(Connection &c, int bytes)
 {
     char buf[4096];
     memset(buf, 'x', sizeof(buf));
@@ -126,14 +126,14 @@ bool transfer(connection &c, int bytes)
 /* The documented argument checks, on a live IPv4 connection. */
 void test_estats_arguments()
 {
-    auto get = export_of<get4_fn>("GetPerTcpConnectionEStats");
-    auto set = export_of<set4_fn>("SetPerTcpConnectionEStats");
+    auto get = export_of<Get4Fn>("GetPerTcpConnectionEStats");
+    auto set = export_of<Set4Fn>("SetPerTcpConnectionEStats");
     if (!get || !set)
     {
         skip("GetPerTcpConnectionEStats or SetPerTcpConnectionEStats not exported");
         return;
     }
-    connection c;
+    Connection c;
     if (!c.open(AF_INET))
     {
         skip("no loopback connection");
@@ -194,7 +194,7 @@ void test_estats_arguments()
 
 /* Enable collection, move data, read it back: IPv4 and IPv6. */
 template <typename Row, typename Get, typename Set>
-void check_collection(const char *what, Row &client_row, Row &server_row, Get get, Set set, connection &c)
+void check_collection(const char *what, Row &client_row, Row &server_row, Get get, Set set, Connection &c)
 {
     const TCP_ESTATS_TYPE types[] = {TcpConnectionEstatsData,     TcpConnectionEstatsSndCong, TcpConnectionEstatsPath,
                                      TcpConnectionEstatsSendBuff, TcpConnectionEstatsRec,     TcpConnectionEstatsObsRec,
@@ -276,7 +276,7 @@ void check_other_process(unsigned short from, unsigned short to, const char *exp
 {
     char args[64], line[64] = "";
     snprintf(args, sizeof(args), "estats %u %u", from, to);
-    child_process child;
+    ChildProcess child;
     if (!start_child(args, &child))
     {
         skip("cannot start the child");
@@ -289,10 +289,10 @@ void check_other_process(unsigned short from, unsigned short to, const char *exp
 
 void test_estats_collection()
 {
-    auto get = export_of<get4_fn>("GetPerTcpConnectionEStats");
-    auto set = export_of<set4_fn>("SetPerTcpConnectionEStats");
-    auto get6 = export_of<get6_fn>("GetPerTcp6ConnectionEStats");
-    auto set6 = export_of<set6_fn>("SetPerTcp6ConnectionEStats");
+    auto get = export_of<Get4Fn>("GetPerTcpConnectionEStats");
+    auto set = export_of<Set4Fn>("SetPerTcpConnectionEStats");
+    auto get6 = export_of<Get6Fn>("GetPerTcp6ConnectionEStats");
+    auto set6 = export_of<Set6Fn>("SetPerTcp6ConnectionEStats");
     if (!get || !set || !get6 || !set6)
     {
         skip("the ESTATS functions are not all exported");
@@ -324,8 +324,8 @@ void test_estats_collection()
 /* Set needs elevation; a thread impersonating the limited token is refused. */
 void test_estats_limited()
 {
-    auto set = export_of<set4_fn>("SetPerTcpConnectionEStats");
-    auto set_tcp_entry = export_of<settcp_fn>("SetTcpEntry");
+    auto set = export_of<Set4Fn>("SetPerTcpConnectionEStats");
+    auto set_tcp_entry = export_of<SetTcpFn>("SetTcpEntry");
     if (!set || !set_tcp_entry || !is_elevated())
     {
         skip("needs SetPerTcpConnectionEStats, SetTcpEntry and an elevated process");
@@ -345,7 +345,7 @@ void test_estats_limited()
         CloseHandle(token);
         return;
     }
-    connection c;
+    Connection c;
     if (c.open(AF_INET))
     {
         MIB_TCPROW row = row4(c.client_port, c.server_port);
@@ -386,14 +386,14 @@ bool listed(unsigned short from, unsigned short to, DWORD state)
 /* SetTcpEntry(MIB_TCP_STATE_DELETE_TCB) resets the connection. */
 void test_set_tcp_entry()
 {
-    auto set_tcp_entry = export_of<settcp_fn>("SetTcpEntry");
+    auto set_tcp_entry = export_of<SetTcpFn>("SetTcpEntry");
     if (!set_tcp_entry)
     {
         skip("SetTcpEntry not exported");
         return;
     }
     todo_if(builtin_wine()) ok(set_tcp_entry(nullptr) == ERROR_INVALID_PARAMETER, "NULL row");
-    connection c;
+    Connection c;
     if (!c.open(AF_INET))
     {
         skip("no loopback connection");
@@ -557,7 +557,7 @@ void test_create_timestamp()
 /* "child estats FROM TO": the Data and Path switches of 127.0.0.1:FROM -> 127.0.0.1:TO. */
 int estats_child(int argc, char **argv)
 {
-    auto get = export_of<get4_fn>("GetPerTcpConnectionEStats");
+    auto get = export_of<Get4Fn>("GetPerTcpConnectionEStats");
     if (argc < 2 || !get) return 2;
     MIB_TCPROW row = row4((unsigned short)atoi(argv[0]), (unsigned short)atoi(argv[1]));
     BOOLEAN data = 2, path = 2;
@@ -569,7 +569,7 @@ int estats_child(int argc, char **argv)
     return 0;
 }
 
-const conformance_test tcp_estats_tests[] = {
+const ConformanceTest tcp_estats_tests[] = {
     {"tcp_estats_arguments", test_estats_arguments},    {"tcp_estats_collection", test_estats_collection},
     {"tcp_estats_limited", test_estats_limited},        {"set_tcp_entry", test_set_tcp_entry},
     {"socket_create_timestamp", test_create_timestamp}, {nullptr, nullptr},

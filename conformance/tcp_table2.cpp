@@ -230,7 +230,7 @@ void test_tcp6()
  * after creating them (the case Wine 8.0 gets wrong). */
 void test_other_process()
 {
-    child_process child;
+    ChildProcess child;
     if (!start_child("tcp-sockets", &child))
     {
         ok(false, "start child: %lu", GetLastError());
@@ -295,7 +295,7 @@ void test_native_owner()
 
 } // namespace
 
-const conformance_test tcp_table2_tests[] = {
+const ConformanceTest tcp_table2_tests[] = {
     {"tcp_table2_parameters", test_parameters},
     {"tcp_table2_own_sockets", test_own_sockets},
     {"tcp_table2_sort_order", test_sort_order},

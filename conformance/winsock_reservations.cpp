@@ -18,13 +18,13 @@
 
 namespace {
 
-using create_fn = ULONG(WINAPI *)(USHORT, USHORT, PULONG64);
-using delete_fn = ULONG(WINAPI *)(USHORT, USHORT);
+using CreateFn = ULONG(WINAPI *)(USHORT, USHORT, PULONG64);
+using DeleteFn = ULONG(WINAPI *)(USHORT, USHORT);
 
 /* A block of its own per process and protocol, away from conformance/reservations.cpp's. */
 USHORT block_base() { return (USHORT)(36000 + (GetCurrentProcessId() % 300) * 16); }
 
-struct block
+struct Block
 {
     int type; /* SOCK_STREAM or SOCK_DGRAM */
     USHORT start, count;
@@ -33,14 +33,14 @@ struct block
 };
 
 /* Creates a persistent block through iphlpapi (deleting a leftover of an earlier run first). */
-bool create_block(block &b, int type, USHORT start, USHORT count)
+bool create_block(Block &b, int type, USHORT start, USHORT count)
 {
     HMODULE m = GetModuleHandleA("iphlpapi.dll");
     const bool tcp = type == SOCK_STREAM;
-    auto create = (create_fn)(void *)GetProcAddress(m, tcp ? "CreatePersistentTcpPortReservation"
-                                                           : "CreatePersistentUdpPortReservation");
-    auto remove = (delete_fn)(void *)GetProcAddress(m, tcp ? "DeletePersistentTcpPortReservation"
-                                                           : "DeletePersistentUdpPortReservation");
+    auto create = (CreateFn)(void *)GetProcAddress(m, tcp ? "CreatePersistentTcpPortReservation"
+                                                          : "CreatePersistentUdpPortReservation");
+    auto remove = (DeleteFn)(void *)GetProcAddress(m, tcp ? "DeletePersistentTcpPortReservation"
+                                                          : "DeletePersistentUdpPortReservation");
     b = {type, start, count, 0, false};
     if (!create || !remove) return false;
     remove(htons(start), count);
@@ -48,12 +48,12 @@ bool create_block(block &b, int type, USHORT start, USHORT count)
     return b.created;
 }
 
-void delete_block(const block &b)
+void delete_block(const Block &b)
 {
     if (!b.created) return;
-    auto remove = (delete_fn)(void *)GetProcAddress(GetModuleHandleA("iphlpapi.dll"),
-                                                    b.type == SOCK_STREAM ? "DeletePersistentTcpPortReservation"
-                                                                          : "DeletePersistentUdpPortReservation");
+    auto remove = (DeleteFn)(void *)GetProcAddress(GetModuleHandleA("iphlpapi.dll"),
+                                                   b.type == SOCK_STREAM ? "DeletePersistentTcpPortReservation"
+                                                                         : "DeletePersistentUdpPortReservation");
     ok(remove(htons(b.start), b.count) == NO_ERROR, "the block %u+%u is deleted", b.start, b.count);
 }
 
@@ -93,7 +93,7 @@ void test_associate_bind()
     for (int type : {SOCK_STREAM, SOCK_DGRAM})
     {
         const char *proto = type == SOCK_STREAM ? "tcp" : "udp";
-        block b;
+        Block b;
         bool created = create_block(b, type, (USHORT)(block_base() + (type == SOCK_DGRAM ? 8 : 0)), 3);
         todo_if(builtin_wine()) ok(created, "%s: a persistent block to consume", proto);
         if (!created) continue;
@@ -133,7 +133,7 @@ void test_unassociated_bind()
     for (int type : {SOCK_STREAM, SOCK_DGRAM})
     {
         const char *proto = type == SOCK_STREAM ? "tcp" : "udp";
-        block b;
+        Block b;
         bool created = create_block(b, type, (USHORT)(block_base() + (type == SOCK_DGRAM ? 8 : 0)), 3);
         todo_if(builtin_wine()) ok(created, "%s: a persistent block", proto);
         if (!created) continue;
@@ -165,10 +165,10 @@ void test_unassociated_bind()
 
 void test_implicit_bind()
 {
-    block b;
+    Block b;
     bool created = create_block(b, SOCK_STREAM, block_base(), 3);
     todo_if(builtin_wine()) ok(created, "tcp: a persistent block");
-    block u;
+    Block u;
     bool created_udp = create_block(u, SOCK_DGRAM, (USHORT)(block_base() + 8), 3);
     todo_if(builtin_wine()) ok(created_udp, "udp: a persistent block");
     if (created)
@@ -238,7 +238,7 @@ void test_associate_codes()
     err = associate(INVALID_SOCKET, 1);
     todo_if(builtin_wine()) ok(err == WSAENOTSOCK, "not a socket: WSAENOTSOCK: %d", err);
     closesocket(s);
-    block b, u;
+    Block b, u;
     bool created = create_block(b, SOCK_STREAM, block_base(), 3);
     todo_if(builtin_wine()) ok(created, "a persistent block");
     bool created_udp = create_block(u, SOCK_DGRAM, (USHORT)(block_base() + 8), 3);
@@ -364,7 +364,7 @@ void test_runtime_codes()
            "acquire with an OVERLAPPED: %d, its event set, %lu bytes", err, (unsigned long)ov.InternalHigh);
     if (!err) release(s, inst.Token.Token);
     CloseHandle(ov.hEvent);
-    block b;
+    Block b;
     if (create_block(b, SOCK_STREAM, block_base(), 3))
     {
         INET_PORT_RANGE in_persistent = {htons(b.start), 2};
@@ -407,7 +407,7 @@ int winsock_child(int argc, char **argv)
     return 0;
 }
 
-const conformance_test winsock_reservation_tests[] = {
+const ConformanceTest winsock_reservation_tests[] = {
     {"winsock_associate_bind", test_associate_bind},
     {"winsock_unassociated_bind", test_unassociated_bind},
     {"winsock_implicit_bind", test_implicit_bind},

@@ -14,9 +14,9 @@
 
 namespace iphlp {
 
-using unix_entry = wine::NTSTATUS (*)(void *);
+using UnixEntry = wine::NTSTATUS (*)(void *);
 
-template <unix_entry entry> wine::NTSTATUS guarded(void *args) noexcept
+template <UnixEntry entry> wine::NTSTATUS guarded(void *args) noexcept
 {
     try
     {

@@ -203,14 +203,14 @@ NTSTATUS tcp_connection_destroy(void *args)
 
 /* The id of this build (cmake/build_id.cmake); the same literal is readable in the file
  * ("iphlp build ID") for a person or a script checking which build is installed. */
-const char build_marker[] = "iphlp build " IPHLP_BUILD_ID;
+const char BUILD_MARKER[] = "iphlp build " IPHLP_BUILD_ID;
 
 NTSTATUS build_id(void *args)
 {
     auto *p = static_cast<iphlp_build_id_params *>(args);
     /* Read through a volatile pointer: the answer must come from the string in the file (what
      * setup.sh and a person check), not from a copy the compiler folded into the code. */
-    const char *volatile marker = build_marker;
+    const char *volatile marker = BUILD_MARKER;
     const char *id = marker + sizeof("iphlp build ") - 1;
     snprintf(p->id, sizeof(p->id), "%s", id);
     return wine::STATUS_SUCCESS;
@@ -296,7 +296,7 @@ NTSTATUS winsock_release(void *args)
  * only symbol the library exports (iphlpbridge.map). */
 #define IPHLP_UNIX_ENTRY(name) guarded<entry::name>,
 extern "C" __attribute__((visibility("default")))
-const unix_entry __wine_unix_call_funcs[] = {IPHLP_UNIX_CALLS(IPHLP_UNIX_ENTRY)};
+const UnixEntry __wine_unix_call_funcs[] = {IPHLP_UNIX_CALLS(IPHLP_UNIX_ENTRY)};
 #undef IPHLP_UNIX_ENTRY
 static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
               "one entry per IPHLP_UNIX_CALLS name");

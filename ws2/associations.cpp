@@ -9,16 +9,16 @@
 
 namespace {
 
-constexpr int capacity = 4096;
+constexpr int CAPACITY = 4096;
 
 struct Entry
 {
     SOCKET socket;
-    ws2_association association;
+    Ws2Association association;
 };
 
 SRWLOCK lock = SRWLOCK_INIT;
-Entry entries[capacity];
+Entry entries[CAPACITY];
 int used;
 
 int find(SOCKET s)
@@ -32,7 +32,7 @@ int find(SOCKET s)
 
 volatile LONG ws2_associated_count;
 
-bool ws2_association_get(SOCKET s, ws2_association *out)
+bool ws2_association_get(SOCKET s, Ws2Association *out)
 {
     AcquireSRWLockShared(&lock);
     int i = find(s);
@@ -41,14 +41,14 @@ bool ws2_association_get(SOCKET s, ws2_association *out)
     return i >= 0;
 }
 
-bool ws2_association_set(SOCKET s, const ws2_association &a)
+bool ws2_association_set(SOCKET s, const Ws2Association &a)
 {
     AcquireSRWLockExclusive(&lock);
     int i = find(s);
     bool ok = true;
     if (i >= 0)
         entries[i].association = a;
-    else if (used < capacity)
+    else if (used < CAPACITY)
     {
         entries[used++] = {s, a};
         InterlockedExchange(&ws2_associated_count, used);

@@ -4,7 +4,7 @@
 
 #include <winsock2.h>
 
-struct ws2_association
+struct Ws2Association
 {
     UINT64 token;
     UINT32 proto; /* enum iphlp_proto */
@@ -16,7 +16,7 @@ struct ws2_association
  * process that never associates look at nothing else. */
 extern volatile LONG ws2_associated_count;
 
-bool ws2_association_get(SOCKET s, ws2_association *out);
+bool ws2_association_get(SOCKET s, Ws2Association *out);
 /* false when the table is full (WSAENOBUFS for the caller). */
-bool ws2_association_set(SOCKET s, const ws2_association &a);
+bool ws2_association_set(SOCKET s, const Ws2Association &a);
 void ws2_association_drop(SOCKET s);

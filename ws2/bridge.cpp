@@ -14,20 +14,20 @@
 namespace {
 
 constexpr ULONG MemoryWineUnixFuncs = 1000; /* winternl.h, #ifdef __WINESRC__ only */
-using unix_dispatcher = LONG(WINAPI *)(UINT64 handle, unsigned int code, void *args);
-using query_virtual_memory = LONG(WINAPI *)(HANDLE, const void *, ULONG, void *, SIZE_T, SIZE_T *);
+using UnixDispatcher = LONG(WINAPI *)(UINT64 handle, unsigned int code, void *args);
+using QueryVirtualMemoryFn = LONG(WINAPI *)(HANDLE, const void *, ULONG, void *, SIZE_T, SIZE_T *);
 
 INIT_ONCE bridge_once = INIT_ONCE_STATIC_INIT;
 UINT64 unix_handle;
-unix_dispatcher dispatcher;
+UnixDispatcher dispatcher;
 
 BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
 {
     HMODULE bridge = LoadLibraryExW(L"iphlpbridge.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
     if (!bridge) return TRUE;
     HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    auto query = (query_virtual_memory)(void *)GetProcAddress(ntdll, "NtQueryVirtualMemory");
-    auto dispatcher_ptr = (unix_dispatcher *)(void *)GetProcAddress(ntdll, "__wine_unix_call_dispatcher");
+    auto query = (QueryVirtualMemoryFn)(void *)GetProcAddress(ntdll, "NtQueryVirtualMemory");
+    auto dispatcher_ptr = (UnixDispatcher *)(void *)GetProcAddress(ntdll, "__wine_unix_call_dispatcher");
     if (!query || !dispatcher_ptr) return TRUE;
     UINT64 handle = 0;
     if (query(GetCurrentProcess(), bridge, MemoryWineUnixFuncs, &handle, sizeof(handle), nullptr) || !handle)

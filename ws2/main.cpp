@@ -10,7 +10,7 @@
 
 #include "real.h"
 
-ws2_real real;
+Ws2Real real;
 
 namespace {
 

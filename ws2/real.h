@@ -5,7 +5,7 @@
 #include <winsock2.h>
 #include <ws2tcpip.h>
 
-struct ws2_real
+struct Ws2Real
 {
     decltype(&::bind) bind;
     decltype(&::connect) connect;
@@ -20,7 +20,7 @@ struct ws2_real
 };
 
 /* Filled in when the DLL is attached; the DLL does not load without all of them. */
-extern ws2_real real;
+extern Ws2Real real;
 
 inline int ws2_fail(int error)
 {

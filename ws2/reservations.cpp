@@ -67,7 +67,7 @@ int address_port(const sockaddr *name, int len)
  * ephemeral port. */
 volatile LONG next_offset = -1; /* the first bind takes the block's first port */
 
-int bind_in_block(SOCKET s, const sockaddr *name, int len, const ws2_association &a)
+int bind_in_block(SOCKET s, const sockaddr *name, int len, const Ws2Association &a)
 {
     sockaddr_in6 addr = {};
     const int size = name->sa_family == AF_INET ? (int)sizeof(sockaddr_in) : (int)sizeof(sockaddr_in6);
@@ -93,7 +93,7 @@ int bind_in_block(SOCKET s, const sockaddr *name, int len, const ws2_association
  * port from the block, at the wildcard address of the destination's family. */
 int implicit_bind(SOCKET s, const sockaddr *to, int len)
 {
-    ws2_association a;
+    Ws2Association a;
     if (!ws2_associated_count || !ws2_association_get(s, &a) || !to) return 0;
     if (to->sa_family != AF_INET && to->sa_family != AF_INET6) return 0;
     if (is_bound(s)) return 0;
@@ -211,7 +211,7 @@ int WSAAPI bind(SOCKET s, const sockaddr *name, int len)
 {
     const int port = address_port(name, len);
     if (port < 0) return real.bind(s, name, len);
-    ws2_association a;
+    Ws2Association a;
     if (port == 0)
     {
         if (ws2_associated_count && ws2_association_get(s, &a)) return bind_in_block(s, name, len, a);

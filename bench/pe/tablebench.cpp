@@ -76,11 +76,11 @@ static int tables(int runs)
 }
 
 /* Rows of a table of up to this many connections fit the buffers below without a size probe. */
-constexpr ULONG big_table = 8u << 20;
+constexpr ULONG BIG_TABLE = 8u << 20;
 
 static int first()
 {
-    std::vector<char> buf(big_table);
+    std::vector<char> buf(BIG_TABLE);
     ULONG size = (ULONG)buf.size();
     double t0 = now_us();
     ULONG err = GetTcpTable2((PMIB_TCPTABLE2)buf.data(), &size, TRUE);
@@ -119,7 +119,7 @@ static int churn(int runs)
     sockaddr_in sin;
     SOCKET l = loopback_listener(sin);
     if (l == INVALID_SOCKET) return 1;
-    std::vector<char> buf(big_table);
+    std::vector<char> buf(BIG_TABLE);
     std::vector<double> steady, after;
     std::vector<SOCKET> keep;
     ULONG err = 0;
@@ -164,12 +164,12 @@ static int hold(int n)
 
 static int reservations(int runs)
 {
-    using create_fn = ULONG(WINAPI *)(USHORT, USHORT, PULONG64);
-    using delete_fn = ULONG(WINAPI *)(USHORT, USHORT);
+    using CreateFn = ULONG(WINAPI *)(USHORT, USHORT, PULONG64);
+    using DeleteFn = ULONG(WINAPI *)(USHORT, USHORT);
     HMODULE m = GetModuleHandleA("iphlpapi.dll");
-    auto create = (create_fn)(void *)GetProcAddress(m, "CreatePersistentTcpPortReservation");
-    auto lookup = (create_fn)(void *)GetProcAddress(m, "LookupPersistentTcpPortReservation");
-    auto remove = (delete_fn)(void *)GetProcAddress(m, "DeletePersistentTcpPortReservation");
+    auto create = (CreateFn)(void *)GetProcAddress(m, "CreatePersistentTcpPortReservation");
+    auto lookup = (CreateFn)(void *)GetProcAddress(m, "LookupPersistentTcpPortReservation");
+    auto remove = (DeleteFn)(void *)GetProcAddress(m, "DeletePersistentTcpPortReservation");
     if (!create || !lookup || !remove)
     {
         printf("reservations not exported\n");

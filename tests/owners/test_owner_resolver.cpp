@@ -247,7 +247,7 @@ static void test_cache_forgets_closed_handles(void **)
     SocketBuffer records = records_for({2001});
     resolver.resolve(records);
     wine.handles = {{{21, 8}, 2001}}; /* the socket now belongs to another process */
-    wine.clock_ms += process_list_max_age_ms - 1;
+    wine.clock_ms += PROCESS_LIST_MAX_AGE_MS - 1;
     resolver.resolve(records);
     assert_int_equal(records[0].row.owner_pid, 20); /* the documented second of staleness */
     wine.clock_ms += 1;
@@ -269,7 +269,7 @@ static void test_recent_list_vouches_for_the_cache(void **)
     assert_int_equal(wine.probed, probed);
     assert_int_equal(records[0].row.owner_pid, 20);
     assert_int_equal(records[1].row.owner_pid, 30);
-    wine.clock_ms += process_list_max_age_ms;
+    wine.clock_ms += PROCESS_LIST_MAX_AGE_MS;
     resolver.resolve(records);
     assert_int_equal(wine.lists, lists + 1);
     assert_int_equal(wine.probed, probed); /* the list agreed with the cache: nothing probed */
@@ -393,7 +393,7 @@ size_t probes_for_own_new_socket(uint32_t n)
 static void test_new_own_socket_probes_only_new_slots(void **)
 {
     size_t small = probes_for_own_new_socket(2000), large = probes_for_own_new_socket(8000);
-    assert_true(small <= first_probe_batch);
+    assert_true(small <= FIRST_PROBE_BATCH);
     assert_int_equal(small, large);
 }
 
@@ -413,7 +413,7 @@ static void test_new_socket_of_another_process(void **)
     records = records_of(wine);
     resolver.resolve(records);
     assert_int_equal(owner_of(records, 7777), 20);
-    assert_true(wine.probed - before <= 2 * first_probe_batch);
+    assert_true(wine.probed - before <= 2 * FIRST_PROBE_BATCH);
 }
 
 /* A new process is examined alone. */
@@ -431,7 +431,7 @@ static void test_new_process_probed_alone(void **)
     resolver.resolve(records);
     assert_int_equal(owner_of(records, 300040), 30);
     assert_int_equal(owner_of(records, 100001), 20);
-    assert_true(wine.probed - before <= 40 + 1 /* the caller's own slot */ + first_probe_batch);
+    assert_true(wine.probed - before <= 40 + 1 /* the caller's own slot */ + FIRST_PROBE_BATCH);
 }
 
 /* A fresh process starts from the map the last one saved: it probes at most its spot checks. */
@@ -468,7 +468,7 @@ static void test_fresh_process_borrows_the_map(void **)
     assert_int_equal(owner_of(records, 999999), 0);
     assert_int_equal(owner_of(records, 100001), 20);
     assert_int_equal(owner_of(records, 102000), 20);
-    assert_true(wine.probed - before <= borrowed_spot_checks + 1 /* its own new slot */);
+    assert_true(wine.probed - before <= BORROWED_SPOT_CHECKS + 1 /* its own new slot */);
 }
 
 /* A forged (or stale) shared entry: the process checks a few borrowed entries at every process
@@ -489,7 +489,7 @@ static void test_forged_entry_is_found_and_corrected(void **)
     wine.self = 40;
     OwnerResolver fresh(wine, &store);
     SocketBuffer records = records_of(wine);
-    const size_t passes = (400 + borrowed_spot_checks - 1) / borrowed_spot_checks;
+    const size_t passes = (400 + BORROWED_SPOT_CHECKS - 1) / BORROWED_SPOT_CHECKS;
     size_t right_from = SIZE_MAX;
     for (size_t call = 0; call <= passes; call++)
     {
@@ -497,7 +497,7 @@ static void test_forged_entry_is_found_and_corrected(void **)
         if (owner_of(records, 300001) == 30 && right_from == SIZE_MAX) right_from = call;
         if (right_from != SIZE_MAX) assert_int_equal(owner_of(records, 300001), 30); /* and stays right */
         assert_int_equal(owner_of(records, 100002), 20);
-        wine.clock_ms += process_list_max_age_ms; /* a list per call */
+        wine.clock_ms += PROCESS_LIST_MAX_AGE_MS; /* a list per call */
     }
     assert_true(right_from <= passes);
     wine.self = 41;
@@ -743,7 +743,7 @@ static void test_resolver_with_the_file(void **)
     SocketBuffer records = records_of(wine);
     OwnerWork work = fresh.resolve(records);
     assert_true(work.loaded);
-    assert_true(work.probed <= borrowed_spot_checks + first_probe_batch);
+    assert_true(work.probed <= BORROWED_SPOT_CHECKS + FIRST_PROBE_BATCH);
     assert_int_equal(owner_of(records, 100500), 20);
 }
 

@@ -38,8 +38,8 @@ using namespace iphlp;
 
 namespace {
 
-const int kChildren = 8;
-const int kOpsPerChild = 1000;
+const int CHILDREN = 8;
+const int OPS_PER_CHILD = 1000;
 
 using Key = std::tuple<uint32_t, uint16_t, uint16_t>; /* proto, start, count */
 
@@ -50,7 +50,7 @@ int worker(const StoreConfig &cfg, int index, const std::string &log_path)
     FILE *log = fopen(log_path.c_str(), "w");
     if (!log) return 2;
     std::mt19937 rng(1234u + unsigned(index));
-    for (int i = 0; i < kOpsPerChild; i++)
+    for (int i = 0; i < OPS_PER_CHILD; i++)
     {
         uint32_t proto = rng() % 2 ? IPHLP_UDP : IPHLP_TCP;
         uint16_t start = uint16_t(1 + rng() % 40);
@@ -133,8 +133,8 @@ int64_t max_serial(const std::string &db_path)
 void many_processes_agree(void **)
 {
     restest::Fixture fx;
-    pid_t pids[kChildren];
-    for (int i = 0; i < kChildren; i++)
+    pid_t pids[CHILDREN];
+    for (int i = 0; i < CHILDREN; i++)
     {
         fflush(stdout);
         fflush(stderr);
@@ -142,7 +142,7 @@ void many_processes_agree(void **)
         assert_true(pids[i] >= 0);
         if (pids[i] == 0) _exit(worker(fx.cfg, i, fx.dir + "/log." + std::to_string(i)));
     }
-    for (int i = 0; i < kChildren; i++)
+    for (int i = 0; i < CHILDREN; i++)
     {
         int status = 0;
         assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
@@ -151,7 +151,7 @@ void many_processes_agree(void **)
     }
 
     Log log;
-    for (int i = 0; i < kChildren; i++) read_log(fx.dir + "/log." + std::to_string(i), log);
+    for (int i = 0; i < CHILDREN; i++) read_log(fx.dir + "/log." + std::to_string(i), log);
 
     /* Serial of every token the store can have handed out. */
     const BootKey key = boot_key(read_boot_id(fx.cfg.boot_id_path));

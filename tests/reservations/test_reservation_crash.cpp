@@ -30,15 +30,15 @@ using namespace iphlp;
 
 namespace {
 
-const int kIterations = 120;
-const int kFreshStoreEvery = 10; /* also crash during the creation of the store */
-const uint16_t kDurableBase = 10000;
-const uint16_t kDurablePerIteration = 150;
+const int ITERATIONS = 120;
+const int FRESH_STORE_EVERY = 10; /* also crash during the creation of the store */
+const uint16_t DURABLE_BASE = 10000;
+const uint16_t DURABLE_PER_ITERATION = 150;
 
 /* Creates TCP blocks base, base+1, ... and reports each success on fd as (start, token). */
 [[noreturn]] void durable_writer(const StoreConfig &cfg, uint16_t base, int fd)
 {
-    for (uint16_t i = 0; i < kDurablePerIteration; i++)
+    for (uint16_t i = 0; i < DURABLE_PER_ITERATION; i++)
     {
         uint64_t token = 0;
         if (reservation_create(cfg, IPHLP_TCP, uint16_t(base + i), 1, &token) == WIN_NO_ERROR)
@@ -103,9 +103,9 @@ void killed_writers_leave_a_consistent_store(void **)
     std::map<uint16_t, uint64_t> durable; /* TCP start -> token, reported by writers */
     int fresh_stores = 0;
     size_t max_blocks = 0;
-    for (int iter = 0; iter < kIterations; iter++)
+    for (int iter = 0; iter < ITERATIONS; iter++)
     {
-        bool fresh = iter % kFreshStoreEvery == 0;
+        bool fresh = iter % FRESH_STORE_EVERY == 0;
         if (fresh)
         {
             for (const char *suffix : {"", "-wal", "-shm"}) unlink((fx.cfg.db_path + suffix).c_str());
@@ -114,7 +114,7 @@ void killed_writers_leave_a_consistent_store(void **)
         }
         int fds[2];
         assert_int_equal(pipe(fds), 0);
-        const uint16_t base = uint16_t(kDurableBase + (iter % kFreshStoreEvery) * kDurablePerIteration);
+        const uint16_t base = uint16_t(DURABLE_BASE + (iter % FRESH_STORE_EVERY) * DURABLE_PER_ITERATION);
         pid_t writers[3];
         writers[0] = spawn([&] {
             close(fds[0]);
@@ -170,7 +170,7 @@ void killed_writers_leave_a_consistent_store(void **)
         PortSet kernel;
         assert_true(parse_port_list(restest::read_file(fx.cfg.kernel_reserved_path), kernel));
     }
-    printf("  %d kills, %d fresh stores, up to %zu blocks, %zu durable creates checked last round\n", kIterations,
+    printf("  %d kills, %d fresh stores, up to %zu blocks, %zu durable creates checked last round\n", ITERATIONS,
            fresh_stores, max_blocks, durable.size());
     assert_true(max_blocks > 0);
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * A fault on the caller's memory during a reservation call must not leave the store's
- * process-wide mutex held. Before issue 8 the token was written while the mutex was held, so a
- * token (or unix-call parameter block) on a read-only page faulted there, and every later
- * reservation call and every fork of the process hung. Here the fault is caught with
+ * process-wide mutex held. Were the token written while the mutex is held, a token (or
+ * unix-call parameter block) on a read-only page would fault there, and every later
+ * reservation call and every fork of the process would hang. Here the fault is caught with
  * siglongjmp, as Wine unwinds a faulting unix call, and the next calls must still return.
  */
 #include <stdarg.h>

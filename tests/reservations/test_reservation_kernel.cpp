@@ -26,7 +26,7 @@ using restest::Fixture;
 
 namespace {
 
-const char kProcPath[] = "/proc/sys/net/ipv4/ip_local_reserved_ports";
+const char PROC_PATH[] = "/proc/sys/net/ipv4/ip_local_reserved_ports";
 bool private_netns = false;
 
 std::string kernel(const Fixture &fx) { return restest::read_file(fx.cfg.kernel_reserved_path); }
@@ -145,9 +145,9 @@ void real_list_as_nobody(void **)
     RESTEST_REQUIRE_ROOT("writes the real list as user nobody: root alone can change users");
     Fixture fx;
     StoreConfig cfg = fx.cfg;
-    cfg.kernel_reserved_path = kProcPath;
+    cfg.kernel_reserved_path = PROC_PATH;
     assert_int_equal(chown(fx.dir.c_str(), 65534, 65534), 0); /* nobody's own directory */
-    std::string before = restest::read_file(kProcPath);
+    std::string before = restest::read_file(PROC_PATH);
     int status = restest::run_in_child([&] {
         if (!restest::become_nobody()) return 10;
         uint64_t token = 0;
@@ -158,7 +158,7 @@ void real_list_as_nobody(void **)
         return reservation_delete(cfg, IPHLP_TCP, 61100, 2) == WIN_NO_ERROR ? 0 : 13;
     });
     assert_int_equal(status, 0);
-    assert_string_equal(restest::read_file(kProcPath).c_str(), before.c_str());
+    assert_string_equal(restest::read_file(PROC_PATH).c_str(), before.c_str());
 }
 
 /* A reboot empties the kernel list: the first call of the new boot puts the blocks back, and
@@ -188,28 +188,28 @@ std::string proc_original;
 
 int save_proc(void **)
 {
-    proc_original = restest::read_file(kProcPath);
+    proc_original = restest::read_file(PROC_PATH);
     return 0;
 }
 
 /* Runs even when the test failed half-way. */
 int restore_proc(void **)
 {
-    if (private_netns && access(kProcPath, W_OK) == 0)
-        restest::write_file(kProcPath, proc_original.empty() ? "\n" : proc_original);
+    if (private_netns && access(PROC_PATH, W_OK) == 0)
+        restest::write_file(PROC_PATH, proc_original.empty() ? "\n" : proc_original);
     return 0;
 }
 
 void real_kernel_list(void **)
 {
-    if (!private_netns || access(kProcPath, W_OK) != 0)
+    if (!private_netns || access(PROC_PATH, W_OK) != 0)
     {
         restest::note_root_skip("writes the real ip_local_reserved_ports of a private network namespace");
         skip();
     }
     Fixture fx;
     StoreConfig cfg = fx.cfg;
-    cfg.kernel_reserved_path = kProcPath;
+    cfg.kernel_reserved_path = PROC_PATH;
     PortSet original;
     assert_true(parse_port_list(proc_original, original));
     uint16_t start = 61000;
@@ -217,11 +217,11 @@ void real_kernel_list(void **)
 
     create_ok(cfg, IPHLP_TCP, start, 4);
     PortSet now;
-    assert_true(parse_port_list(restest::read_file(kProcPath), now));
+    assert_true(parse_port_list(restest::read_file(PROC_PATH), now));
     assert_true(now == (original | port_block(start, uint16_t(start + 3))));
     assert_true(mirrored(cfg, IPHLP_TCP, start));
     assert_int_equal(reservation_delete(cfg, IPHLP_TCP, start, 4), WIN_NO_ERROR);
-    assert_true(parse_port_list(restest::read_file(kProcPath), now));
+    assert_true(parse_port_list(restest::read_file(PROC_PATH), now));
     assert_true(now == original);
 }
 

@@ -6,8 +6,9 @@
  * Runs against the real sysctl in a private network namespace, with an administrator's list
  * long enough (9,000 bytes) that a removal is a replace in three pieces.
  *
- * Before issue 8, Create killed between the kernel write and COMMIT left ports listed with no
- * row (never removed afterwards), and Delete killed there left a row whose ports were gone.
+ * What goes wrong without the journal: a Create killed between the kernel write and COMMIT
+ * leaves ports listed with no row (never removed afterwards), and a Delete killed there leaves a
+ * row whose ports are gone.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,14 +34,14 @@ using restest::Fixture;
 
 namespace {
 
-const char kProcPath[] = "/proc/sys/net/ipv4/ip_local_reserved_ports";
+const char PROC_PATH[] = "/proc/sys/net/ipv4/ip_local_reserved_ports";
 bool private_netns = false;
 
 void require_private_list()
 {
-    if (!private_netns || access(kProcPath, W_OK) != 0)
+    if (!private_netns || access(PROC_PATH, W_OK) != 0)
     {
-        printf("  no private, writable %s here (not root?): skipped\n", kProcPath);
+        printf("  no private, writable %s here (not root?): skipped\n", PROC_PATH);
         skip();
     }
 }
@@ -55,8 +56,8 @@ PortSet admin_ports()
 void set_list(const PortSet &ports)
 {
     PortSet current, after;
-    assert_true(kernel_read(kProcPath, current));
-    assert_true(kernel_write(kProcPath, current, ports, after));
+    assert_true(kernel_read(PROC_PATH, current));
+    assert_true(kernel_write(PROC_PATH, current, ports, after));
 }
 
 PortSet rows_of(const StoreConfig &cfg)
@@ -78,7 +79,7 @@ void assert_in_step_after_next_call(const StoreConfig &cfg, const PortSet &admin
     uint32_t code = reservation_lookup(cfg, IPHLP_TCP, 1, 1, &token);
     assert_true(code == WIN_ERROR_NOT_FOUND || code == WIN_NO_ERROR);
     PortSet rows = rows_of(cfg), listed;
-    assert_true(kernel_read(kProcPath, listed));
+    assert_true(kernel_read(PROC_PATH, listed));
     if (listed != (admin | rows))
         fail_msg("list %s, expected admin plus %s", format_port_list(listed & ~admin).c_str(),
                  format_port_list(rows).c_str());
@@ -105,8 +106,8 @@ bool killed_at(const StoreConfig &base, const std::string &step, const std::func
     return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 }
 
-const char *const kSteps[] = {"locked",  "begun",   "body",    "intent",  "committed",
-                              "write-0", "write-1", "write-2", "written", "settled"};
+const char *const STEPS[] = {"locked",  "begun",   "body",    "intent",  "committed",
+                             "write-0", "write-1", "write-2", "written", "settled"};
 
 void create(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count)
 {
@@ -121,12 +122,12 @@ void kill_at_each_step(void **)
     require_private_list();
     const PortSet admin = admin_ports();
     int kills = 0;
-    for (const char *step : kSteps)
+    for (const char *step : STEPS)
         for (bool kill_delete : {false, true})
         {
             Fixture fx;
             StoreConfig cfg = fx.cfg;
-            cfg.kernel_reserved_path = kProcPath;
+            cfg.kernel_reserved_path = PROC_PATH;
             set_list(admin);
             create(cfg, IPHLP_UDP, 12995, 20); /* 12995-13014: half the administrator's */
             auto op = [&](const StoreConfig &c) {
@@ -143,7 +144,7 @@ void kill_at_each_step(void **)
             reservation_delete(cfg, IPHLP_TCP, 13005, 20);
             reservation_delete(cfg, IPHLP_UDP, 12995, 20);
             PortSet listed;
-            assert_true(kernel_read(kProcPath, listed));
+            assert_true(kernel_read(PROC_PATH, listed));
             assert_true(listed == admin);
             printf("  %s %s: %s\n", kill_delete ? "delete" : "create", step, killed ? "killed" : "not reached");
         }
@@ -161,14 +162,14 @@ void kill_during_recovery(void **)
     {
         Fixture fx;
         StoreConfig cfg = fx.cfg;
-        cfg.kernel_reserved_path = kProcPath;
+        cfg.kernel_reserved_path = PROC_PATH;
         set_list(admin);
         create(cfg, IPHLP_TCP, 30000, 10);
         assert_true(
             killed_at(cfg, "write-1", [](const StoreConfig &c) { reservation_delete(c, IPHLP_TCP, 30000, 10); }));
         /* The list now lacks some of the administrator's ports: the replace was cut. */
         PortSet listed;
-        assert_true(kernel_read(kProcPath, listed));
+        assert_true(kernel_read(PROC_PATH, listed));
         assert_true((admin & ~listed).any());
         assert_true(killed_at(cfg, second, [](const StoreConfig &c) {
             uint64_t token;
@@ -176,7 +177,7 @@ void kill_during_recovery(void **)
         }));
         assert_in_step_after_next_call(cfg, admin);
         reservation_delete(cfg, IPHLP_UDP, 31000, 5);
-        assert_true(kernel_read(kProcPath, listed));
+        assert_true(kernel_read(PROC_PATH, listed));
         assert_true(listed == admin);
     }
 }
@@ -190,23 +191,23 @@ void another_store_after_a_cut_replace(void **)
     const PortSet admin = admin_ports();
     Fixture fx;
     StoreConfig a = fx.cfg, b = fx.cfg;
-    a.kernel_reserved_path = b.kernel_reserved_path = kProcPath;
+    a.kernel_reserved_path = b.kernel_reserved_path = PROC_PATH;
     b.db_path = fx.dir + "/other-prefix.sqlite3";
     set_list(admin);
     create(a, IPHLP_TCP, 30000, 10);
     assert_true(killed_at(a, "write-1", [](const StoreConfig &c) { reservation_delete(c, IPHLP_TCP, 30000, 10); }));
     PortSet listed;
-    assert_true(kernel_read(kProcPath, listed));
+    assert_true(kernel_read(PROC_PATH, listed));
     assert_true((admin & ~listed).any()); /* cut */
 
     restest::StderrCapture capture;
     create(b, IPHLP_UDP, 10001, 10); /* over the administrator's 10001-10009 odd ports */
     assert_true(capture.text().find("finished an update a killed process had left half done") != std::string::npos);
-    assert_true(kernel_read(kProcPath, listed));
+    assert_true(kernel_read(PROC_PATH, listed));
     assert_true(listed == (admin | port_block(10001, 10010)));
     assert_string_equal(restest::owned_ports(b).c_str(), "10002,10004,10006,10008,10010");
     assert_int_equal(reservation_delete(b, IPHLP_UDP, 10001, 10), WIN_NO_ERROR);
-    assert_true(kernel_read(kProcPath, listed));
+    assert_true(kernel_read(PROC_PATH, listed));
     assert_true(listed == admin);
     /* And store a, at its next call, is in step too. */
     assert_in_step_after_next_call(a, admin);
@@ -219,7 +220,7 @@ void random_kills(void **)
     const PortSet admin = admin_ports();
     Fixture fx;
     StoreConfig cfg = fx.cfg;
-    cfg.kernel_reserved_path = kProcPath;
+    cfg.kernel_reserved_path = PROC_PATH;
     set_list(admin);
     std::mt19937 rng(80);
     int rounds = 0;
@@ -261,7 +262,7 @@ void random_kills(void **)
             assert_int_equal(reservation_delete(cfg, proto, r.start_port, r.num_ports), WIN_NO_ERROR);
     }
     PortSet listed;
-    assert_true(kernel_read(kProcPath, listed));
+    assert_true(kernel_read(PROC_PATH, listed));
     assert_true(listed == admin);
 }
 
@@ -272,7 +273,7 @@ double now_s()
     return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
 }
 
-/* Issue 11: an exception inside the transaction (here std::bad_alloc from the step hook, as an
+/* An exception inside the transaction (here std::bad_alloc from the step hook, as an
  * allocation of a std::string or PortSet copy would throw) rolls it back, so another process's
  * next write goes through at once instead of waiting out the 5 s busy timeout and failing. */
 void exception_inside_transaction(void **)

@@ -22,7 +22,7 @@ using namespace iphlp;
 
 namespace {
 
-const int kRounds = 200;
+const int ROUNDS = 200;
 
 double now_us()
 {
@@ -43,7 +43,7 @@ void create_lookup_delete_loop(void **)
     uint64_t warm;
     assert_int_equal(reservation_lookup(fx.cfg, IPHLP_TCP, 1, 1, &warm), WIN_ERROR_NOT_FOUND); /* opens */
     std::vector<double> create, lookup, remove;
-    for (int i = 0; i < kRounds; i++)
+    for (int i = 0; i < ROUNDS; i++)
     {
         const uint16_t start = uint16_t(20000 + (i % 50) * 10);
         uint64_t token = 0, found = 0;
@@ -79,7 +79,7 @@ void create_lookup_delete_loop(void **)
     assert_true(list.empty());
     printf("  median latency over %d rounds: create %.1f us, lookup %.1f us, delete %.1f us; "
            "lookup among 300 blocks %.1f us\n",
-           kRounds, median(create), median(lookup), median(remove), median(busy_lookup));
+           ROUNDS, median(create), median(lookup), median(remove), median(busy_lookup));
 }
 
 } // namespace

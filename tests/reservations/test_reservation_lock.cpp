@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The kernel list's lock (reservation_lock.h). Before issue 8 it was a 0644 file in /run/lock
- * that any user could flock (every Create/Delete then blocked forever, holding the SQLite write
+ * The kernel list's lock (reservation_lock.h). A 0644 file in /run/lock is what it must not be:
+ * any user could flock it (every Create/Delete then blocked forever, holding the SQLite write
  * lock, so other processes got 1359 after 5 s and the blocked process could not even fork), or
  * replace with a symlink (root then created the target) or a directory or FIFO (locking then
  * silently skipped).
@@ -173,10 +173,10 @@ void a_held_lock_is_waited_for_a_bounded_time(void **)
     waitpid(holder, nullptr, 0);
 
     printf("  Create %.2f s, Delete %.2f s (bound %d ms); fork %.4f s and Lookup %.4f s meanwhile\n", create_took,
-           delete_took, kListLockTimeoutMs, forked_in, lookup_in);
+           delete_took, LIST_LOCK_TIMEOUT_MS, forked_in, lookup_in);
     assert_int_equal(created, WIN_ERROR_TIMEOUT);
     assert_int_equal(deleted, WIN_ERROR_TIMEOUT);
-    const double bound = kListLockTimeoutMs / 1000.0;
+    const double bound = LIST_LOCK_TIMEOUT_MS / 1000.0;
     assert_true(create_took >= bound * 0.9 && create_took < bound + 0.5);
     assert_true(delete_took < bound + 0.5);
     assert_true(said.find("still held by another process") != std::string::npos);
@@ -241,7 +241,7 @@ void a_timed_out_wait_leaves_nothing_behind(void **)
         printf("  %s holder: threads %zu -> %zu, descriptors %zu -> %zu, longest call %.2f s\n",
                bare_flock ? "flock" : "ListLock", threads, threads_after, fds, fds_after, took);
         for (uint32_t code : codes) assert_int_equal(code, WIN_ERROR_TIMEOUT);
-        assert_true(took < kListLockTimeoutMs / 1000.0 + 0.5);
+        assert_true(took < LIST_LOCK_TIMEOUT_MS / 1000.0 + 0.5);
         assert_int_equal(threads_after, threads);
         assert_int_equal(fds_after, fds);
     }
@@ -249,8 +249,8 @@ void a_timed_out_wait_leaves_nothing_behind(void **)
     create_ok(fx.cfg, 6000);
 }
 
-/* Issue 8 item 11: the socket scan (59 ms at 54k sockets) ran inside the write transaction,
- * stalling every other writer of the prefix. It now runs before any lock: while it runs, another
+/* The socket scan (59 ms at 54k sockets) must not run inside the write transaction, where it
+ * would stall every other writer of the prefix. It runs before any lock: while it runs, another
  * process creates a block at once. */
 const StoreConfig *scan_cfg;
 double scan_other_took = -1;

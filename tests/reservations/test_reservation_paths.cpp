@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Where the store may live, and the answers when it cannot (issue 8 item 10): a relative path is
- * refused (it split the store by working directory), a dangling symlink at the path is not
- * followed (root created its target), a full disk answers ERROR_DISK_FULL (was 1359), and a
- * read-only prefix without a store answers Lookup with ERROR_NOT_FOUND (was 110).
+ * Where the store may live, and the answers when it cannot: a relative path is refused (it would
+ * split the store by working directory), a dangling symlink at the path is not followed (root
+ * would create its target), a full disk answers ERROR_DISK_FULL (not 1359), and a read-only
+ * prefix without a store answers Lookup with ERROR_NOT_FOUND (not 110).
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * "In use" for Create (port_use.h), against real sockets in a private network namespace (so no
- * host socket is in the way). Before issue 8 a TCP socket that was bound but not listening was
- * not in use: Create on its port returned 0 while a second bind() failed with EADDRINUSE.
+ * host socket is in the way). A TCP socket that is bound but not listening is in use: were it
+ * not, Create on its port would return 0 while a second bind() fails with EADDRINUSE.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -31,7 +31,7 @@ using restest::Fixture;
 
 namespace {
 
-const char *const kSidecars[] = {"", "-wal", "-shm", "-journal", ".init"};
+const char *const SIDECARS[] = {"", "-wal", "-shm", "-journal", ".init"};
 
 double now_s()
 {
@@ -53,7 +53,7 @@ mode_t mode_of(const std::string &path)
 int try_every_way_in(const std::string &db_path)
 {
     int got = 0;
-    for (const char *suffix : kSidecars)
+    for (const char *suffix : SIDECARS)
     {
         const std::string path = db_path + suffix;
         for (int how : {O_RDONLY, O_WRONLY, O_RDWR, O_RDWR | O_CREAT | O_EXCL})
@@ -81,7 +81,7 @@ int try_every_way_in(const std::string &db_path)
 }
 
 /* The call times of a working store are milliseconds; the stall was 5 s and more. */
-constexpr double kNormalCallS = 1.0;
+constexpr double NORMAL_CALL_S = 1.0;
 
 void other_users_cannot_open_lock_or_stall_it(void **)
 {
@@ -173,8 +173,8 @@ void other_users_cannot_open_lock_or_stall_it(void **)
     assert_int_equal(found, token);
     assert_int_equal(deleted, WIN_NO_ERROR);
     assert_int_equal(other, 0);
-    assert_true(create_s < kNormalCallS && lookup_s < kNormalCallS && delete_s < kNormalCallS);
-    assert_true(other_s < 2 * kNormalCallS);
+    assert_true(create_s < NORMAL_CALL_S && lookup_s < NORMAL_CALL_S && delete_s < NORMAL_CALL_S);
+    assert_true(other_s < 2 * NORMAL_CALL_S);
 }
 
 /* A store an older version made 0644 (left with its -wal and -shm by a process that died) is

@@ -17,7 +17,7 @@ extern "C" {
 using namespace iphlp;
 using restest::Fixture;
 
-static const uint32_t kProtos[] = {IPHLP_TCP, IPHLP_UDP};
+static const uint32_t PROTOS[] = {IPHLP_TCP, IPHLP_UDP};
 
 static int setup(void **state)
 {
@@ -37,7 +37,7 @@ static void invalid_parameters(void **state)
 {
     const StoreConfig &c = cfg(state);
     uint64_t token = 0;
-    for (uint32_t p : kProtos)
+    for (uint32_t p : PROTOS)
     {
         assert_int_equal(reservation_create(c, p, 0, 1, &token), WIN_ERROR_INVALID_PARAMETER);
         assert_int_equal(reservation_create(c, p, 100, 0, &token), WIN_ERROR_INVALID_PARAMETER);
@@ -80,7 +80,7 @@ static void overlap_at_the_edges(void **state)
 {
     const StoreConfig &c = cfg(state);
     uint64_t token = 0;
-    for (uint32_t p : kProtos)
+    for (uint32_t p : PROTOS)
     {
         assert_int_equal(reservation_create(c, p, 100, 10, &token), WIN_NO_ERROR); /* 100-109 */
         assert_int_equal(reservation_create(c, p, 110, 10, &token), WIN_NO_ERROR); /* 110-119: adjacent */
@@ -113,7 +113,7 @@ static void overlap_at_the_edges(void **state)
 static void exact_match_lookup_and_delete(void **state)
 {
     const StoreConfig &c = cfg(state);
-    for (uint32_t p : kProtos)
+    for (uint32_t p : PROTOS)
     {
         uint64_t created = 0, found = 0;
         assert_int_equal(reservation_create(c, p, 200, 10, &created), WIN_NO_ERROR);
@@ -159,7 +159,7 @@ static void tokens_are_nonzero_unique_and_stable(void **state)
 {
     const StoreConfig &c = cfg(state);
     std::set<uint64_t> tokens;
-    for (uint32_t p : kProtos)
+    for (uint32_t p : PROTOS)
         for (uint16_t start = 1000; start < 1100; start += 2)
         {
             uint64_t token = 0, again = 0;
@@ -207,7 +207,7 @@ static void port_in_use_is_a_sharing_violation(void **state)
 {
     StoreConfig c = cfg(state);
     c.port_in_use = fake_port_in_use;
-    for (uint32_t p : kProtos)
+    for (uint32_t p : PROTOS)
     {
         uint64_t token = 0;
         in_use_calls = 0;

@@ -23,8 +23,8 @@ using namespace iphlp;
 
 namespace {
 
-constexpr int prefixes = 6;
-constexpr int blocks_per_prefix = 60;
+constexpr int PREFIXES = 6;
+constexpr int BLOCKS_PER_PREFIX = 60;
 
 /* Prefix p owns ports 20000 + p * 1000 ...; block b is two ports. */
 uint16_t block_start(int p, int b) { return uint16_t(20000 + p * 1000 + b * 4); }
@@ -35,7 +35,7 @@ static void test_prefixes_do_not_lose_each_others_ports(void **)
 {
     restest::Fixture shared; /* its kernel file and boot id are shared; each prefix gets a store */
     std::vector<pid_t> children;
-    for (int p = 0; p < prefixes; p++)
+    for (int p = 0; p < PREFIXES; p++)
     {
         pid_t child = fork();
         if (child == 0)
@@ -43,7 +43,7 @@ static void test_prefixes_do_not_lose_each_others_ports(void **)
             StoreConfig cfg = shared.cfg;
             cfg.db_path = shared.dir + "/prefix" + std::to_string(p) + ".sqlite3";
             int failures = 0;
-            for (int b = 0; b < blocks_per_prefix; b++)
+            for (int b = 0; b < BLOCKS_PER_PREFIX; b++)
             {
                 uint64_t token;
                 failures += reservation_create(cfg, IPHLP_TCP, block_start(p, b), 2, &token) != WIN_NO_ERROR;
@@ -63,8 +63,8 @@ static void test_prefixes_do_not_lose_each_others_ports(void **)
     }
 
     PortSet expected, listed;
-    for (int p = 0; p < prefixes; p++)
-        for (int b = 0; b < blocks_per_prefix; b++)
+    for (int p = 0; p < PREFIXES; p++)
+        for (int b = 0; b < BLOCKS_PER_PREFIX; b++)
             if (b % 3) expected |= port_block(block_start(p, b), uint16_t(block_start(p, b) + 1));
     assert_true(parse_port_list(restest::read_file(shared.cfg.kernel_reserved_path), listed));
     assert_true(listed == expected);

@@ -4,9 +4,10 @@
  * touched): lists far longer than the 4 KiB the sysctl handles per read or write, an
  * administrator's list mixed with ours, and thousands of separate entries.
  *
- * Before issue 8 a Create against an administrator's 1,500-port list (9,000 bytes) returned 0,
- * removed 819 of the administrator's ports and reserved a truncated number; past about 680
- * separate entries of our own, new blocks were silently not mirrored.
+ * What a naive reader and writer of the list get wrong (measured): a Create against an
+ * administrator's 1,500-port list (9,000 bytes) returned 0, removed 819 of the administrator's
+ * ports and reserved a truncated number; past about 680 separate entries of our own, new blocks
+ * were silently not mirrored.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,12 +35,12 @@ using restest::Fixture;
 
 namespace {
 
-const char kProcPath[] = "/proc/sys/net/ipv4/ip_local_reserved_ports";
+const char PROC_PATH[] = "/proc/sys/net/ipv4/ip_local_reserved_ports";
 bool private_netns = false;
 
 void require_private_list()
 {
-    if (!private_netns || access(kProcPath, W_OK) != 0)
+    if (!private_netns || access(PROC_PATH, W_OK) != 0)
     {
         restest::note_root_skip("writes the real ip_local_reserved_ports of a private network namespace");
         skip();
@@ -58,22 +59,22 @@ void set_list(const PortSet &ports)
 {
     PortSet after;
     PortSet current;
-    assert_true(kernel_read(kProcPath, current));
-    assert_true(kernel_write(kProcPath, current, ports, after));
+    assert_true(kernel_read(PROC_PATH, current));
+    assert_true(kernel_write(PROC_PATH, current, ports, after));
 }
 
 PortSet read_list()
 {
     PortSet ports;
     std::string why;
-    if (!kernel_read(kProcPath, ports, &why)) fail_msg("cannot read the list: %s", why.c_str());
+    if (!kernel_read(PROC_PATH, ports, &why)) fail_msg("cannot read the list: %s", why.c_str());
     return ports;
 }
 
 StoreConfig real_cfg(const Fixture &fx)
 {
     StoreConfig cfg = fx.cfg;
-    cfg.kernel_reserved_path = kProcPath;
+    cfg.kernel_reserved_path = PROC_PATH;
     return cfg;
 }
 
@@ -97,32 +98,32 @@ void long_lists_round_trip(void **)
     for (unsigned p = 1; p < 65536; p += 2) odd.set(p);
     PortSet admin = admin_ports();
     std::string admin_text = format_port_list(admin) + "\n";
-    assert_true(admin_text.size() > 2 * kSysctlWriteMax);
+    assert_true(admin_text.size() > 2 * SYSCTL_WRITE_MAX);
 
     set_list(PortSet());
     set_list(admin);
-    assert_string_equal(restest::read_file(kProcPath).c_str(), admin_text.c_str());
+    assert_string_equal(restest::read_file(PROC_PATH).c_str(), admin_text.c_str());
     assert_true(read_list() == admin);
     set_list(odd);
     assert_true(read_list() == odd);
     set_list(admin | port_block(40000, 40100)); /* a long replace */
     assert_true(read_list() == (admin | port_block(40000, 40100)));
     set_list(admin); /* a removal from a long list */
-    assert_string_equal(restest::read_file(kProcPath).c_str(), admin_text.c_str());
+    assert_string_equal(restest::read_file(PROC_PATH).c_str(), admin_text.c_str());
     set_list(PortSet());
-    assert_string_equal(restest::read_file(kProcPath).c_str(), "\n");
+    assert_string_equal(restest::read_file(PROC_PATH).c_str(), "\n");
 
     /* Pieces are cut only at commas and each fits one write. */
-    for (const std::string &piece : split_port_list(format_port_list(odd), kSysctlWriteMax))
+    for (const std::string &piece : split_port_list(format_port_list(odd), SYSCTL_WRITE_MAX))
     {
-        assert_true(piece.size() <= kSysctlWriteMax);
+        assert_true(piece.size() <= SYSCTL_WRITE_MAX);
         assert_true(piece.back() == '\n');
         PortSet part;
         assert_true(parse_port_list(piece, part));
     }
 }
 
-/* Done-when of issue 8: 1,000 random Create/Delete over an administrator's 1,500-port list,
+/* 1,000 random Create/Delete over an administrator's 1,500-port list,
  * in step after every call, and the list byte-for-byte as it was once ours are gone. */
 void admin_list_survives_random_operations(void **)
 {
@@ -131,7 +132,7 @@ void admin_list_survives_random_operations(void **)
     StoreConfig cfg = real_cfg(fx);
     const PortSet admin = admin_ports();
     set_list(admin);
-    const std::string original = restest::read_file(kProcPath);
+    const std::string original = restest::read_file(PROC_PATH);
 
     std::mt19937 rng(8);
     int creates = 0, deletes = 0, refused = 0;
@@ -176,10 +177,10 @@ void admin_list_survives_random_operations(void **)
     for (const Block &b : live) assert_int_equal(reservation_delete(cfg, b.proto, b.start, b.count), WIN_NO_ERROR);
     printf("  %d creates, %d deletes, %d overlapping creates refused, %zu deleted at the end\n", creates, deletes,
            refused, live.size());
-    assert_string_equal(restest::read_file(kProcPath).c_str(), original.c_str());
+    assert_string_equal(restest::read_file(PROC_PATH).c_str(), original.c_str());
 }
 
-/* Thousands of separate entries of our own (the old code stopped mirroring past ~680). */
+/* Thousands of separate entries of our own (a list cut at 4 KiB stops mirroring past ~680). */
 void thousands_of_separate_blocks(void **)
 {
     require_private_list();
@@ -195,7 +196,7 @@ void thousands_of_separate_blocks(void **)
         assert_int_equal(reservation_create(cfg, i % 2 ? IPHLP_TCP : IPHLP_UDP, port, 1, &token), WIN_NO_ERROR);
         expected.set(port);
     }
-    assert_true(format_port_list(expected).size() > 4 * kSysctlWriteMax);
+    assert_true(format_port_list(expected).size() > 4 * SYSCTL_WRITE_MAX);
     assert_true(read_list() == expected);
     for (uint32_t proto : {IPHLP_TCP, IPHLP_UDP})
     {
@@ -208,7 +209,7 @@ void thousands_of_separate_blocks(void **)
     for (unsigned i = 0; i < blocks; i++)
         assert_int_equal(reservation_delete(cfg, i % 2 ? IPHLP_TCP : IPHLP_UDP, uint16_t(20000 + 3 * i), 1),
                          WIN_NO_ERROR);
-    assert_string_equal(restest::read_file(kProcPath).c_str(), "\n");
+    assert_string_equal(restest::read_file(PROC_PATH).c_str(), "\n");
 }
 
 /* Brings up lo in this (new, empty) namespace, for connections to 127.0.0.1. */
@@ -238,7 +239,7 @@ int loopback_listener(uint16_t port, struct sockaddr_in &addr)
     return listener;
 }
 
-/* Issue 8 item 4: a UDP reservation of the whole ephemeral range (32768-60999) by an ordinary
+/* Without the cap, a UDP reservation of the whole ephemeral range (32768-60999) by an ordinary
  * Wine program made 20 of 20 TCP connect()s of Linux programs fail with EADDRNOTAVAIL. Blocks
  * are admitted in creation order while they cover at most a quarter of the range. */
 void ephemeral_range_stays_available(void **)
@@ -286,7 +287,7 @@ void ephemeral_range_stays_available(void **)
     assert_true(read_list() == (port_block(40000, 40999) | port_block(50000, 56057) | port_block(61000, 61009)));
     for (auto [start, count] : {std::pair<uint16_t, uint16_t>{40000, 1000}, {50000, 6058}, {61000, 10}})
         assert_int_equal(reservation_delete(cfg, IPHLP_TCP, start, count), WIN_NO_ERROR);
-    assert_string_equal(restest::read_file(kProcPath).c_str(), "\n");
+    assert_string_equal(restest::read_file(PROC_PATH).c_str(), "\n");
 }
 
 /* Binds n sockets to port 0 and connects n sockets to a loopback listener; how many worked. */
@@ -366,7 +367,7 @@ void the_cap_counts_every_store_and_the_administrator(void **)
                          WIN_NO_ERROR);
     }
     assert_int_equal(reservation_delete(first, IPHLP_TCP, 61000, 1), WIN_NO_ERROR);
-    assert_string_equal(restest::read_file(kProcPath).c_str(), "\n");
+    assert_string_equal(restest::read_file(PROC_PATH).c_str(), "\n");
 
     /* The administrator's 6,294 ports in the range leave 764 for every store together. */
     const PortSet admin = port_block(40000, 46293);
@@ -383,7 +384,7 @@ void the_cap_counts_every_store_and_the_administrator(void **)
     set_list(PortSet());
 }
 
-/* Issue 8 item 5: one store used from two network namespaces. Each namespace's list gets the
+/* One store used from two network namespaces. Each namespace's list gets the
  * blocks, and each takes out only what was added there: namespace B's administrator's port
  * survives a Delete made from B, and A's list loses our ports at A's next write. */
 void two_namespaces_share_a_store(void **)
@@ -401,14 +402,14 @@ void two_namespaces_share_a_store(void **)
         if (!restest::enter_private_netns()) return 10;
         PortSet admin, current, after, listed;
         admin.set(50002);
-        if (!kernel_read(kProcPath, current) || !kernel_write(kProcPath, current, admin, after)) return 11;
+        if (!kernel_read(PROC_PATH, current) || !kernel_write(PROC_PATH, current, admin, after)) return 11;
         uint64_t t = 0;
         if (reservation_lookup(cfg, IPHLP_TCP, 50000, 5, &t) != WIN_NO_ERROR || t != token) return 12;
         /* The first call in this namespace mirrored the block here too, claiming only 4 ports. */
-        if (!kernel_read(kProcPath, listed) || listed != port_block(50000, 50004)) return 13;
+        if (!kernel_read(PROC_PATH, listed) || listed != port_block(50000, 50004)) return 13;
         if (restest::owned_ports(cfg) != "50000-50001,50003-50004") return 14;
         if (reservation_delete(cfg, IPHLP_TCP, 50000, 5) != WIN_NO_ERROR) return 15;
-        if (!kernel_read(kProcPath, listed) || listed != admin) return 16; /* the administrator's 50002 stays */
+        if (!kernel_read(PROC_PATH, listed) || listed != admin) return 16; /* the administrator's 50002 stays */
         return 0;
     });
     assert_int_equal(status, 0);
@@ -417,7 +418,7 @@ void two_namespaces_share_a_store(void **)
     assert_int_equal(reservation_create(cfg, IPHLP_UDP, 51000, 1, &token), WIN_NO_ERROR);
     assert_true(read_list() == port_block(51000, 51000));
     assert_int_equal(reservation_delete(cfg, IPHLP_UDP, 51000, 1), WIN_NO_ERROR);
-    assert_string_equal(restest::read_file(kProcPath).c_str(), "\n");
+    assert_string_equal(restest::read_file(PROC_PATH).c_str(), "\n");
 }
 
 } // namespace

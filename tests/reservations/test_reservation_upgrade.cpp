@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * A store written by the schema 1 code (before issue 8) is upgraded in place on first use: every
+ * A store written by the schema 1 code (the first release of the store) is upgraded in place on first use: every
  * reservation and token kept, and the ports schema 1 recorded as added to the kernel list during
  * this boot taken over, so that their Delete still removes them (and nothing else).
  */
@@ -22,8 +22,9 @@ using restest::Fixture;
 
 namespace {
 
-/* Schema 1 as the old code created it (unix/reservation_schema.cpp before schema 2). */
-const char kSchema1[] =
+/* Schema 1 as the first release of the store created it. Deliberately a frozen copy, not the
+ * live schema code: this is the input the upgrade must keep accepting. */
+const char SCHEMA1[] =
     "PRAGMA journal_mode=WAL;"
     "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);"
     "INSERT INTO meta VALUES('schema_version', 1);"
@@ -72,7 +73,7 @@ void schema1_store_is_upgraded(void **)
      * and 6000 during an earlier boot (gone since: not ours any more). */
     Fixture fx("5000-5001,7000-7001");
     const std::string boot = read_boot_id(fx.cfg.boot_id_path);
-    exec_sql(fx.cfg.db_path, kSchema1);
+    exec_sql(fx.cfg.db_path, SCHEMA1);
     exec_sql(fx.cfg.db_path, "INSERT INTO reservations VALUES(1, 0, 5000, 5001, '" + boot +
                                  "', 1, '5000-5001');"
                                  "INSERT INTO reservations VALUES(2, 1, 7000, 7001, '" +

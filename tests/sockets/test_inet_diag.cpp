@@ -427,7 +427,7 @@ void test_state_masks(void **)
     assert_true(connections & 1u << 3);  /* SYN_RECV */
     assert_true(connections & 1u << 12); /* NEW_SYN_RECV */
     assert_int_equal(iphlp::linux_state_mask({IPHLP_TCP, IPHLP_INET4, 99}), all);
-    for (uint32_t filter : fixture_filters) /* UDP: no filter */
+    for (uint32_t filter : FIXTURE_FILTERS) /* UDP: no filter */
         assert_int_equal(iphlp::linux_state_mask({IPHLP_UDP, IPHLP_INET4, filter}), all);
 }
 

@@ -55,9 +55,9 @@ void apply_recorded_scopes(SocketBuffer &rows)
 /* The same sockets as the netlink fixtures, for every filter. */
 void test_recorded_files(void **) { check_recorded_files(fixtures, iphlp::parse_proc_net, apply_recorded_scopes); }
 
-const char tcp_header[] = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+const char TCP_HEADER[] = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
                           "timeout inode\n";
-const char tcp6_header[] = "  sl  local_address                         remote_address                        "
+const char TCP6_HEADER[] = "  sl  local_address                         remote_address                        "
                            "st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
 
 /*
@@ -66,7 +66,7 @@ const char tcp6_header[] = "  sl  local_address                         remote_a
  */
 void test_byte_order(void **)
 {
-    std::string text = std::string(tcp_header) +
+    std::string text = std::string(TCP_HEADER) +
                        "   0: 0302017F:1234 0100007F:4321 01 00000000:00000000 00:00000000 00000000  1000"
                        "        0 4294967296 1 0000000000000000 20 4 30 10 -1\n";
     SocketBuffer rows;
@@ -83,7 +83,7 @@ void test_byte_order(void **)
     assert_int_equal(rec.inode, 4294967296ull); /* inodes are unsigned long, wider than inet_diag's */
 
     /* fe80::1:2:3:4 on little-endian, and lower-case hex */
-    text = std::string(tcp6_header) +
+    text = std::string(TCP6_HEADER) +
            "   0: 000080fe000000000200010004000300:abcd 00000000000000000000000000000000:0000 0A "
            "00000000:00000000 00:00000000 00000000     0        0 5 1 0000000000000000 100 0 0 10 0\n";
     rows.clear();
@@ -162,13 +162,13 @@ void test_garbage_lines(void **)
     for (const char *bad : bad_lines)
     {
         rows.clear();
-        std::string t = std::string(tcp_header) + good + bad + good;
+        std::string t = std::string(TCP_HEADER) + good + bad + good;
         assert_int_equal(parse_text(t, {IPHLP_TCP, IPHLP_INET4, IPHLP_FILTER_ALL}, rows), -EBADMSG);
         assert_int_equal(rows.size(), 1);
     }
     /* and an IPv4 line where an IPv6 one is expected */
     rows.clear();
-    assert_int_equal(parse_text(std::string(tcp6_header) + good, {IPHLP_TCP, IPHLP_INET6, IPHLP_FILTER_ALL}, rows),
+    assert_int_equal(parse_text(std::string(TCP6_HEADER) + good, {IPHLP_TCP, IPHLP_INET6, IPHLP_FILTER_ALL}, rows),
                      -EBADMSG);
     assert_int_equal(rows.size(), 0);
 }
@@ -176,7 +176,7 @@ void test_garbage_lines(void **)
 /* Filtering happens while parsing; UDP keeps every line whatever the filter. */
 void test_filters(void **)
 {
-    std::string text = tcp_header;
+    std::string text = TCP_HEADER;
     for (const char *state : {"01", "02", "03", "04", "05", "06", "07", "08", "09", "0A", "0B", "0C", "0D", "FF"})
         text += std::string("   0: 0302017F:1234 00000000:0000 ") + state +
                 " 00000000:00000000 00:00000000 00000000     0        0 1 1\n";
@@ -288,7 +288,7 @@ void test_apply_scopes(void **)
 
 } // namespace
 
-/* Issue 8 item 9: under TIME_WAIT churn the seq_file behind /proc/net/tcp prints some lines
+/* Under TIME_WAIT churn the seq_file behind /proc/net/tcp prints some lines
  * twice (it resumes each read() by position). Each socket comes out once, first copy kept, in
  * the kernel's order; distinct sockets that share a 4-tuple (a TIME_WAIT and a new connection,
  * two SO_REUSEPORT listeners) stay distinct. */

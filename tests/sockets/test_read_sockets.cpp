@@ -306,11 +306,11 @@ void test_mapped_stays_in_ipv6_table(void **)
 bool finds_listener(const SocketBuffer &rows) { return count(rows, live[0].expected) == 1; }
 
 /* Rows left in the buffer by an earlier call; read_sockets() must not keep them. */
-const uint64_t stale_inode = 0xdeadbeef;
+const uint64_t STALE_INODE = 0xdeadbeef;
 void add_stale_rows(SocketBuffer &rows)
 {
     rows.resize(rows.size() + 3);
-    rows.back().inode = stale_inode;
+    rows.back().inode = STALE_INODE;
 }
 
 void test_read_sockets_switches(void **)
@@ -338,7 +338,7 @@ void test_read_sockets_switches(void **)
         assert_int_equal(iphlp::read_sockets(query, c.force, rows, &source), 0);
         assert_int_equal(source, c.source);
         assert_true(finds_listener(rows));
-        assert_false(has_inode(rows, stale_inode));
+        assert_false(has_inode(rows, STALE_INODE));
     }
     unsetenv("IPHLP_FORCE_PROCFS");
 }

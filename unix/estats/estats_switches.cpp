@@ -38,7 +38,7 @@ struct Record
     uint32_t bits;
     iphlp_tcp_key key; /* to find out, later, whether the socket still exists */
 };
-constexpr uint32_t record_magic = 0x53545345; /* "ESTS" */
+constexpr uint32_t RECORD_MAGIC = 0x53545345; /* "ESTS" */
 
 std::mutex switches_mutex;
 std::string switch_dir_override; /* tests */
@@ -110,7 +110,7 @@ bool read_record(int dfd, const char *name, Record &r)
     if (fd < 0) return false;
     struct stat st;
     bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-              read(fd, &r, sizeof(r)) == static_cast<ssize_t>(sizeof(r)) && r.magic == record_magic;
+              read(fd, &r, sizeof(r)) == static_cast<ssize_t>(sizeof(r)) && r.magic == RECORD_MAGIC;
     close(fd);
     return ok;
 }
@@ -180,7 +180,7 @@ uint32_t switches_in_memory(uint64_t cookie, uint32_t change, uint32_t values, c
         it->second.bits = current;
     else if (current)
     {
-        memory.emplace(cookie, Record{record_magic, current, key ? *key : iphlp_tcp_key{}});
+        memory.emplace(cookie, Record{RECORD_MAGIC, current, key ? *key : iphlp_tcp_key{}});
         if (memory.size() >= prune_at)
         {
             for (auto m = memory.begin(); m != memory.end();) m = gone(m->second, m->first) ? memory.erase(m) : ++m;
@@ -221,7 +221,7 @@ uint32_t estats_switches(uint64_t cookie, uint32_t change, uint32_t values, cons
         unlinkat(dfd, name.c_str(), 0);
     else
     {
-        Record next = {record_magic, current, existed ? r.key : (key ? *key : iphlp_tcp_key{})};
+        Record next = {RECORD_MAGIC, current, existed ? r.key : (key ? *key : iphlp_tcp_key{})};
         if (!write_record(dfd, name, next))
         {
             close(dfd);

@@ -45,7 +45,7 @@ void tcp_connection_call(iphlp_tcp_connection_params &params)
 }
 
 /* Linux's TCP states (include/net/tcp_states.h). */
-constexpr unsigned kLinuxTcpTimeWait = 6, kLinuxTcpListen = 10;
+constexpr unsigned LINUX_TCP_TIME_WAIT = 6, LINUX_TCP_LISTEN = 10;
 
 uint32_t destroy_result(int err, FILE *log)
 {
@@ -89,7 +89,7 @@ void tcp_connection_destroy_call(iphlp_tcp_connection_params &params)
      * deleteTCB terminates "the corresponding connection"): a listener's row (its remote end
      * 0.0.0.0:0 finds the listener itself) and a TIME_WAIT leftover are no connection to close.
      * Before, SOCK_DESTROY closed the listener and removed the TIME_WAIT entry. */
-    if (conn.linux_state == kLinuxTcpListen || conn.linux_state == kLinuxTcpTimeWait)
+    if (conn.linux_state == LINUX_TCP_LISTEN || conn.linux_state == LINUX_TCP_TIME_WAIT)
     {
         params.result = WIN_ERROR_NOT_FOUND;
         return;

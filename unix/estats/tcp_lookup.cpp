@@ -19,7 +19,7 @@ namespace iphlp {
 
 namespace {
 
-constexpr uint8_t v4_mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+constexpr uint8_t V4_MAPPED_PREFIX[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 /* Does the kernel's socket id name exactly the key's connection? */
 bool same_connection(const inet_diag_msg &msg, const iphlp_tcp_key &key)
@@ -31,8 +31,8 @@ bool same_connection(const inet_diag_msg &msg, const iphlp_tcp_key &key)
         return msg.idiag_family == AF_INET6 && !memcmp(src, key.local_addr, 16) && !memcmp(dst, key.remote_addr, 16);
     if (msg.idiag_family == AF_INET) return !memcmp(src, key.local_addr, 4) && !memcmp(dst, key.remote_addr, 4);
     /* A dual-stack IPv6 socket carrying an IPv4 connection: ::ffff:a.b.c.d on both ends. */
-    return msg.idiag_family == AF_INET6 && !memcmp(src, v4_mapped_prefix, 12) && !memcmp(src + 12, key.local_addr, 4) &&
-           !memcmp(dst, v4_mapped_prefix, 12) && !memcmp(dst + 12, key.remote_addr, 4);
+    return msg.idiag_family == AF_INET6 && !memcmp(src, V4_MAPPED_PREFIX, 12) && !memcmp(src + 12, key.local_addr, 4) &&
+           !memcmp(dst, V4_MAPPED_PREFIX, 12) && !memcmp(dst + 12, key.remote_addr, 4);
 }
 
 struct InfoAttribute

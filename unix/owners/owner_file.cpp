@@ -16,8 +16,8 @@ namespace iphlp {
 namespace {
 
 const char file_magic[8] = {'i', 'p', 'h', 'l', 'p', 'o', 'w', 'n'};
-constexpr uint32_t file_version = 2;
-constexpr size_t max_file_size = 64u << 20;
+constexpr uint32_t FILE_VERSION = 2;
+constexpr size_t MAX_FILE_SIZE = 64u << 20;
 
 /* Fixed-width fields only: 32-bit and 64-bit processes of a prefix share the file. */
 struct FileHeader
@@ -101,7 +101,7 @@ bool OwnerFile::load(const ServerIdentity &server, SharedMap &map)
     struct stat st;
     std::vector<unsigned char> data;
     bool ok = !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 022) &&
-              (size_t)st.st_size >= sizeof(FileHeader) && (size_t)st.st_size <= max_file_size;
+              (size_t)st.st_size >= sizeof(FileHeader) && (size_t)st.st_size <= MAX_FILE_SIZE;
     if (ok)
     {
         data.resize((size_t)st.st_size);
@@ -120,7 +120,7 @@ bool OwnerFile::load(const ServerIdentity &server, SharedMap &map)
     FileHeader h;
     memcpy(&h, data.data(), sizeof(h));
     const size_t body = data.size() - sizeof(h);
-    if (memcmp(h.magic, file_magic, sizeof(file_magic)) || h.version != file_version ||
+    if (memcmp(h.magic, file_magic, sizeof(file_magic)) || h.version != FILE_VERSION ||
         h.prefix_dev != server.prefix_dev || h.prefix_ino != server.prefix_ino || h.server_pid != server.server_pid ||
         h.server_start != server.server_start || h.processes > body / sizeof(FileProcess) ||
         h.slots > body / sizeof(FileSlot) || h.natives > body / sizeof(FileSlot) ||
@@ -184,7 +184,7 @@ void OwnerFile::save(const ServerIdentity &server, const SharedMap &map)
     for (const auto &p : processes) slots += p.slots.size();
     size_t size =
         sizeof(FileHeader) + processes.size() * sizeof(FileProcess) + (slots + map.natives.size()) * sizeof(FileSlot);
-    if (size > max_file_size) return;
+    if (size > MAX_FILE_SIZE) return;
     std::vector<unsigned char> data(size);
     unsigned char *out = data.data() + sizeof(FileHeader);
     for (const auto &p : processes)
@@ -213,7 +213,7 @@ void OwnerFile::save(const ServerIdentity &server, const SharedMap &map)
     }
     FileHeader h;
     memcpy(h.magic, file_magic, sizeof(h.magic));
-    h.version = file_version;
+    h.version = FILE_VERSION;
     h.processes = (uint32_t)processes.size();
     h.prefix_dev = server.prefix_dev;
     h.prefix_ino = server.prefix_ino;

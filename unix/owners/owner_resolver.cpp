@@ -8,10 +8,10 @@ namespace iphlp {
 
 /* Remembered inodes before the table starts over (a machine churning through sockets must not
  * grow it without bound; starting over costs one read of wineserver's fd table). */
-constexpr size_t max_known_inodes = 1u << 20;
+constexpr size_t MAX_KNOWN_INODES = 1u << 20;
 /* Sockets no handle was found for are searched for again after this long, or as soon as the
  * set of processes changes. */
-constexpr uint64_t orphan_retry_ms = 1000;
+constexpr uint64_t ORPHAN_RETRY_MS = 1000;
 
 size_t InodeKinds::slot(uint64_t inode) const
 {
@@ -159,8 +159,8 @@ bool OwnerResolver::classify_unknown(SocketBuffer &records, OwnerWork &work)
     work.server_fds_unknown = !readable;
     if (!readable) return false;
     wine_sockets_seen_ = wine_inodes_.size();
-    if (kinds_.size() > max_known_inodes) kinds_.clear();
-    if (map_.natives.size() > max_shared_natives) map_.natives.clear();
+    if (kinds_.size() > MAX_KNOWN_INODES) kinds_.clear();
+    if (map_.natives.size() > MAX_SHARED_NATIVES) map_.natives.clear();
     for (const auto &rec : records)
         if (rec.inode && kinds_.find(rec.inode) == InodeKinds::unknown)
         {
@@ -251,15 +251,15 @@ void OwnerResolver::verify_borrowed(OwnerWork &work)
             const SlotState &s = processes_[p].slots[i];
             if (s.borrowed && s.kind == SlotKind::socket && find_target(s.inode, s.cookie)) batch.push_back({p, i});
         }
-    if (batch.size() > borrowed_spot_checks)
+    if (batch.size() > BORROWED_SPOT_CHECKS)
     {
         /* From where this process's last check stopped (each process starts somewhere else):
          * within one process every borrowed entry is checked after a few list refreshes. */
         if (!spot_offset_) spot_offset_ = source_.own_pid() * 0x9E3779B9ull + source_.now_ms() + 1;
         size_t start = (size_t)(spot_offset_ % batch.size());
-        spot_offset_ += borrowed_spot_checks;
+        spot_offset_ += BORROWED_SPOT_CHECKS;
         std::rotate(batch.begin(), batch.begin() + (ptrdiff_t)start, batch.end());
-        batch.resize(borrowed_spot_checks);
+        batch.resize(BORROWED_SPOT_CHECKS);
     }
     std::sort(batch.begin(), batch.end(),
               [](const Candidate &a, const Candidate &b) { return a.process < b.process; }); /* grouped */
@@ -284,7 +284,7 @@ void OwnerResolver::verify_borrowed(OwnerWork &work)
 void OwnerResolver::discover(SocketBuffer &records, OwnerWork &work, size_t left)
 {
     if (!left) return;
-    if (!orphans_.empty() && source_.now_ms() - orphans_at_ms_ < orphan_retry_ms)
+    if (!orphans_.empty() && source_.now_ms() - orphans_at_ms_ < ORPHAN_RETRY_MS)
     {
         bool all_orphans = true;
         for (const auto &t : targets_)
@@ -341,7 +341,7 @@ size_t OwnerResolver::search(SocketBuffer &records, OwnerWork &work, size_t left
     for (int rank = 0; rank <= max_rank && left; rank++)
     {
         std::vector<size_t> done(processes_.size(), 0);
-        for (size_t size = first_probe_batch; left && size <= max_batch; size *= 2)
+        for (size_t size = FIRST_PROBE_BATCH; left && size <= max_batch; size *= 2)
         {
             bool more = false;
             for (uint32_t p : order)
@@ -383,12 +383,12 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
     calls_++;
 
     /* A recent process list vouches for the map: then no server query at all. */
-    bool recent = listed_ && source_.now_ms() - listed_at_ms_ < process_list_max_age_ms;
+    bool recent = listed_ && source_.now_ms() - listed_at_ms_ < PROCESS_LIST_MAX_AGE_MS;
     size_t left = recent ? assign_all(records) : 0;
     /* With a recent list, a new socket is first looked for where a new handle of a listed
      * process would be (one batch each, the caller's own first): a program's new connection
      * then costs a few probes and no list. */
-    if (recent && left) left = search(records, work, left, 0, first_probe_batch);
+    if (recent && left) left = search(records, work, left, 0, FIRST_PROBE_BATCH);
     if (!recent || left)
     {
         if (!refresh_processes(work, records))
@@ -410,8 +410,8 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
              * first look where a new handle of this or another process would be (one batch
              * each): a new connection of a Wine program is found there with a few probes. */
             size_t left = unresolved(records);
-            if (std::max(wine_sockets_seen_, targets_.size() - left) >= cheap_fd_table)
-                search(records, work, left, 0, first_probe_batch);
+            if (std::max(wine_sockets_seen_, targets_.size() - left) >= CHEAP_FD_TABLE)
+                search(records, work, left, 0, FIRST_PROBE_BATCH);
             for (const auto &t : targets_)
                 if (records[t.record].row.owner_pid && kinds_.find(t.inode) == InodeKinds::unknown)
                     kinds_.add(t.inode, true);
@@ -430,8 +430,8 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
      * or a second has passed: a few new handles are cheap for the next process to find itself. */
     /* (Borrowed entries a check confirmed teach nothing new.) */
     unsaved_probes_ += work.probed - (work.distrusted ? 0 : work.verified);
-    bool worth = unsaved_probes_ >= save_after_probes || natives_dirty_ ||
-                 (unsaved_probes_ && source_.now_ms() - saved_at_ms_ >= process_list_max_age_ms);
+    bool worth = unsaved_probes_ >= SAVE_AFTER_PROBES || natives_dirty_ ||
+                 (unsaved_probes_ && source_.now_ms() - saved_at_ms_ >= PROCESS_LIST_MAX_AGE_MS);
     if (worth && store_)
     {
         if (!server_known_) server_known_ = source_.server_identity(server_);

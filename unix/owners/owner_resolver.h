@@ -140,20 +140,20 @@ class OwnerStore
 };
 
 /* How long a process list vouches for the map while no unknown socket turns up. */
-constexpr uint64_t process_list_max_age_ms = 1000;
+constexpr uint64_t PROCESS_LIST_MAX_AGE_MS = 1000;
 /* Borrowed entries probed anyway each time the process list is taken (at most once a second
  * while nothing is new); one that turns out wrong makes the process distrust everything it
  * borrowed. */
-constexpr size_t borrowed_spot_checks = 8;
+constexpr size_t BORROWED_SPOT_CHECKS = 8;
 /* Native sockets remembered for other processes before the list starts over. */
-constexpr size_t max_shared_natives = 1u << 18;
+constexpr size_t MAX_SHARED_NATIVES = 1u << 18;
 /* Below this many Wine sockets, reading wineserver's fd table is cheaper than looking for a new
  * socket's handle first. */
-constexpr size_t cheap_fd_table = 512;
+constexpr size_t CHEAP_FD_TABLE = 512;
 /* Probes after which the map is saved at once (below it, at most once a second). */
-constexpr size_t save_after_probes = 64;
+constexpr size_t SAVE_AFTER_PROBES = 64;
 /* The first batch of slots probed per process while looking for new handles; it doubles. */
-constexpr size_t first_probe_batch = 16;
+constexpr size_t FIRST_PROBE_BATCH = 16;
 
 /* inode -> "Wine holds it" or "a Linux program outside Wine does": an open-addressing table
  * (a lookup per row must cost next to nothing beside the kernel dump of that row). */

@@ -146,7 +146,7 @@ bool write_sysctl(int fd, const PortSet &current, const PortSet &target, const K
     bool replace = (current & ~target).any();
     /* A bare "\n" at offset 0 empties the list (an empty write would change nothing). */
     std::vector<std::string> pieces =
-        split_port_list(format_port_list(replace ? target : target & ~current), kSysctlWriteMax);
+        split_port_list(format_port_list(replace ? target : target & ~current), SYSCTL_WRITE_MAX);
     for (size_t i = 0; i < pieces.size(); i++)
     {
         if (hook) hook(int(i));

@@ -47,7 +47,7 @@ void add_ports(PortSet &ports, uint16_t first, uint16_t last);
 
 /* The largest write the sysctl applies whole (PAGE_SIZE - 1 on 4 KiB pages; we never rely on a
  * larger page). */
-constexpr size_t kSysctlWriteMax = 4095;
+constexpr size_t SYSCTL_WRITE_MAX = 4095;
 
 /* Splits the list text (without newline) into pieces of at most max bytes each, cut only at
  * commas, each piece ending in "\n". */

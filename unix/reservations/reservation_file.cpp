@@ -202,7 +202,7 @@ uint32_t check_header(const std::string &path)
         return WIN_ERROR_FILE_CORRUPT;
     }
     uint32_t app_id = uint32_t(header[68]) << 24 | uint32_t(header[69]) << 16 | uint32_t(header[70]) << 8 | header[71];
-    if (app_id != kStoreApplicationId)
+    if (app_id != STORE_APPLICATION_ID)
     {
         report_store(path, "a database of another program, not a port reservation store; leaving it untouched");
         return WIN_ERROR_FILE_CORRUPT;
@@ -219,7 +219,7 @@ uint32_t check_read_only(const std::string &path, bool &validated)
     if (rc == SQLITE_OK)
     {
         sqlite3_extended_result_codes(db, 1);
-        sqlite3_busy_timeout(db, kStoreBusyTimeoutMs);
+        sqlite3_busy_timeout(db, STORE_BUSY_TIMEOUT_MS);
         rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
     }
     if (rc == SQLITE_OK)

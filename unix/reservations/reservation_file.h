@@ -31,7 +31,7 @@ namespace iphlp {
 
 /* How long a connection waits for another process's write lock before giving up; a commit
  * takes milliseconds, so this is only reached when something is badly stuck. */
-constexpr int kStoreBusyTimeoutMs = 5000;
+constexpr int STORE_BUSY_TIMEOUT_MS = 5000;
 
 /* NO_ERROR when path holds our store (created now if needed), else a reported error code.
  * validated is false when the read-only connection could not check the schema, which happens

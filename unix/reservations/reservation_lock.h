@@ -4,8 +4,8 @@
  * processes (several prefixes, several stores, several users with CAP_NET_ADMIN share one list
  * per network namespace; the store's own transaction only serialises one store).
  *
- * What it must not allow (issue 8, item 3; the old lock was a 0644 file in /run/lock opened
- * O_RDWR|O_CREAT without O_NOFOLLOW): another user holding it (every Create then hung), or
+ * What it must not allow (as a 0644 file in /run/lock opened O_RDWR|O_CREAT without O_NOFOLLOW
+ * would): another user holding it (every Create then hung), or
  * redirecting it (a planted symlink made root create a file elsewhere), or a non-file at the
  * path silently disabling it. Hence:
  *  - it lives in a directory only its user can write: /run/iphlp for root (created 0755, must
@@ -13,7 +13,7 @@
  *    /tmp/iphlp-UID (created 0700, must be owned by that user, not group/other writable);
  *  - the file is opened relative to that directory with O_NOFOLLOW, created 0600, and must be a
  *    regular file owned by the caller;
- *  - waiting is bounded (kListLockTimeoutMs), after which the call fails with ERROR_TIMEOUT and
+ *  - waiting is bounded (LIST_LOCK_TIMEOUT_MS), after which the call fails with ERROR_TIMEOUT and
  *    a message on stderr instead of hanging (a helper thread blocks for an OFD lock, so
  *    waiters are served in the kernel's order, and is cancelled and joined at the deadline, so
  *    a timed-out call leaves no thread or descriptor behind; see wait_for_lock());
@@ -29,7 +29,7 @@
 
 namespace iphlp {
 
-constexpr int kListLockTimeoutMs = 3000;
+constexpr int LIST_LOCK_TIMEOUT_MS = 3000;
 
 /* The lock directory for this user: /run/iphlp for euid 0, else per user. */
 std::string default_lock_dir();
@@ -61,7 +61,7 @@ class ListLock
      * above. Returns 0 (WIN_NO_ERROR), WIN_ERROR_TIMEOUT after timeout_ms, or
      * WIN_ERROR_ACCESS_DENIED when the directory or file fails its checks; failures are
      * reported on stderr. */
-    uint32_t acquire(const std::string &dir, int timeout_ms = kListLockTimeoutMs);
+    uint32_t acquire(const std::string &dir, int timeout_ms = LIST_LOCK_TIMEOUT_MS);
     bool held() const { return fd_ >= 0; }
 
   private:

@@ -177,7 +177,7 @@ int desired_ports(StoreDb &store, const std::string &range_path, const PortSet &
     desired.reset();
     PortSet range;
     const bool capped = read_port_range(range_path, range);
-    const size_t cap = range.count() / kEphemeralShareDenominator;
+    const size_t cap = range.count() / EPHEMERAL_SHARE_DENOMINATOR;
     /* The list belongs to the namespace: what the administrator and other stores hold inside
      * the range counts first, so that four stores of a quarter each cannot take it all. */
     size_t in_range = capped ? (others & range).count() : 0;
@@ -282,7 +282,7 @@ int plan_update(StoreDb &store, const StoreConfig &cfg, const PortSet &listed, M
         /* A replace longer than one write is not atomic (kernel_reserved_ports.h): keep the
          * whole target, so that a kill between its pieces loses no port. */
         PortSet target = (listed | st.add) & ~st.remove;
-        st.has_list = format_port_list(target).size() + 1 > kSysctlWriteMax;
+        st.has_list = format_port_list(target).size() + 1 > SYSCTL_WRITE_MAX;
         if (st.has_list) st.list = target;
     }
     return SQLITE_DONE;

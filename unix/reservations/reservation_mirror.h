@@ -32,7 +32,7 @@ std::string mirror_key(const std::string &boot);
  * are admitted to the list in creation order while that count stays at most a quarter of the
  * range; the rest stay reservations for Windows programs only (Create still answers NO_ERROR
  * and says on stderr why the block is not in the list). */
-constexpr unsigned kEphemeralShareDenominator = 4;
+constexpr unsigned EPHEMERAL_SHARE_DENOMINATOR = 4;
 
 /* Reads "LOW\tHIGH" from path into a set; false when it cannot (then no cap applies). */
 bool read_port_range(const std::string &path, PortSet &range);

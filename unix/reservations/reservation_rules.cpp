@@ -106,7 +106,7 @@ uint32_t reservation_create(const StoreConfig &cfg, uint32_t proto, uint16_t sta
             why = "the network namespace's reserved ports, from every store and the administrator together, may "
                   "cover at most a quarter of ip_local_port_range " +
                   std::to_string(range._Find_first()) + "-" + std::to_string(range._Find_first() + range.count() - 1) +
-                  " (" + std::to_string(range.count() / kEphemeralShareDenominator) + " ports), and " +
+                  " (" + std::to_string(range.count() / EPHEMERAL_SHARE_DENOMINATOR) + " ports), and " +
                   std::to_string((listed & range).count()) + " of it are reserved already";
         fprintf(stderr, "iphlp: ports %u-%u are reserved for Windows programs but not in %s: %s\n", unsigned(start),
                 unsigned(last), cfg.kernel_reserved_path.c_str(), why.c_str());

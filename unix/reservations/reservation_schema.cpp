@@ -20,7 +20,7 @@ namespace iphlp {
     "CREATE TABLE kernel_mirror(ns TEXT PRIMARY KEY NOT NULL, owned TEXT NOT NULL,"                                    \
     " pending_add TEXT, pending_remove TEXT, pending_list TEXT);"
 
-static const char kSchema[] =
+static const char SCHEMA[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL);"
     "INSERT INTO meta VALUES('schema_version', 2);"
     "CREATE TABLE reservations("
@@ -39,18 +39,18 @@ static const char kSchema[] =
     "        ORDER BY first_port DESC LIMIT 1) >= NEW.first_port"
     "  BEGIN SELECT RAISE(ABORT, 'overlapping reservation'); END;"
     "PRAGMA application_id = 1229998162;" SCHEMA2_TABLE;
-static_assert(kStoreApplicationId == 1229998162, "kSchema spells the application id in decimal");
-static_assert(kStoreSchemaVersion == 2, "kSchema writes schema_version 2");
+static_assert(STORE_APPLICATION_ID == 1229998162, "SCHEMA spells the application id in decimal");
+static_assert(STORE_SCHEMA_VERSION == 2, "SCHEMA writes schema_version 2");
 
 /* Schema 1's objects, then schema 2's. */
-static const char kExpectedObjects[] =
+static const char EXPECTED_OBJECTS[] =
     "SELECT count(*) FROM sqlite_master WHERE (type, name) IN (VALUES ('table', 'meta'),"
     " ('table', 'reservations'), ('index', 'reservations_by_start'),"
     " ('trigger', 'reservations_no_overlap'))";
-static const char kSchema2Objects[] =
+static const char SCHEMA2_OBJECTS[] =
     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'kernel_mirror'";
 
-int create_schema(sqlite3 *db) { return sqlite3_exec(db, kSchema, nullptr, nullptr, nullptr); }
+int create_schema(sqlite3 *db) { return sqlite3_exec(db, SCHEMA, nullptr, nullptr, nullptr); }
 
 /* Runs a query expected to give one row: SQLITE_ROW with its first column in text (and, if it
  * is an integer, in number), SQLITE_DONE without a row, or the error. */
@@ -73,19 +73,19 @@ uint32_t check_schema(sqlite3 *db, const std::string &path)
 {
     std::string text;
     int64_t objects = 0, version = -1;
-    int rc = query(db, kExpectedObjects, text, objects);
+    int rc = query(db, EXPECTED_OBJECTS, text, objects);
     if (rc == SQLITE_ROW && objects == 4)
         rc = query(db, "SELECT value FROM meta WHERE key = 'schema_version'", text, version);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_failure(db, rc, path, "cannot read the schema");
     int64_t v2_objects = 0;
     if (rc == SQLITE_ROW && version == 2)
-        rc = query(db, kSchema2Objects, text, v2_objects) == SQLITE_ROW ? SQLITE_ROW : rc;
+        rc = query(db, SCHEMA2_OBJECTS, text, v2_objects) == SQLITE_ROW ? SQLITE_ROW : rc;
     if (objects != 4 || rc == SQLITE_DONE || version < 1 || (version == 2 && v2_objects != 1))
     {
         report_store(path, "its schema is damaged; leaving it untouched");
         return WIN_ERROR_FILE_CORRUPT;
     }
-    if (version > kStoreSchemaVersion)
+    if (version > STORE_SCHEMA_VERSION)
     {
         report_store(path, "written by a newer version (schema " + std::to_string(version) + "); leaving it untouched");
         return WIN_ERROR_NOT_SUPPORTED;
@@ -108,7 +108,7 @@ uint32_t upgrade_schema(sqlite3 *db, const std::string &path)
     int64_t version = -1;
     int rc = query(db, "SELECT value FROM meta WHERE key = 'schema_version'", text, version);
     if (rc != SQLITE_ROW) return sqlite_failure(db, rc, path, "cannot read the schema version");
-    if (version >= kStoreSchemaVersion) return WIN_NO_ERROR;
+    if (version >= STORE_SCHEMA_VERSION) return WIN_NO_ERROR;
     /* Only 1 -> 2 exists. BEGIN IMMEDIATE and a second look: another process may have upgraded
      * it meanwhile. */
     rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);

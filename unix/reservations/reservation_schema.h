@@ -14,8 +14,8 @@
 namespace iphlp {
 
 /* 'IPHR' in the database header's application id field (offset 68) marks a file as ours. */
-constexpr uint32_t kStoreApplicationId = 0x49504852;
-constexpr int kStoreSchemaVersion = 2;
+constexpr uint32_t STORE_APPLICATION_ID = 0x49504852;
+constexpr int STORE_SCHEMA_VERSION = 2;
 
 /* Creates the tables in an empty database, inside the caller's transaction. */
 int create_schema(sqlite3 *db);
@@ -24,7 +24,7 @@ int create_schema(sqlite3 *db);
  * (a newer schema) / the failure's code. */
 uint32_t check_schema(sqlite3 *db, const std::string &path);
 
-/* Brings a checked store of an older schema up to kStoreSchemaVersion, in one transaction on
+/* Brings a checked store of an older schema up to STORE_SCHEMA_VERSION, in one transaction on
  * the read-write connection. NO_ERROR when nothing was to do or it worked. */
 uint32_t upgrade_schema(sqlite3 *db, const std::string &path);
 

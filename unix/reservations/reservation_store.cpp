@@ -82,7 +82,7 @@ uint32_t open_store(const std::string &path, StoreDb &store)
     if (rc == SQLITE_OK)
     {
         sqlite3_extended_result_codes(store.db, 1);
-        sqlite3_busy_timeout(store.db, kStoreBusyTimeoutMs);
+        sqlite3_busy_timeout(store.db, STORE_BUSY_TIMEOUT_MS);
         rc = sqlite3_exec(store.db, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
     }
     if (rc == SQLITE_OK && !validated) code = check_schema(store.db, path);

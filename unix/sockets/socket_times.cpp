@@ -8,7 +8,7 @@ namespace iphlp {
 
 void SocketFirstSeen::fill(SocketBuffer &records, unsigned slot, uint64_t now, bool complete, bool report)
 {
-    if (slot >= slots) return;
+    if (slot >= SLOTS) return;
     auto &seen = seen_[slot];
     if (complete && !seen.empty())
     {

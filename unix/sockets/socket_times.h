@@ -31,12 +31,12 @@ class SocketFirstSeen
      * inodes no longer listed are forgotten, so the table follows the live sockets.
      */
     void fill(SocketBuffer &records, unsigned slot, uint64_t now, bool complete, bool report = true);
-    size_t size(unsigned slot) const { return slot < slots ? seen_[slot].size() : 0; }
+    size_t size(unsigned slot) const { return slot < SLOTS ? seen_[slot].size() : 0; }
 
-    static constexpr unsigned slots = 4;
+    static constexpr unsigned SLOTS = 4;
 
   private:
-    std::unordered_map<uint64_t, uint64_t> seen_[slots]; /* inode -> FILETIME first seen */
+    std::unordered_map<uint64_t, uint64_t> seen_[SLOTS]; /* inode -> FILETIME first seen */
 };
 
 /* The current time as a FILETIME (100 ns since 1601-01-01 UTC), from CLOCK_REALTIME: the clock

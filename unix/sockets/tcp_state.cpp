@@ -26,7 +26,7 @@ enum : unsigned
     LINUX_TCP_NEW_SYN_RECV,
 };
 
-constexpr uint32_t mib_by_linux[] = {
+constexpr uint32_t MIB_BY_LINUX[] = {
     IPHLP_MIB_TCP_STATE_CLOSED,     /* 0: not a state */
     IPHLP_MIB_TCP_STATE_ESTAB,      /* ESTABLISHED */
     IPHLP_MIB_TCP_STATE_SYN_SENT,   /* SYN_SENT */
@@ -47,29 +47,29 @@ constexpr uint32_t mib_by_linux[] = {
  * left out on purpose: asking for it makes the kernel also dump bound-but-idle sockets, which
  * neither /proc/net/tcp nor Windows' table lists, and the two readers must agree.
  */
-constexpr uint32_t all_states = ((1u << (LINUX_TCP_NEW_SYN_RECV + 1)) - 1) & ~1u;
-constexpr uint32_t listen_state = 1u << LINUX_TCP_LISTEN;
+constexpr uint32_t ALL_STATES = ((1u << (LINUX_TCP_NEW_SYN_RECV + 1)) - 1) & ~1u;
+constexpr uint32_t LISTEN_STATE = 1u << LINUX_TCP_LISTEN;
 /* TCP_CLOSE (7) is the state bound-inactive sockets are reported in; 13 asks for them. */
-constexpr uint32_t bound_inactive_states = 1u << 7 | 1u << 13;
+constexpr uint32_t BOUND_INACTIVE_STATES = 1u << 7 | 1u << 13;
 
 } // namespace
 
 uint32_t mib_tcp_state_from_linux(unsigned linux_state)
 {
-    return linux_state < std::size(mib_by_linux) ? mib_by_linux[linux_state] : IPHLP_MIB_TCP_STATE_CLOSED;
+    return linux_state < std::size(MIB_BY_LINUX) ? MIB_BY_LINUX[linux_state] : IPHLP_MIB_TCP_STATE_CLOSED;
 }
 
 /* UDP sockets are TCP_CLOSE or TCP_ESTABLISHED (connected); the filter does not apply to them,
  * and an unknown filter value means ALL, so a bad value can only show more, never hide. */
 uint32_t linux_state_mask(const SocketQuery &query)
 {
-    if (query.proto != IPHLP_TCP) return all_states;
-    if (query.bound_inactive) return bound_inactive_states;
+    if (query.proto != IPHLP_TCP) return ALL_STATES;
+    if (query.bound_inactive) return BOUND_INACTIVE_STATES;
     switch (query.filter)
     {
-    case IPHLP_FILTER_LISTENER: return listen_state;
-    case IPHLP_FILTER_CONNECTIONS: return all_states & ~listen_state; /* includes TIME_WAIT and NEW_SYN_RECV */
-    default: return all_states;
+    case IPHLP_FILTER_LISTENER: return LISTEN_STATE;
+    case IPHLP_FILTER_CONNECTIONS: return ALL_STATES & ~LISTEN_STATE; /* includes TIME_WAIT and NEW_SYN_RECV */
+    default: return ALL_STATES;
     }
 }
 

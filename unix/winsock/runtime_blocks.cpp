@@ -20,7 +20,7 @@ namespace iphlp {
 namespace {
 
 /* Windows' dynamic port range, where it takes runtime blocks from when StartPort is 0. */
-constexpr uint32_t kDynamicFirst = 49152;
+constexpr uint32_t DYNAMIC_FIRST = 49152;
 
 struct Db
 {
@@ -221,7 +221,7 @@ uint32_t runtime_acquire(const StoreConfig &cfg, uint32_t proto, uint16_t start,
     }
     else if (!rc)
     {
-        for (uint32_t first = kDynamicFirst; first + count - 1 <= 65535 && !chosen; first++)
+        for (uint32_t first = DYNAMIC_FIRST; first + count - 1 <= 65535 && !chosen; first++)
             if (usable(first)) chosen = first;
         if (!chosen) rc = WIN_ERROR_NOT_FOUND;
     }

@@ -43,14 +43,14 @@
 namespace {
 
 /* Every socket we open uses one of these ports, which is how we pick ours out of the dumps. */
-constexpr uint16_t server_ports[] = {0x1234, 0x1235, 0x1236, 0x1237, 0x1238};
-constexpr uint16_t client_ports[] = {0x4321, 0x4322, 0x4323, 0x4324, 0x4325, 0x4326};
+constexpr uint16_t SERVER_PORTS[] = {0x1234, 0x1235, 0x1236, 0x1237, 0x1238};
+constexpr uint16_t CLIENT_PORTS[] = {0x4321, 0x4322, 0x4323, 0x4324, 0x4325, 0x4326};
 
 bool ours(uint16_t port)
 {
-    for (uint16_t p : server_ports)
+    for (uint16_t p : SERVER_PORTS)
         if (p == port) return true;
-    for (uint16_t p : client_ports)
+    for (uint16_t p : CLIENT_PORTS)
         if (p == port) return true;
     return false;
 }
