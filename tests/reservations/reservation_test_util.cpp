@@ -215,7 +215,20 @@ bool disjoint(const std::vector<iphlp::Reservation> &sorted)
     return true;
 }
 
-bool enter_private_netns() { return unshare(CLONE_NEWNET) == 0; }
+const char KERNEL_LIST_PATH[] = "/proc/sys/net/ipv4/ip_local_reserved_ports";
+
+namespace {
+bool in_private_netns = false;
+}
+
+bool enter_private_netns()
+{
+    if (unshare(CLONE_NEWNET) != 0) return false;
+    in_private_netns = true;
+    return true;
+}
+
+bool private_list_available() { return in_private_netns && access(KERNEL_LIST_PATH, W_OK) == 0; }
 
 std::string owned_ports(const iphlp::StoreConfig &cfg)
 {

@@ -86,9 +86,23 @@ int test_exit(int failures);
 bool disjoint(const std::vector<iphlp::Reservation> &sorted);
 
 /* Moves the whole test process into a new, empty network namespace (unshare(CLONE_NEWNET)), so
- * that /proc/sys/net/ipv4/ip_local_reserved_ports is a private list and the host's is never
- * touched. false when not permitted (not root): tests of the real list then skip. */
+ * that KERNEL_LIST_PATH is a private list and the host's is never touched. false when not
+ * permitted (not root): tests of the real list then skip (RESTEST_REQUIRE_PRIVATE_LIST). */
 bool enter_private_netns();
+
+/* The real kernel list: private to this program once enter_private_netns() succeeded. */
+extern const char KERNEL_LIST_PATH[];
+
+/* enter_private_netns() succeeded in this process and the list there is writable. */
+bool private_list_available();
+#define RESTEST_REQUIRE_PRIVATE_LIST()                                                                                 \
+    do {                                                                                                               \
+        if (!restest::private_list_available())                                                                        \
+        {                                                                                                              \
+            restest::note_root_skip("writes the real ip_local_reserved_ports of a private network namespace");         \
+            skip();                                                                                                    \
+        }                                                                                                              \
+    } while (0)
 
 /* The ports the store records as added by itself to the kernel list, for the fixture's boot id
  * and this process's network namespace ("" when none recorded). */

@@ -26,8 +26,7 @@ using restest::Fixture;
 
 namespace {
 
-const char PROC_PATH[] = "/proc/sys/net/ipv4/ip_local_reserved_ports";
-bool private_netns = false;
+using restest::KERNEL_LIST_PATH;
 
 std::string kernel(const Fixture &fx) { return restest::read_file(fx.cfg.kernel_reserved_path); }
 
@@ -145,9 +144,9 @@ void real_list_as_nobody(void **)
     RESTEST_REQUIRE_ROOT("writes the real list as user nobody: root alone can change users");
     Fixture fx;
     StoreConfig cfg = fx.cfg;
-    cfg.kernel_reserved_path = PROC_PATH;
+    cfg.kernel_reserved_path = KERNEL_LIST_PATH;
     assert_int_equal(chown(fx.dir.c_str(), 65534, 65534), 0); /* nobody's own directory */
-    std::string before = restest::read_file(PROC_PATH);
+    std::string before = restest::read_file(KERNEL_LIST_PATH);
     int status = restest::run_in_child([&] {
         if (!restest::become_nobody()) return 10;
         uint64_t token = 0;
@@ -158,7 +157,7 @@ void real_list_as_nobody(void **)
         return reservation_delete(cfg, IPHLP_TCP, 61100, 2) == WIN_NO_ERROR ? 0 : 13;
     });
     assert_int_equal(status, 0);
-    assert_string_equal(restest::read_file(PROC_PATH).c_str(), before.c_str());
+    assert_string_equal(restest::read_file(KERNEL_LIST_PATH).c_str(), before.c_str());
 }
 
 /* A reboot empties the kernel list: the first call of the new boot puts the blocks back, and
@@ -188,28 +187,28 @@ std::string proc_original;
 
 int save_proc(void **)
 {
-    proc_original = restest::read_file(PROC_PATH);
+    proc_original = restest::read_file(KERNEL_LIST_PATH);
     return 0;
 }
 
 /* Runs even when the test failed half-way. */
 int restore_proc(void **)
 {
-    if (private_netns && access(PROC_PATH, W_OK) == 0)
-        restest::write_file(PROC_PATH, proc_original.empty() ? "\n" : proc_original);
+    if (restest::private_list_available())
+        restest::write_file(KERNEL_LIST_PATH, proc_original.empty() ? "\n" : proc_original);
     return 0;
 }
 
 void real_kernel_list(void **)
 {
-    if (!private_netns || access(PROC_PATH, W_OK) != 0)
+    if (!restest::private_list_available())
     {
         restest::note_root_skip("writes the real ip_local_reserved_ports of a private network namespace");
         skip();
     }
     Fixture fx;
     StoreConfig cfg = fx.cfg;
-    cfg.kernel_reserved_path = PROC_PATH;
+    cfg.kernel_reserved_path = KERNEL_LIST_PATH;
     PortSet original;
     assert_true(parse_port_list(proc_original, original));
     uint16_t start = 61000;
@@ -217,11 +216,11 @@ void real_kernel_list(void **)
 
     create_ok(cfg, IPHLP_TCP, start, 4);
     PortSet now;
-    assert_true(parse_port_list(restest::read_file(PROC_PATH), now));
+    assert_true(parse_port_list(restest::read_file(KERNEL_LIST_PATH), now));
     assert_true(now == (original | port_block(start, uint16_t(start + 3))));
     assert_true(mirrored(cfg, IPHLP_TCP, start));
     assert_int_equal(reservation_delete(cfg, IPHLP_TCP, start, 4), WIN_NO_ERROR);
-    assert_true(parse_port_list(restest::read_file(PROC_PATH), now));
+    assert_true(parse_port_list(restest::read_file(KERNEL_LIST_PATH), now));
     assert_true(now == original);
 }
 
@@ -229,8 +228,9 @@ void real_kernel_list(void **)
 
 int main(void)
 {
-    private_netns = restest::enter_private_netns();
-    if (!private_netns) printf("  cannot enter a private network namespace: the tests of the real list will skip\n");
+    restest::enter_private_netns();
+    if (!restest::private_list_available())
+        printf("  cannot enter a private network namespace: the tests of the real list will skip\n");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(port_lists),
         cmocka_unit_test(merge_and_restore),

@@ -34,17 +34,7 @@ using restest::Fixture;
 
 namespace {
 
-const char PROC_PATH[] = "/proc/sys/net/ipv4/ip_local_reserved_ports";
-bool private_netns = false;
-
-void require_private_list()
-{
-    if (!private_netns || access(PROC_PATH, W_OK) != 0)
-    {
-        printf("  no private, writable %s here (not root?): skipped\n", PROC_PATH);
-        skip();
-    }
-}
+using restest::KERNEL_LIST_PATH;
 
 PortSet admin_ports()
 {
@@ -56,8 +46,8 @@ PortSet admin_ports()
 void set_list(const PortSet &ports)
 {
     PortSet current, after;
-    assert_true(kernel_read(PROC_PATH, current));
-    assert_true(kernel_write(PROC_PATH, current, ports, after));
+    assert_true(kernel_read(KERNEL_LIST_PATH, current));
+    assert_true(kernel_write(KERNEL_LIST_PATH, current, ports, after));
 }
 
 PortSet rows_of(const StoreConfig &cfg)
@@ -79,7 +69,7 @@ void assert_in_step_after_next_call(const StoreConfig &cfg, const PortSet &admin
     uint32_t code = reservation_lookup(cfg, IPHLP_TCP, 1, 1, &token);
     assert_true(code == WIN_ERROR_NOT_FOUND || code == WIN_NO_ERROR);
     PortSet rows = rows_of(cfg), listed;
-    assert_true(kernel_read(PROC_PATH, listed));
+    assert_true(kernel_read(KERNEL_LIST_PATH, listed));
     if (listed != (admin | rows))
         fail_msg("list %s, expected admin plus %s", format_port_list(listed & ~admin).c_str(),
                  format_port_list(rows).c_str());
@@ -119,7 +109,7 @@ void create(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t cou
  * administrator's ports and one of the other protocol sharing ports with it. */
 void kill_at_each_step(void **)
 {
-    require_private_list();
+    RESTEST_REQUIRE_PRIVATE_LIST();
     const PortSet admin = admin_ports();
     int kills = 0;
     for (const char *step : STEPS)
@@ -127,7 +117,7 @@ void kill_at_each_step(void **)
         {
             Fixture fx;
             StoreConfig cfg = fx.cfg;
-            cfg.kernel_reserved_path = PROC_PATH;
+            cfg.kernel_reserved_path = KERNEL_LIST_PATH;
             set_list(admin);
             create(cfg, IPHLP_UDP, 12995, 20); /* 12995-13014: half the administrator's */
             auto op = [&](const StoreConfig &c) {
@@ -144,7 +134,7 @@ void kill_at_each_step(void **)
             reservation_delete(cfg, IPHLP_TCP, 13005, 20);
             reservation_delete(cfg, IPHLP_UDP, 12995, 20);
             PortSet listed;
-            assert_true(kernel_read(PROC_PATH, listed));
+            assert_true(kernel_read(KERNEL_LIST_PATH, listed));
             assert_true(listed == admin);
             printf("  %s %s: %s\n", kill_delete ? "delete" : "create", step, killed ? "killed" : "not reached");
         }
@@ -156,20 +146,20 @@ void kill_at_each_step(void **)
  * beside the lock (reservation_lock.h) completes the cut list, then the store's own. */
 void kill_during_recovery(void **)
 {
-    require_private_list();
+    RESTEST_REQUIRE_PRIVATE_LIST();
     const PortSet admin = admin_ports();
     for (const char *second : {"journal-write-0", "journal-write-1", "locked", "recovered", "body"})
     {
         Fixture fx;
         StoreConfig cfg = fx.cfg;
-        cfg.kernel_reserved_path = PROC_PATH;
+        cfg.kernel_reserved_path = KERNEL_LIST_PATH;
         set_list(admin);
         create(cfg, IPHLP_TCP, 30000, 10);
         assert_true(
             killed_at(cfg, "write-1", [](const StoreConfig &c) { reservation_delete(c, IPHLP_TCP, 30000, 10); }));
         /* The list now lacks some of the administrator's ports: the replace was cut. */
         PortSet listed;
-        assert_true(kernel_read(PROC_PATH, listed));
+        assert_true(kernel_read(KERNEL_LIST_PATH, listed));
         assert_true((admin & ~listed).any());
         assert_true(killed_at(cfg, second, [](const StoreConfig &c) {
             uint64_t token;
@@ -177,7 +167,7 @@ void kill_during_recovery(void **)
         }));
         assert_in_step_after_next_call(cfg, admin);
         reservation_delete(cfg, IPHLP_UDP, 31000, 5);
-        assert_true(kernel_read(PROC_PATH, listed));
+        assert_true(kernel_read(KERNEL_LIST_PATH, listed));
         assert_true(listed == admin);
     }
 }
@@ -187,27 +177,27 @@ void kill_during_recovery(void **)
  * administrator's missing ports as its own additions). */
 void another_store_after_a_cut_replace(void **)
 {
-    require_private_list();
+    RESTEST_REQUIRE_PRIVATE_LIST();
     const PortSet admin = admin_ports();
     Fixture fx;
     StoreConfig a = fx.cfg, b = fx.cfg;
-    a.kernel_reserved_path = b.kernel_reserved_path = PROC_PATH;
+    a.kernel_reserved_path = b.kernel_reserved_path = KERNEL_LIST_PATH;
     b.db_path = fx.dir + "/other-prefix.sqlite3";
     set_list(admin);
     create(a, IPHLP_TCP, 30000, 10);
     assert_true(killed_at(a, "write-1", [](const StoreConfig &c) { reservation_delete(c, IPHLP_TCP, 30000, 10); }));
     PortSet listed;
-    assert_true(kernel_read(PROC_PATH, listed));
+    assert_true(kernel_read(KERNEL_LIST_PATH, listed));
     assert_true((admin & ~listed).any()); /* cut */
 
     restest::StderrCapture capture;
     create(b, IPHLP_UDP, 10001, 10); /* over the administrator's 10001-10009 odd ports */
     assert_true(capture.text().find("finished an update a killed process had left half done") != std::string::npos);
-    assert_true(kernel_read(PROC_PATH, listed));
+    assert_true(kernel_read(KERNEL_LIST_PATH, listed));
     assert_true(listed == (admin | port_block(10001, 10010)));
     assert_string_equal(restest::owned_ports(b).c_str(), "10002,10004,10006,10008,10010");
     assert_int_equal(reservation_delete(b, IPHLP_UDP, 10001, 10), WIN_NO_ERROR);
-    assert_true(kernel_read(PROC_PATH, listed));
+    assert_true(kernel_read(KERNEL_LIST_PATH, listed));
     assert_true(listed == admin);
     /* And store a, at its next call, is in step too. */
     assert_in_step_after_next_call(a, admin);
@@ -216,11 +206,11 @@ void another_store_after_a_cut_replace(void **)
 /* 200 rounds of kill -9 at a random moment of a process doing random writes. */
 void random_kills(void **)
 {
-    require_private_list();
+    RESTEST_REQUIRE_PRIVATE_LIST();
     const PortSet admin = admin_ports();
     Fixture fx;
     StoreConfig cfg = fx.cfg;
-    cfg.kernel_reserved_path = PROC_PATH;
+    cfg.kernel_reserved_path = KERNEL_LIST_PATH;
     set_list(admin);
     std::mt19937 rng(80);
     int rounds = 0;
@@ -262,7 +252,7 @@ void random_kills(void **)
             assert_int_equal(reservation_delete(cfg, proto, r.start_port, r.num_ports), WIN_NO_ERROR);
     }
     PortSet listed;
-    assert_true(kernel_read(PROC_PATH, listed));
+    assert_true(kernel_read(KERNEL_LIST_PATH, listed));
     assert_true(listed == admin);
 }
 
@@ -308,7 +298,7 @@ void exception_inside_transaction(void **)
 
 int main(void)
 {
-    private_netns = restest::enter_private_netns();
+    restest::enter_private_netns();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(kill_at_each_step),
         cmocka_unit_test(kill_during_recovery),
@@ -316,5 +306,5 @@ int main(void)
         cmocka_unit_test(random_kills),
         cmocka_unit_test(exception_inside_transaction),
     };
-    return cmocka_run_group_tests(tests, nullptr, nullptr);
+    return restest::test_exit(cmocka_run_group_tests(tests, nullptr, nullptr));
 }

@@ -35,17 +35,7 @@ using restest::Fixture;
 
 namespace {
 
-const char PROC_PATH[] = "/proc/sys/net/ipv4/ip_local_reserved_ports";
-bool private_netns = false;
-
-void require_private_list()
-{
-    if (!private_netns || access(PROC_PATH, W_OK) != 0)
-    {
-        restest::note_root_skip("writes the real ip_local_reserved_ports of a private network namespace");
-        skip();
-    }
-}
+using restest::KERNEL_LIST_PATH;
 
 /* 1,500 separate ports, every other one from 10001: 9,000 bytes of text, as in the report. */
 PortSet admin_ports()
@@ -59,22 +49,22 @@ void set_list(const PortSet &ports)
 {
     PortSet after;
     PortSet current;
-    assert_true(kernel_read(PROC_PATH, current));
-    assert_true(kernel_write(PROC_PATH, current, ports, after));
+    assert_true(kernel_read(KERNEL_LIST_PATH, current));
+    assert_true(kernel_write(KERNEL_LIST_PATH, current, ports, after));
 }
 
 PortSet read_list()
 {
     PortSet ports;
     std::string why;
-    if (!kernel_read(PROC_PATH, ports, &why)) fail_msg("cannot read the list: %s", why.c_str());
+    if (!kernel_read(KERNEL_LIST_PATH, ports, &why)) fail_msg("cannot read the list: %s", why.c_str());
     return ports;
 }
 
 StoreConfig real_cfg(const Fixture &fx)
 {
     StoreConfig cfg = fx.cfg;
-    cfg.kernel_reserved_path = PROC_PATH;
+    cfg.kernel_reserved_path = KERNEL_LIST_PATH;
     return cfg;
 }
 
@@ -92,7 +82,7 @@ void union_of_rows(const StoreConfig &cfg, PortSet &rows)
 /* The reader and writer alone: replace, add, remove and empty with long lists, exactly. */
 void long_lists_round_trip(void **)
 {
-    require_private_list();
+    RESTEST_REQUIRE_PRIVATE_LIST();
     /* The text of the longest possible list: every other port, ~190 KB. */
     PortSet odd;
     for (unsigned p = 1; p < 65536; p += 2) odd.set(p);
@@ -102,16 +92,16 @@ void long_lists_round_trip(void **)
 
     set_list(PortSet());
     set_list(admin);
-    assert_string_equal(restest::read_file(PROC_PATH).c_str(), admin_text.c_str());
+    assert_string_equal(restest::read_file(KERNEL_LIST_PATH).c_str(), admin_text.c_str());
     assert_true(read_list() == admin);
     set_list(odd);
     assert_true(read_list() == odd);
     set_list(admin | port_block(40000, 40100)); /* a long replace */
     assert_true(read_list() == (admin | port_block(40000, 40100)));
     set_list(admin); /* a removal from a long list */
-    assert_string_equal(restest::read_file(PROC_PATH).c_str(), admin_text.c_str());
+    assert_string_equal(restest::read_file(KERNEL_LIST_PATH).c_str(), admin_text.c_str());
     set_list(PortSet());
-    assert_string_equal(restest::read_file(PROC_PATH).c_str(), "\n");
+    assert_string_equal(restest::read_file(KERNEL_LIST_PATH).c_str(), "\n");
 
     /* Pieces are cut only at commas and each fits one write. */
     for (const std::string &piece : split_port_list(format_port_list(odd), SYSCTL_WRITE_MAX))
@@ -127,12 +117,12 @@ void long_lists_round_trip(void **)
  * in step after every call, and the list byte-for-byte as it was once ours are gone. */
 void admin_list_survives_random_operations(void **)
 {
-    require_private_list();
+    RESTEST_REQUIRE_PRIVATE_LIST();
     Fixture fx;
     StoreConfig cfg = real_cfg(fx);
     const PortSet admin = admin_ports();
     set_list(admin);
-    const std::string original = restest::read_file(PROC_PATH);
+    const std::string original = restest::read_file(KERNEL_LIST_PATH);
 
     std::mt19937 rng(8);
     int creates = 0, deletes = 0, refused = 0;
@@ -177,13 +167,13 @@ void admin_list_survives_random_operations(void **)
     for (const Block &b : live) assert_int_equal(reservation_delete(cfg, b.proto, b.start, b.count), WIN_NO_ERROR);
     printf("  %d creates, %d deletes, %d overlapping creates refused, %zu deleted at the end\n", creates, deletes,
            refused, live.size());
-    assert_string_equal(restest::read_file(PROC_PATH).c_str(), original.c_str());
+    assert_string_equal(restest::read_file(KERNEL_LIST_PATH).c_str(), original.c_str());
 }
 
 /* Thousands of separate entries of our own (a list cut at 4 KiB stops mirroring past ~680). */
 void thousands_of_separate_blocks(void **)
 {
-    require_private_list();
+    RESTEST_REQUIRE_PRIVATE_LIST();
     Fixture fx;
     StoreConfig cfg = real_cfg(fx);
     set_list(PortSet());
@@ -209,7 +199,7 @@ void thousands_of_separate_blocks(void **)
     for (unsigned i = 0; i < blocks; i++)
         assert_int_equal(reservation_delete(cfg, i % 2 ? IPHLP_TCP : IPHLP_UDP, uint16_t(20000 + 3 * i), 1),
                          WIN_NO_ERROR);
-    assert_string_equal(restest::read_file(PROC_PATH).c_str(), "\n");
+    assert_string_equal(restest::read_file(KERNEL_LIST_PATH).c_str(), "\n");
 }
 
 /* Brings up lo in this (new, empty) namespace, for connections to 127.0.0.1. */
@@ -244,7 +234,7 @@ int loopback_listener(uint16_t port, struct sockaddr_in &addr)
  * are admitted in creation order while they cover at most a quarter of the range. */
 void ephemeral_range_stays_available(void **)
 {
-    require_private_list();
+    RESTEST_REQUIRE_PRIVATE_LIST();
     Fixture fx;
     StoreConfig cfg = real_cfg(fx);
     cfg.port_range_path = "/proc/sys/net/ipv4/ip_local_port_range";
@@ -287,7 +277,7 @@ void ephemeral_range_stays_available(void **)
     assert_true(read_list() == (port_block(40000, 40999) | port_block(50000, 56057) | port_block(61000, 61009)));
     for (auto [start, count] : {std::pair<uint16_t, uint16_t>{40000, 1000}, {50000, 6058}, {61000, 10}})
         assert_int_equal(reservation_delete(cfg, IPHLP_TCP, start, count), WIN_NO_ERROR);
-    assert_string_equal(restest::read_file(PROC_PATH).c_str(), "\n");
+    assert_string_equal(restest::read_file(KERNEL_LIST_PATH).c_str(), "\n");
 }
 
 /* Binds n sockets to port 0 and connects n sockets to a loopback listener; how many worked. */
@@ -321,7 +311,7 @@ int ephemeral_ports_work(int n)
  * too. */
 void the_cap_counts_every_store_and_the_administrator(void **)
 {
-    require_private_list();
+    RESTEST_REQUIRE_PRIVATE_LIST();
     loopback_up();
     const std::string range_path = "/proc/sys/net/ipv4/ip_local_port_range";
     assert_string_equal(restest::read_file(range_path).c_str(), "32768\t60999\n");
@@ -367,7 +357,7 @@ void the_cap_counts_every_store_and_the_administrator(void **)
                          WIN_NO_ERROR);
     }
     assert_int_equal(reservation_delete(first, IPHLP_TCP, 61000, 1), WIN_NO_ERROR);
-    assert_string_equal(restest::read_file(PROC_PATH).c_str(), "\n");
+    assert_string_equal(restest::read_file(KERNEL_LIST_PATH).c_str(), "\n");
 
     /* The administrator's 6,294 ports in the range leave 764 for every store together. */
     const PortSet admin = port_block(40000, 46293);
@@ -389,7 +379,7 @@ void the_cap_counts_every_store_and_the_administrator(void **)
  * survives a Delete made from B, and A's list loses our ports at A's next write. */
 void two_namespaces_share_a_store(void **)
 {
-    require_private_list();
+    RESTEST_REQUIRE_PRIVATE_LIST();
     Fixture fx;
     StoreConfig cfg = real_cfg(fx);
     set_list(PortSet());
@@ -402,14 +392,15 @@ void two_namespaces_share_a_store(void **)
         if (!restest::enter_private_netns()) return 10;
         PortSet admin, current, after, listed;
         admin.set(50002);
-        if (!kernel_read(PROC_PATH, current) || !kernel_write(PROC_PATH, current, admin, after)) return 11;
+        if (!kernel_read(KERNEL_LIST_PATH, current) || !kernel_write(KERNEL_LIST_PATH, current, admin, after))
+            return 11;
         uint64_t t = 0;
         if (reservation_lookup(cfg, IPHLP_TCP, 50000, 5, &t) != WIN_NO_ERROR || t != token) return 12;
         /* The first call in this namespace mirrored the block here too, claiming only 4 ports. */
-        if (!kernel_read(PROC_PATH, listed) || listed != port_block(50000, 50004)) return 13;
+        if (!kernel_read(KERNEL_LIST_PATH, listed) || listed != port_block(50000, 50004)) return 13;
         if (restest::owned_ports(cfg) != "50000-50001,50003-50004") return 14;
         if (reservation_delete(cfg, IPHLP_TCP, 50000, 5) != WIN_NO_ERROR) return 15;
-        if (!kernel_read(PROC_PATH, listed) || listed != admin) return 16; /* the administrator's 50002 stays */
+        if (!kernel_read(KERNEL_LIST_PATH, listed) || listed != admin) return 16; /* the administrator's 50002 stays */
         return 0;
     });
     assert_int_equal(status, 0);
@@ -418,14 +409,14 @@ void two_namespaces_share_a_store(void **)
     assert_int_equal(reservation_create(cfg, IPHLP_UDP, 51000, 1, &token), WIN_NO_ERROR);
     assert_true(read_list() == port_block(51000, 51000));
     assert_int_equal(reservation_delete(cfg, IPHLP_UDP, 51000, 1), WIN_NO_ERROR);
-    assert_string_equal(restest::read_file(PROC_PATH).c_str(), "\n");
+    assert_string_equal(restest::read_file(KERNEL_LIST_PATH).c_str(), "\n");
 }
 
 } // namespace
 
 int main(void)
 {
-    private_netns = restest::enter_private_netns();
+    restest::enter_private_netns();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(long_lists_round_trip),
         cmocka_unit_test(admin_list_survives_random_operations),
