@@ -1,14 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The thunk to the Unix side.
- *
- * Wine (8.0 and 10.0) searches its own DLL directory before WINEDLLPATH, so a builtin named iphlpapi.dll
- * can never replace Wine's. This iphlpapi.dll is therefore a *native* DLL, and its Unix library
- * hangs off a uniquely named *builtin* bridge, iphlpbridge.dll, whose iphlpbridge.so exports
- * __wine_unix_call_funcs. We ask ntdll for that table with the Wine-only information class
- * MemoryWineUnixFuncs on the bridge's base address, then call through ntdll's exported
- * __wine_unix_call_dispatcher, exactly as winecrt0's __wine_init_unix_call() does for a
- * module's own base. Debian ships no wine/unixlib.h, so the two are declared here.
+ * The thunk to the Unix side: connecting to it once per process (dll/bridge_connect.h has how and
+ * why), saying on stderr what is missing when it cannot be reached, and the one mapping of its
+ * statuses to Win32 codes.
  */
 #include "unix_call.h"
 
@@ -19,15 +13,11 @@
 #include <cstring>
 #include <cwchar>
 
+#include "bridge_connect.h"
 #include "iphlp_build_id.h"
 #include "wine_forward.h"
 
 namespace {
-
-constexpr ULONG MEMORY_WINE_UNIX_FUNCS = 1000; /* winternl.h, #ifdef __WINESRC__ only */
-
-using UnixDispatcher = NTSTATUS(WINAPI *)(UINT64 handle, unsigned int code, void *args);
-using QueryVirtualMemoryFn = NTSTATUS(WINAPI *)(HANDLE, const void *, ULONG, void *, SIZE_T, SIZE_T *);
 
 INIT_ONCE init_once = INIT_ONCE_STATIC_INIT;
 UINT64 unix_handle;
@@ -73,45 +63,24 @@ void refresh_forward_copy(UnixDispatcher call, UINT64 handle)
 
 BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
 {
-    /* system32 only, like the real iphlpapi's own dependencies: no planting next to a program.
-     * Not finding the bridge at all is normal on real Windows: stay silent there. */
-    HMODULE bridge = LoadLibraryExW(L"iphlpbridge.dll", nullptr, LOAD_LIBRARY_SEARCH_SYSTEM32);
-    if (!bridge) return TRUE;
-
-    HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    auto query = (QueryVirtualMemoryFn)(void *)GetProcAddress(ntdll, "NtQueryVirtualMemory");
-    auto dispatcher_ptr = (UnixDispatcher *)(void *)GetProcAddress(ntdll, "__wine_unix_call_dispatcher");
-    if (!query || !dispatcher_ptr)
+    BridgeConnection bridge = connect_bridge();
+    if (!bridge.dispatcher)
     {
-        report_unavailable("iphlpbridge.dll loaded, but ntdll is not Wine's", STATUS_DLL_NOT_FOUND);
-        return TRUE;
-    }
-    UINT64 handle = 0;
-    NTSTATUS status = query(GetCurrentProcess(), bridge, MEMORY_WINE_UNIX_FUNCS, &handle, sizeof(handle), nullptr);
-    if (status || !handle)
-    {
-        /* Typically iphlpbridge.so is not under $WINEDLLPATH/x86_64-unix. */
-        report_unavailable("iphlpbridge.so not found (is WINEDLLPATH set?)", status);
-        return TRUE;
-    }
-    /* A Unix side of another build may expect other parameter layouts: use it only when it is
-     * this build's (the build id is appended to the table and never moves). */
-    iphlp_build_id_params id = {};
-    status = (*dispatcher_ptr)(handle, unix_build_id, &id);
-    id.id[sizeof(id.id) - 1] = 0;
-    if (status || strcmp(id.id, IPHLP_BUILD_ID) != 0)
-    {
+        if (!bridge.failure) return TRUE; /* no bridge at all: real Windows, stay silent */
         char what[200];
-        snprintf(what, sizeof(what),
-                 "iphlpbridge.so is build '%s', this iphlpapi.dll is build '%s': install both "
-                 "from one build",
-                 status ? "unknown" : id.id, IPHLP_BUILD_ID);
-        report_unavailable(what, status);
+        if (bridge.other_build)
+            snprintf(what, sizeof(what),
+                     "iphlpbridge.so is build '%s', this iphlpapi.dll is build '%s': install both "
+                     "from one build",
+                     bridge.unix_build[0] ? bridge.unix_build : "unknown", IPHLP_BUILD_ID);
+        else
+            snprintf(what, sizeof(what), "%s", bridge.failure);
+        report_unavailable(what, bridge.status);
         return TRUE;
     }
-    refresh_forward_copy(*dispatcher_ptr, handle);
-    unix_handle = handle;
-    dispatcher = *dispatcher_ptr;
+    refresh_forward_copy(bridge.dispatcher, bridge.handle);
+    unix_handle = bridge.handle;
+    dispatcher = bridge.dispatcher;
     return TRUE;
 }
 
