@@ -17,8 +17,9 @@ export WINEPREFIX=$build/prefixes/bench-netstat
 export WINEDLLPATH=$build/winedllpath WINEDEBUG=-all
 ulimit -n "$(ulimit -Hn)"
 dir=$(mktemp -d)
-holders=()
-cleanup() { [ ${#holders[@]} = 0 ] || kill -TERM "${holders[@]}" 2>/dev/null; rm -rf "$dir"; }
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+cleanup() { release_native; rm -rf "$dir"; }
 trap cleanup EXIT
 
 # median wall ms and printed rows of: DLL_ORDER PROGRAM ARGS...
@@ -43,17 +44,6 @@ row() { # LABEL
     printf '%-22s %9s | %9s %6s | %9s %6s | %9s %6s | %9s %6s\n' "$1" "${s% *}" ${a} ${b} ${c} ${d}
 }
 
-hold_native() { # N: loopback connections of plain Linux processes (bench/hold_connections)
-    local left=$1 per=$((($(ulimit -Hn) - 64) / 2)) i=0 n
-    while [ "$left" -gt 0 ]; do
-        n=$((left < per ? left : per))
-        "$build/bench/hold_connections" "$n" </dev/null >"$dir/ready.$i" &
-        holders+=($!)
-        left=$((left - n)) i=$((i + 1))
-    done
-    while [ "$(cat "$dir"/ready.* 2>/dev/null | grep -c ready)" -lt "${#holders[@]}" ]; do sleep 0.2; done
-}
-release_native() { kill -TERM "${holders[@]}"; wait "${holders[@]}" || true; holders=(); rm -f "$dir"/ready.*; }
 
 echo "median of $runs runs, wall ms (rows printed); 'start' = netstat.exe /? (process start, no table)"
 printf '%-22s %9s | %16s | %16s | %16s | %16s\n' "" "start" "ours + our DLL" "ours + builtin" "Wine's + builtin" "Wine's + our DLL"

@@ -14,12 +14,9 @@
 set -euo pipefail
 build=$1
 quick=${2:-}
-IPHLP_SRC=$(cd "$(dirname "$0")/.." && pwd) IPHLP_BUILD=$build
-# shellcheck source=scripts/wine.sh
-. "$IPHLP_SRC/scripts/wine.sh"
-unset WINEPREFIX WINEDLLPATH
-iphlp_wine_env "$build/prefixes/bench-${IPHLP_PLATFORM:-host}" "$build/winedllpath"
-iphlp_ensure_prefix "$WINEPREFIX" "$build/winedllpath"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_prefix "$build" "bench-${IPHLP_PLATFORM:-host}"
 bench_exe=$build/pe/bench/pe/tablebench.exe
 # 10,000 Wine-held connections are 20,000 sockets in wineserver and in the holder: raise the
 # limit (root may), else take the hard limit as it is.
@@ -50,26 +47,6 @@ measure() { # LABEL BUILTIN_RUNS (0 = skip)
     ' <<<"$ours_out"
 }
 
-# Start holders of N native connections, at most per_holder each (the fd limit is per process).
-per_holder=$(( ($(ulimit -Hn) - 64) / 2 ))
-holders=()
-hold_native() {
-    local left=$1 n dir i=0
-    dir=$(mktemp -d)
-    while [ "$left" -gt 0 ]; do
-        n=$((left < per_holder ? left : per_holder))
-        "$build/bench/hold_connections" "$n" </dev/null >"$dir/ready.$i" &
-        holders+=($!)
-        left=$((left - n)) i=$((i + 1))
-    done
-    while [ "$(cat "$dir"/ready.* 2>/dev/null | grep -c ready)" -lt "${#holders[@]}" ]; do sleep 0.2; done
-    rm -rf "$dir"
-}
-release_native() { # holders reset their connections on SIGTERM: no TIME_WAIT left behind
-    kill -TERM "${holders[@]}"
-    wait "${holders[@]}" || true
-    holders=()
-}
 
 for n in 1000 10000 30000; do
     [ "$quick" = --owners ] && break

@@ -8,26 +8,12 @@
 # Usage: bench/scratch-rss.sh BUILD_DIR [CONNECTIONS] [RUNS]   (scratch prefix BUILD_DIR/prefixes/bench-rss)
 set -euo pipefail
 build=$(cd "$1" && pwd) conns=${2:-30000} runs=${3:-5}
-IPHLP_SRC=$(cd "$(dirname "$0")/.." && pwd) IPHLP_BUILD=$build
-# shellcheck source=scripts/wine.sh
-. "$IPHLP_SRC/scripts/wine.sh"
-unset WINEPREFIX WINEDLLPATH
-iphlp_wine_env "$build/prefixes/bench-rss" "$build/winedllpath"
-iphlp_ensure_prefix "$WINEPREFIX" "$build/winedllpath"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_prefix "$build" bench-rss
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-
-per_holder=$(( ($(ulimit -Hn) - 64) / 2 ))
-dir=$(mktemp -d)
-holders=()
-trap 'kill -TERM "${holders[@]}" 2>/dev/null; wait; rm -rf "$dir"' EXIT
-left=$conns i=0
-while [ "$left" -gt 0 ]; do
-    n=$((left < per_holder ? left : per_holder))
-    "$build/bench/hold_connections" "$n" </dev/null >"$dir/ready.$i" &
-    holders+=($!)
-    left=$((left - n)) i=$((i + 1))
-done
-while [ "$(cat "$dir"/ready.* | grep -c ready)" -lt "${#holders[@]}" ]; do sleep 0.2; done
+trap release_native EXIT
+hold_native "$conns"
 
 for ((r = 0; r < runs; r++)); do
     WINEDLLOVERRIDES=iphlpapi=n wine "$build/pe/bench/pe/rssbench.exe" | tr -d '\r'

@@ -8,12 +8,9 @@
 # Usage: bench/ws2-bench.sh BUILD_DIR [ROUNDS] [ITERATIONS] [x86_64|i686]
 set -euo pipefail
 build=$(cd "$1" && pwd) rounds=${2:-5} iterations=${3:-2000} arch=${4:-x86_64}
-IPHLP_SRC=$(cd "$(dirname "$0")/.." && pwd) IPHLP_BUILD=$build
-# shellcheck source=scripts/wine.sh
-. "$IPHLP_SRC/scripts/wine.sh"
-unset WINEPREFIX WINEDLLPATH
-iphlp_wine_env "$build/prefixes/bench-${IPHLP_PLATFORM:-host}" "$build/winedllpath"
-iphlp_ensure_prefix "$WINEPREFIX" "$build/winedllpath"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_prefix "$build" "bench-${IPHLP_PLATFORM:-host}"
 exe=$build/pe/bench/pe/ws2bench.exe
 [ "$arch" = i686 ] && exe=$build/pe32/bench/pe/ws2bench.exe
 out=$(mktemp -d)
