@@ -303,7 +303,7 @@ void test_estats_collection()
         skip("SetPerTcpConnectionEStats needs elevation");
         return;
     }
-    connection c4, c6;
+    Connection c4, c6;
     if (c4.open(AF_INET))
     {
         MIB_TCPROW client = row4(c4.client_port, c4.server_port), server = row4(c4.server_port, c4.client_port);
