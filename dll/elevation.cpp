@@ -9,7 +9,8 @@
  * impersonating) falls back to the process token. Any other failure fails
  * closed: a thread impersonating at SecurityAnonymous gets ERROR_CANT_OPEN_ANONYMOUS here, and
  * the process token it fell back to let a non-elevated caller Create. (Within one process this
- * is no security boundary under Wine: the Unix side can be called directly. README says so.) */
+ * is no security boundary under Wine: the Unix side can be called directly; docs/reservations.md says
+ * so.) */
 bool caller_is_elevated()
 {
     HANDLE token;

@@ -4,8 +4,8 @@
  * SetPerTcp6ConnectionEStats and SetTcpEntry: one TCP connection, found by its addresses and
  * ports. The Unix side looks it up with an exact NETLINK_SOCK_DIAG request and returns the
  * kernel's tcp_info; this file checks the arguments the Windows way and lays the numbers out as
- * the TCP_ESTATS_* structures. Which Linux value fills which field is listed in README.md
- * ("TCP extended statistics and SetTcpEntry"); a field Linux has no value for is 0.
+ * the TCP_ESTATS_* structures. Which Linux value fills which field is listed in docs/estats.md;
+ * a field Linux has no value for is 0.
  *
  * Argument rules (Microsoft's GetPerTcpConnectionEStats/SetPerTcpConnectionEStats pages):
  * Row NULL -> ERROR_INVALID_PARAMETER; a NULL buffer with a non-zero size ->
