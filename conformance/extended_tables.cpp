@@ -483,7 +483,13 @@ void test_extended_other_process()
     for (DWORD i = 0; t && i < t->dwNumEntries; i++)
     {
         const MIB_TCPROW_OWNER_PID &r = t->table[i];
-        if (r.dwLocalPort == htons((u_short)listen_port) || r.dwLocalPort == htons((u_short)client_port))
+        /* The child's three sockets exactly: a TIME_WAIT left by an earlier test may share a local
+         * port with them (Linux reuses an ephemeral port towards another peer), and is not its. */
+        const DWORD lport = htons((u_short)listen_port), cport = htons((u_short)client_port);
+        bool listener = r.dwLocalPort == lport && r.dwState == MIB_TCP_STATE_LISTEN;
+        bool client = r.dwLocalPort == cport && r.dwRemotePort == lport;
+        bool accepted = r.dwLocalPort == lport && r.dwRemotePort == cport;
+        if (listener || client || accepted)
         {
             seen++;
             todo_if(builtin_wine_before(10))
