@@ -637,8 +637,8 @@ install_unix_record() {
 
 # Step "bridge": the bridge and the copies of the Wine's own files, before the products. A copy,
 # not a link: Wine refuses a system32 file linking into its own library directory (measured:
-# c0000135). iphlpbridge.so refreshes it when Wine's own changes (a Wine upgrade), at the first
-# program start after it.
+# c0000135). iphlpbridge.so refreshes iphlpwine.dll when Wine's own changes (a Wine upgrade), at
+# the first program start after it; ws2wine.dll only makes Wine find its builtin (wine_lib_links).
 install_bridge() {
     local arch dir file copy wines
     while read -r arch dir; do
@@ -654,10 +654,19 @@ install_bridge() {
 # Step "files": the products go in last among the files, and the overrides after them: until
 # then Wine keeps loading its builtins, so every intermediate state works as stock Wine does.
 install_files() {
-    local arch dir file
+    local arch dir file f copy
     while read -r arch dir; do
         for file in $(product_files); do
-            product_goes_in "$arch" "$file" && put "$HERE/$arch-windows/$file" "$dir/$file"
+            if product_goes_in "$arch" "$file"; then
+                put "$HERE/$arch-windows/$file" "$dir/$file"
+            else
+                # One an earlier install put in, for a Wine that had what it needs: Wine's own
+                # back, then its copy out (never the product without its copy).
+                restore_file "${dir##*/}" "$file"
+                while read -r f copy; do
+                    if [ "$f" = "$file" ]; then rm -f -- "$dir/$copy"; fi
+                done < <(product_wine_copies)
+            fi
         done
     done < <(chosen_targets)
 }

@@ -13,6 +13,7 @@
 #  - a Unix side of another build is named on stderr and not used (Wine's tables answer);
 #  - with the Unix side removed, Wine's own netstat -an shows the same rows as stock Wine, and
 #    the example answers (Wine's tables) instead of error 50;
+#  - a Wine without ws2_32.so gets no companion (one put in before is taken out), Wine's own stays;
 #  - an install stopped after each of its steps is undone by uninstall (Wine's own iphlpapi.dll,
 #    netstat.exe, ws2_32.dll and overrides back, byte-identical), also after a second, complete install; an install whose
 #    record was lost never keeps this project's DLL as the original;
@@ -239,6 +240,21 @@ WINEPREFIX=$prefix "$wine_" reg add 'HKCU\Software\Wine\DllOverrides' /v iphlpap
 printf 'builtin\n' >"$prefix/iphlp/original/override.iphlpapi" # the user's value was lost with the record
 "$setup" uninstall "$prefix" >/dev/null 2>&1
 check "record lost: uninstall puts the Wine's own iphlpapi.dll back" cmp -s "$wine_iphlpapi" "$sys32/iphlpapi.dll"
+
+# ---- a Wine without ws2_32.so: the companion stays out (also one an earlier install put in) ----
+fresh_prefix
+"$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+mv "$fakelib/x86_64-unix/ws2_32.so" "$scratch/ws2_32.so.away"
+out=$("$setup" install --wine "$fake" "$prefix" 2>&1)
+rc=$?
+mv "$scratch/ws2_32.so.away" "$fakelib/x86_64-unix/ws2_32.so"
+check "a Wine without ws2_32.so: install succeeds ($rc: $out)" test "$rc" = 0
+check "... with this project's iphlpapi.dll" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
+check "... Wine's own ws2_32.dll back in system32, byte-identical" test "$(sha256sum <"$sys32/ws2_32.dll")" = "$orig_ws2"
+check "... no ws2wine.dll" test ! -e "$sys32/ws2wine.dll"
+check "... no override ws2_32 ($(override ws2_32))" test -z "$(override ws2_32)"
+"$setup" uninstall "$prefix" >/dev/null 2>&1
+is_restored "a Wine without ws2_32.so, then uninstall"
 
 # ---- bad input: clear errors, nothing changed ----
 fresh_prefix
