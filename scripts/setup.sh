@@ -30,7 +30,8 @@ options:
                 iphlpbridge.so, so every prefix that Wine runs finds them (no WINEDLLPATH)
   --wine DIR    another Wine installation: /usr (Debian), /opt/wine-stable (WineHQ), a Proton
                 directory (.../Proton 8.0 or its files/), or a library directory itself
-  (neither)     the Unix side goes into PREFIX/iphlp; run Wine with WINEDLLPATH set to it
+  (neither)     the Unix side goes into PREFIX/iphlp; run Wine with WINEDLLPATH set to it, and
+                WINEDLLOVERRIDES as printed (the ws2_32 companion's override)
   --purge       also delete the prefix's port reservation store and take its blocks out of
                 /proc/sys/net/ipv4/ip_local_reserved_ports (works after a plain uninstall too)
   -h, --help    this text
