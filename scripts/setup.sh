@@ -118,18 +118,13 @@ OVERRIDE_VALUE=native,builtin
 BRIDGE=iphlpbridge.dll
 
 product_files() { local line; for line in "${PRODUCTS[@]}"; do set -- $line; echo "$1"; done; }
-product_wine_copies() { # prints "FILE WINE_COPY"
-    local line
+# "FILE WINE_COPY WINE_UNIX_LIB" of the products that have column N (3: a Wine copy, 4: a Unix
+# library for it).
+products_with() { # N
+    local n=$1 line
     for line in "${PRODUCTS[@]}"; do
         set -- $line
-        [ "$3" = - ] || echo "$1 $3"
-    done
-}
-product_wine_libs() { # prints "FILE WINE_COPY WINE_UNIX_LIB"
-    local line
-    for line in "${PRODUCTS[@]}"; do
-        set -- $line
-        [ "$4" = - ] || echo "$1 $3 $4"
+        [ "${!n}" = - ] || echo "$1 $3 $4"
     done
 }
 
@@ -512,7 +507,7 @@ report_kept_links() { # UNIX_ARCH LIBDIR
         say "kept $(q "$2/$1-windows/$copy") and $(q "$2/$1-unix/${copy%.dll}.so"), links to this Wine's own"
         say "$file and $lib: prefixes that still have iphlp need them for Winsock; once none has (setup.sh"
         say "uninstall PREFIX), remove them: rm -f $(q "$2/$1-windows/$copy") $(q "$2/$1-unix/${copy%.dll}.so")"
-    done < <(product_wine_libs)
+    done < <(products_with 4)
 }
 
 # The arches this install covers, into ARCHES: the Wine has them and the distribution carries
@@ -564,7 +559,7 @@ wine_lib_links() { # UNIX_ARCH DEST_LIBDIR
         fi
         link "$to_dll" "$dest/$arch-windows/$copy"
         link "$to_so" "$dest/$arch-unix/${copy%.dll}.so"
-    done < <(product_wine_libs)
+    done < <(products_with 4)
 }
 
 # Step "checks": nothing is changed until all of them pass.
@@ -644,11 +639,11 @@ install_bridge() {
     local arch dir file copy wines
     while read -r arch dir; do
         put "$HERE/$arch-windows/$BRIDGE" "$dir/$BRIDGE"
-        while read -r file copy; do
+        while read -r file copy _; do
             product_goes_in "$arch" "$file" || continue
             real_path wines "${LIBDIR[$arch]}/$arch-windows/$file" || die "the Wine has no $arch $file"
             put "$wines" "$dir/$copy"
-        done < <(product_wine_copies)
+        done < <(products_with 3)
     done < <(chosen_targets)
 }
 
@@ -664,9 +659,9 @@ install_files() {
                 # One an earlier install put in, for a Wine that had what it needs: Wine's own
                 # back, then its copy out (never the product without its copy).
                 restore_file "${dir##*/}" "$file"
-                while read -r f copy; do
+                while read -r f copy _; do
                     if [ "$f" = "$file" ]; then rm -f -- "$dir/$copy"; fi
-                done < <(product_wine_copies)
+                done < <(products_with 3)
             fi
         done
     done < <(chosen_targets)
@@ -852,7 +847,7 @@ uninstall_prefix() {
     while read -r arch dir; do
         for file in $(product_files); do restore_file "$dir" "$file"; done
         rm -f -- "$PREFIX/drive_c/windows/$dir/$BRIDGE"
-        while read -r file copy; do rm -f -- "$PREFIX/drive_c/windows/$dir/$copy"; done < <(product_wine_copies)
+        while read -r file copy _; do rm -f -- "$PREFIX/drive_c/windows/$dir/$copy"; done < <(products_with 3)
     done < <(prefix_targets)
     rm -rf -- "$STATE"/{x86_64,i386}-{windows,unix} "$STATE/unix-side" "$STATE/installed" "$STATE/installing" \
         "$STATE/original"

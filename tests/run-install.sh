@@ -110,14 +110,19 @@ check "override ws2_32=native,builtin, last ($(override ws2_32))" test "$(overri
 # A reservation consumed through the companion, as the documentation's example does, without
 # WINEDLLPATH: stock Wine's ws2_32 answers the association with 10045 and never gets here.
 rstart=$((45000 + $$ % 200 * 8))
-out=$(run_in "$(pe_exe x86_64 tests/examples/tcp_reservation.exe)" create $rstart 4)
-check "a reservation is created ($out)" grep -Eq '^token 0x' <<<"$out"
-out=$(run_in "$(pe_exe x86_64 tests/examples/tcp_reservation_consume.exe)" $rstart 4)
-port=$(sed -n 's/^Port number allocated = \([0-9]*\)$/\1/p' <<<"$out")
-check "the companion, no WINEDLLPATH: the consumer gets port ${port:-none} of $rstart+4 ($out)" \
-    test -n "$port" -a "${port:-0}" -ge $rstart -a "${port:-0}" -lt $((rstart + 4))
-out=$(run_in "$(pe_exe x86_64 tests/examples/tcp_reservation.exe)" delete $rstart 4)
-check "... and the reservation is deleted ($out)" test "$out" = deleted
+# A block made, consumed by the documentation's example and deleted, each program run by RUNNER.
+reservation_consumed() { # WHAT RUNNER
+    local out port
+    out=$("$2" "$(pe_exe x86_64 tests/examples/tcp_reservation.exe)" create $rstart 4)
+    check "$1: a reservation is created ($out)" grep -Eq '^token 0x' <<<"$out"
+    out=$("$2" "$(pe_exe x86_64 tests/examples/tcp_reservation_consume.exe)" $rstart 4)
+    port=$(sed -n 's/^Port number allocated = \([0-9]*\)$/\1/p' <<<"$out")
+    check "$1: the consumer gets port ${port:-none} of $rstart+4 ($out)" \
+        test -n "$port" -a "${port:-0}" -ge $rstart -a "${port:-0}" -lt $((rstart + 4))
+    out=$("$2" "$(pe_exe x86_64 tests/examples/tcp_reservation.exe)" delete $rstart 4)
+    check "$1: the reservation is deleted ($out)" test "$out" = deleted
+}
+reservation_consumed "the companion, no WINEDLLPATH" run_in
 
 # A Wine upgrade replaces its ws2_32.dll (here: with bytes appended, by rename): the next program
 # loads the new file through the link, never the prefix's older system32 copy.
@@ -303,14 +308,7 @@ rc=$?
 check "why: the override without WINEDLLPATH, Wine does not fall back to its builtin: no program starts ($rc)" \
     bash -c '[ "$0" != 0 ] && grep -q "ws2wine.dll, Wine.s own ws2_32, cannot start" <<<"$1" && ! grep -q "Ethernet adapter" <<<"$1"' "$rc" "$out"
 export WINEDLLPATH=$got
-out=$(WINEDLLOVERRIDES=$got_o run_sys "$(pe_exe x86_64 tests/examples/tcp_reservation.exe)" create $rstart 4)
-check "with the line: a reservation is created ($out)" grep -Eq '^token 0x' <<<"$out"
-out=$(WINEDLLOVERRIDES=$got_o run_sys "$(pe_exe x86_64 tests/examples/tcp_reservation_consume.exe)" $rstart 4)
-port=$(sed -n 's/^Port number allocated = \([0-9]*\)$/\1/p' <<<"$out")
-check "with the line: the consumer gets port ${port:-none} of $rstart+4 ($out)" \
-    test -n "$port" -a "${port:-0}" -ge $rstart -a "${port:-0}" -lt $((rstart + 4))
-out=$(WINEDLLOVERRIDES=$got_o run_sys "$(pe_exe x86_64 tests/examples/tcp_reservation.exe)" delete $rstart 4)
-check "... and the reservation is deleted ($out)" test "$out" = deleted
+WINEDLLOVERRIDES=$got_o reservation_consumed "WINEDLLPATH mode, with the line" run_sys
 start=$((47100 + $$ % 200 * 2))
 out=$(run_in "$dist/tools/excludedports.exe" add excludedportrange protocol=udp startport=$start numberofports=2)
 check "a reservation through the installed DLL ($out)" grep -q '^Ok\.' <<<"$out"
