@@ -755,11 +755,13 @@ cmd_install() {
 
 # ---- uninstall ----
 
+# Wine's own ws2_32 for it: the reservations need only iphlpapi.dll, and an uninstall must work
+# also where the companion cannot start (the prefix run by another Wine than it was installed for).
 excludedports() { # ARGS...: the distribution's excludedports.exe through the prefix's installed DLL
     local where= dllpath=
     [ -f "$STATE/unix-side" ] && IFS= read -r where <"$STATE/unix-side"
     [ "$where" = "$STATE" ] && dllpath=$STATE # WINEDLLPATH mode
-    WINEDLLPATH=$dllpath WINEPREFIX=$PREFIX WINEDEBUG=-all WINEDLLOVERRIDES=iphlpapi=n \
+    WINEDLLPATH=$dllpath WINEPREFIX=$PREFIX WINEDEBUG=-all WINEDLLOVERRIDES="iphlpapi=n;ws2_32=b" \
         timeout 120 "$WINE" "$HERE/tools/excludedports.exe" "$@"
 }
 
