@@ -143,6 +143,7 @@ product_goes_in() { # UNIX_ARCH FILE
     done
     return 1
 }
+
 # Test hook: IPHLP_SETUP_FAIL_AT=STEP makes install stop right after STEP, as a crash or a full
 # disk would (tests/run-install.sh interrupts every step and checks that uninstall undoes it).
 step_done() {
