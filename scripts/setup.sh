@@ -30,7 +30,8 @@ options:
                 iphlpbridge.so, so every prefix that Wine runs finds them (no WINEDLLPATH)
   --wine DIR    another Wine installation: /usr (Debian), /opt/wine-stable (WineHQ), a Proton
                 directory (.../Proton 8.0 or its files/), or a library directory itself
-  (neither)     the Unix side goes into PREFIX/iphlp; run Wine with WINEDLLPATH set to it
+  (neither)     the Unix side goes into PREFIX/iphlp; run Wine with WINEDLLPATH set to it, and
+                WINEDLLOVERRIDES as printed (the ws2_32 companion's override)
   --purge       also delete the prefix's port reservation store and take its blocks out of
                 /proc/sys/net/ipv4/ip_local_reserved_ports (works after a plain uninstall too)
   -h, --help    this text
@@ -94,12 +95,19 @@ STORE_NAME=iphlp-reservations.sqlite3
 
 # What goes into a prefix, for each bitness: one line per file that programs load, in install
 # order. A companion DLL is one more line here; install, uninstall and the record follow it.
-#   FILE          OVERRIDE      WINE_COPY
+#   FILE          OVERRIDE      WINE_COPY      WINE_UNIX_LIB
 # OVERRIDE is the DllOverrides name, set to OVERRIDE_VALUE. WINE_COPY, when not "-", is the
 # prefix's copy of the Wine's own FILE under another name, the target of the forwarded exports.
+# WINE_UNIX_LIB, when not "-", is the Unix library of the Wine's own FILE: Wine starts the copy
+# only with it, which it finds as WINE_COPY's name with .so beside the WINE_COPY it finds in its
+# DLL directory or WINEDLLPATH (docs/winsock.md). Such a product goes in for a bitness only where
+# the Wine has FILE and WINE_UNIX_LIB, both are linked there beside the bridge (wine_lib_links),
+# and its override goes into the registry only when Wine finds them without WINEDLLPATH
+# (--system/--wine): in WINEDLLPATH mode it is printed with WINEDLLPATH (docs/install.md).
 PRODUCTS=(
-    "iphlpapi.dll iphlpapi      iphlpwine.dll"
-    "netstat.exe  netstat.exe   -"
+    "iphlpapi.dll iphlpapi      iphlpwine.dll  -"
+    "netstat.exe  netstat.exe   -              -"
+    "ws2_32.dll   ws2_32        ws2wine.dll    ws2_32.so"
 )
 # native,builtin: ours first, and Wine's builtin when ours is not there. A plain "native" would
 # refuse Wine's own builtin-marked file wherever ours is missing (measured: every 32-bit program
@@ -110,13 +118,30 @@ OVERRIDE_VALUE=native,builtin
 BRIDGE=iphlpbridge.dll
 
 product_files() { local line; for line in "${PRODUCTS[@]}"; do set -- $line; echo "$1"; done; }
-product_overrides() { local line; for line in "${PRODUCTS[@]}"; do set -- $line; echo "$2"; done; }
-product_wine_copies() { # prints "FILE WINE_COPY"
-    local line
+# "FILE WINE_COPY WINE_UNIX_LIB" of the products that have column N (3: a Wine copy, 4: a Unix
+# library for it).
+products_with() { # N
+    local n=$1 line
     for line in "${PRODUCTS[@]}"; do
         set -- $line
-        [ "$3" = - ] || echo "$1 $3"
+        [ "${!n}" = - ] || echo "$1 $3 $4"
     done
+}
+
+# Does the product FILE go in for UNIX_ARCH? Every one the distribution must carry, except one
+# whose Wine copy needs a Unix library: that one only where the distribution has it and the Wine
+# has both its FILE and that library. Anywhere else Wine's own keeps answering, as stock.
+product_goes_in() { # UNIX_ARCH FILE
+    local arch=$1 file=$2 line
+    for line in "${PRODUCTS[@]}"; do
+        set -- $line
+        [ "$1" = "$file" ] || continue
+        [ "$4" = - ] && return 0
+        [ -f "$HERE/$arch-windows/$1" ] && [ -f "${LIBDIR[$arch]}/$arch-windows/$1" ] &&
+            [ -f "${LIBDIR[$arch]}/$arch-unix/$4" ]
+        return
+    done
+    return 1
 }
 
 # Test hook: IPHLP_SETUP_FAIL_AT=STEP makes install stop right after STEP, as a crash or a full
@@ -191,8 +216,10 @@ dist_arch_complete() { # UNIX_ARCH
     for f in $(product_files); do
         [ -f "$d/$f" ] || return 1
     done
-    has_text "$d/iphlpapi.dll" "(build $BUILD_ID)" ||
-        die "$d/iphlpapi.dll is not of build $BUILD_ID (VERSION): the distribution is mixed; unpack it again"
+    for f in $(product_files); do
+        has_text "$d/$f" "(build $BUILD_ID)" ||
+            die "$d/$f is not of build $BUILD_ID (VERSION): the distribution is mixed; unpack it again"
+    done
     grep -aqF "iphlp build $BUILD_ID" "$HERE/$1-unix/iphlpbridge.so" ||
         die "$HERE/$1-unix/iphlpbridge.so is not of build $BUILD_ID (VERSION): the distribution is mixed; unpack it again"
 }
@@ -399,6 +426,15 @@ set_override() { # NAME VALUE (empty VALUE: delete)
         die "the DLL override $1 in $(q "$PREFIX") is '$OVERRIDE' after setting it to '$2'"
 }
 
+# A symbolic link LINK to TARGET, made by rename (a program starting at that moment finds the old
+# link or the new one, never none), only when it is not that link already.
+link() { # TARGET LINK
+    local cur=
+    [ -L "$2" ] && IFS= read -r -d '' cur < <(readlink -z -- "$2") && [ "$cur" = "$1" ] && return 0
+    mkdir -p -- "${2%/*}"
+    ln -sfn -- "$1" "$2.iphlp-tmp.$$" && mv -fT -- "$2.iphlp-tmp.$$" "$2"
+}
+
 # Copy by rename, only when the content differs: running Wine programs map these files, which must
 # never be rewritten in place, and a half-written file must never carry the final name.
 put() { # SRC DST
@@ -461,6 +497,20 @@ uninstall_unix_side() { # UNIX_ARCH LIBDIR
     [ ! -d "$2/$1-unix/iphlp-libs" ] || rmdir -- "$2/$1-unix/iphlp-libs" 2>/dev/null || true
 }
 
+# The links wine_lib_links made stay in the Wine when its Unix side goes: a prefix that still has
+# the ws2_32 companion and its override in the registry needs them, or no program of it that
+# imports ws2_32 starts (the companion's ws2wine.dll cannot start without its .so, and Wine does
+# not fall back to its builtin). They are Wine's own files under another name; say where they are.
+report_kept_links() { # UNIX_ARCH LIBDIR
+    local file copy lib
+    while read -r file copy lib; do
+        [ -L "$2/$1-windows/$copy" ] || [ -L "$2/$1-unix/${copy%.dll}.so" ] || continue
+        say "kept $(q "$2/$1-windows/$copy") and $(q "$2/$1-unix/${copy%.dll}.so"), links to this Wine's own"
+        say "$file and $lib: prefixes that still have iphlp need them for Winsock; once none has (setup.sh"
+        say "uninstall PREFIX), remove them: rm -f $(q "$2/$1-windows/$copy") $(q "$2/$1-unix/${copy%.dll}.so")"
+    done < <(products_with 4)
+}
+
 # The arches this install covers, into ARCHES: the Wine has them and the distribution carries
 # them completely. What each bitness gets is said in the normal output.
 choose_arches() {
@@ -488,6 +538,29 @@ chosen_targets() {
         arch_chosen "$arch" && echo "$arch $PREFIX/drive_c/windows/$dir"
     done < <(prefix_targets)
     return 0
+}
+
+# The Wine copies that need their Unix library (WINE_UNIX_LIB in PRODUCTS), beside the bridge's
+# builtin in DEST_LIBDIR (the Wine's own library directory, or PREFIX/iphlp for WINEDLLPATH):
+# ARCH-windows/WINE_COPY and ARCH-unix/WINE_COPY.so, symbolic links to that Wine's own FILE and
+# WINE_UNIX_LIB. Wine loads the builtin from here, not from the prefix's copy in system32, which
+# only makes it found (measured: with system32/ws2wine.dll altered, /proc/PID/maps shows the
+# Wine's ws2_32.dll and ws2_32.so mapped, the altered copy not). So the pair that runs is always
+# one Wine's, after an upgrade the new one's, with no refresh (iphlpwine.dll needs one: it is
+# a system32 copy that Wine runs itself). In the Wine's own directory the links are relative, so
+# a Wine that moves (a Proton directory) keeps them right.
+wine_lib_links() { # UNIX_ARCH DEST_LIBDIR
+    local arch=$1 dest=$2 file copy lib to_dll to_so
+    while read -r file copy lib; do
+        product_goes_in "$arch" "$file" || continue
+        if [ "$dest" = "${LIBDIR[$arch]}" ]; then
+            to_dll=$file to_so=$lib
+        else
+            to_dll=${LIBDIR[$arch]}/$arch-windows/$file to_so=${LIBDIR[$arch]}/$arch-unix/$lib
+        fi
+        link "$to_dll" "$dest/$arch-windows/$copy"
+        link "$to_so" "$dest/$arch-unix/${copy%.dll}.so"
+    done < <(products_with 4)
 }
 
 # Step "checks": nothing is changed until all of them pass.
@@ -522,6 +595,7 @@ install_wine_side() {
     [ "$MODE" != path ] || return 0
     for arch in "${ARCHES[@]}"; do
         install_unix_side "$arch" "${LIBDIR[$arch]}"
+        wine_lib_links "$arch" "${LIBDIR[$arch]}"
         dirs+=("$(q "${LIBDIR[$arch]}")")
     done
     say "installed the Unix side into $(q "$WINE_TOP") (${dirs[*]})"
@@ -548,7 +622,10 @@ install_record() {
 install_unix_record() {
     local arch
     if [ "$MODE" = path ]; then
-        for arch in "${ARCHES[@]}"; do install_unix_side "$arch" "$STATE"; done
+        for arch in "${ARCHES[@]}"; do
+            install_unix_side "$arch" "$STATE"
+            wine_lib_links "$arch" "$STATE"
+        done
         printf '%s\n' "$STATE" >"$STATE/unix-side"
     else
         printf '%s\n' "$WINE_TOP" >"$STATE/unix-side"
@@ -557,35 +634,74 @@ install_unix_record() {
 
 # Step "bridge": the bridge and the copies of the Wine's own files, before the products. A copy,
 # not a link: Wine refuses a system32 file linking into its own library directory (measured:
-# c0000135). iphlpbridge.so refreshes it when Wine's own changes (a Wine upgrade), at the first
-# program start after it.
+# c0000135). iphlpbridge.so refreshes iphlpwine.dll when Wine's own changes (a Wine upgrade), at
+# the first program start after it; ws2wine.dll only makes Wine find its builtin (wine_lib_links).
 install_bridge() {
     local arch dir file copy wines
     while read -r arch dir; do
         put "$HERE/$arch-windows/$BRIDGE" "$dir/$BRIDGE"
-        while read -r file copy; do
+        while read -r file copy _; do
+            product_goes_in "$arch" "$file" || continue
             real_path wines "${LIBDIR[$arch]}/$arch-windows/$file" || die "the Wine has no $arch $file"
             put "$wines" "$dir/$copy"
-        done < <(product_wine_copies)
+        done < <(products_with 3)
     done < <(chosen_targets)
 }
 
 # Step "files": the products go in last among the files, and the overrides after them: until
 # then Wine keeps loading its builtins, so every intermediate state works as stock Wine does.
 install_files() {
-    local arch dir file
+    local arch dir file f copy
     while read -r arch dir; do
-        for file in $(product_files); do put "$HERE/$arch-windows/$file" "$dir/$file"; done
+        for file in $(product_files); do
+            if product_goes_in "$arch" "$file"; then
+                put "$HERE/$arch-windows/$file" "$dir/$file"
+            else
+                # One an earlier install put in, for a Wine that had what it needs: Wine's own
+                # back, then its copy out (never the product without its copy).
+                restore_file "${dir##*/}" "$file"
+                while read -r f copy _; do
+                    if [ "$f" = "$file" ]; then rm -f -- "$dir/$copy"; fi
+                done < <(products_with 3)
+            fi
+        done
     done < <(chosen_targets)
 }
 
 # Steps "override_NAME" (NAME without .exe/.dll), one per product.
+#
+# A product whose Wine copy needs its Unix library (WINE_UNIX_LIB) gets its override in the
+# registry only when it went in for some bitness and Wine finds that library without WINEDLLPATH
+# (--system/--wine). Otherwise the prefix keeps its own value (the recorded original), and in
+# WINEDLLPATH mode the override goes into the printed environment line beside WINEDLLPATH
+# (ENV_OVERRIDES): measured on Wine 8.0, a ws2_32=native,builtin override whose ws2wine.dll
+# cannot start makes every program that imports ws2_32 fail to start (c0000142, exit 66) and
+# LoadLibrary fail; Wine does not fall back to its builtin. So a program started without
+# WINEDLLPATH must not get the override at all (docs/install.md).
+ENV_OVERRIDES=
 install_overrides() {
-    local name
-    for name in $(product_overrides); do
-        set_override "$name" "$OVERRIDE_VALUE"
-        step_done "override_${name%.*}"
+    local line value
+    for line in "${PRODUCTS[@]}"; do
+        set -- $line
+        value=$OVERRIDE_VALUE
+        if [ "$4" != - ]; then
+            if [ "$MODE" = path ] || ! in_prefix "$1"; then
+                IFS= read -r value <"$STATE/original/override.$2" || value=
+            fi
+            [ "$MODE" = path ] && in_prefix "$1" && ENV_OVERRIDES+="${ENV_OVERRIDES:+;}$2=$OVERRIDE_VALUE"
+        fi
+        set_override "$2" "$value"
+        step_done "override_${2%.*}"
     done
+}
+
+# Did the product FILE go into the prefix for some bitness?
+in_prefix() { # FILE
+    local arch dir
+    while read -r arch dir; do
+        product_goes_in "$arch" "$1" && return 0
+    done < <(chosen_targets)
+    return 1
 }
 
 install_finish() {
@@ -594,10 +710,17 @@ install_finish() {
     rm -f -- "$STATE/installing"
     [ -z "${INSTALL_QUIET:-}" ] || return 0
     say "installed into $(q "$PREFIX") (build $BUILD_ID, $WINE_VERSION)"
-    say "programs already running in it keep the iphlpapi.dll they loaded until they restart"
+    say "programs already running in it keep the DLLs they loaded until they restart"
     if [ "$MODE" = path ]; then
-        say "run Wine with:  export WINEDLLPATH=$(q "$STATE")\${WINEDLLPATH:+:\$WINEDLLPATH}"
-        say "(without it, the socket tables come from Wine's own iphlpapi; install --system needs none)"
+        if [ -n "$ENV_OVERRIDES" ]; then
+            say "run Wine with:  export WINEDLLPATH=$(q "$STATE")\${WINEDLLPATH:+:\$WINEDLLPATH} WINEDLLOVERRIDES=\"\${WINEDLLOVERRIDES:+\$WINEDLLOVERRIDES;}$ENV_OVERRIDES\""
+            say "(without WINEDLLPATH the socket tables come from Wine's own iphlpapi; the ws2_32 companion"
+            say "needs it, so its override is in this line, not in the prefix: without the line, Wine's own"
+            say "ws2_32 answers; install --system needs neither)"
+        else
+            say "run Wine with:  export WINEDLLPATH=$(q "$STATE")\${WINEDLLPATH:+:\$WINEDLLPATH}"
+            say "(without it, the socket tables come from Wine's own iphlpapi; install --system needs none)"
+        fi
     fi
 }
 
@@ -633,11 +756,13 @@ cmd_install() {
 
 # ---- uninstall ----
 
+# Wine's own ws2_32 for it: the reservations need only iphlpapi.dll, and an uninstall must work
+# also where the companion cannot start (the prefix run by another Wine than it was installed for).
 excludedports() { # ARGS...: the distribution's excludedports.exe through the prefix's installed DLL
     local where= dllpath=
     [ -f "$STATE/unix-side" ] && IFS= read -r where <"$STATE/unix-side"
     [ "$where" = "$STATE" ] && dllpath=$STATE # WINEDLLPATH mode
-    WINEDLLPATH=$dllpath WINEPREFIX=$PREFIX WINEDEBUG=-all WINEDLLOVERRIDES=iphlpapi=n \
+    WINEDLLPATH=$dllpath WINEPREFIX=$PREFIX WINEDEBUG=-all WINEDLLOVERRIDES="iphlpapi=n;ws2_32=b" \
         timeout 120 "$WINE" "$HERE/tools/excludedports.exe" "$@"
 }
 
@@ -725,7 +850,7 @@ uninstall_prefix() {
     while read -r arch dir; do
         for file in $(product_files); do restore_file "$dir" "$file"; done
         rm -f -- "$PREFIX/drive_c/windows/$dir/$BRIDGE"
-        while read -r file copy; do rm -f -- "$PREFIX/drive_c/windows/$dir/$copy"; done < <(product_wine_copies)
+        while read -r file copy _; do rm -f -- "$PREFIX/drive_c/windows/$dir/$copy"; done < <(products_with 3)
     done < <(prefix_targets)
     rm -rf -- "$STATE"/{x86_64,i386}-{windows,unix} "$STATE/unix-side" "$STATE/installed" "$STATE/installing" \
         "$STATE/original"
@@ -770,7 +895,7 @@ cmd_uninstall() {
         if [ -d "$STATE/original" ]; then
             if [ "$PURGE" = 1 ]; then purge_reservations; else report_reservations; fi
             uninstall_prefix
-            say "uninstalled from $(q "$PREFIX"): Wine's own iphlpapi.dll and netstat.exe are back"
+            say "uninstalled from $(q "$PREFIX"): Wine's own iphlpapi.dll, netstat.exe and ws2_32.dll are back"
         elif [ "$PURGE" = 1 ]; then
             purge_uninstalled
         else
@@ -786,6 +911,7 @@ cmd_uninstall() {
         uninstall_unix_side "$arch" "$dir" ||
             die "cannot remove the Unix side from $(q "$dir") (run as root?)"
         say "removed the Unix side from $(q "$dir"): prefixes with iphlp installed now get Wine's own socket tables"
+        report_kept_links "$arch" "$dir"
     done
 }
 

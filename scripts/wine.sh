@@ -68,18 +68,26 @@ iphlp_stage() { # WINDOWS_DIR DLLPATH
 
 # The ws2_32 companion (docs/winsock.md): our ws2_32.dll, and the Wine's own ws2_32.dll renamed to
 # ws2wine.dll, which its forwards reach. Wine starts that copy only with its Unix library, which
-# it looks for as ws2wine.so beside the ws2wine.dll it finds in WINEDLLPATH: a link to the
-# Wine's ws2_32.so, so it always is that Wine's.
+# it looks for as ws2wine.so beside the ws2wine.dll it finds in WINEDLLPATH, and it loads the
+# builtin from there (the system32 copy only makes it found): both are links to the Wine's
+# ws2_32.dll and ws2_32.so, so the pair always is the running Wine's, in each platform root too
+# (the links' absolute paths resolve to that root's Wine), as scripts/setup.sh installs them.
 iphlp_stage_ws2() { # PREFIX_DIR DLLPATH PE_BUILD_DIR UNIX_ARCH
     local dir=$1 dllpath=$2 pe=$3 unix=$4 wine
     wine=$(iphlp_wine_libdir "$unix")
     [ -f "$IPHLP_BUILD/$pe/ws2/ws2_32.dll" ] && [ -f "$wine/$unix-unix/ws2_32.so" ] || return 0
     iphlp_put "$IPHLP_BUILD/$pe/ws2/ws2_32.dll" "$dir/ws2_32.dll"
     iphlp_put "$wine/$unix-windows/ws2_32.dll" "$dir/ws2wine.dll"
-    iphlp_put "$wine/$unix-windows/ws2_32.dll" "$dllpath/$unix-windows/ws2wine.dll"
-    mkdir -p "$dllpath/$unix-unix"
-    [ "$(readlink "$dllpath/$unix-unix/ws2wine.so")" = "$wine/$unix-unix/ws2_32.so" ] ||
-        ln -sfn "$wine/$unix-unix/ws2_32.so" "$dllpath/$unix-unix/ws2wine.so"
+    iphlp_link "$wine/$unix-windows/ws2_32.dll" "$dllpath/$unix-windows/ws2wine.dll"
+    iphlp_link "$wine/$unix-unix/ws2_32.so" "$dllpath/$unix-unix/ws2wine.so"
+}
+
+# A symbolic link, made by rename (a program starting meanwhile finds the old one or the new one),
+# only when it is not that link already.
+iphlp_link() { # TARGET LINK
+    [ -L "$2" ] && [ "$(readlink "$2")" = "$1" ] && return 0
+    mkdir -p "$(dirname "$2")"
+    ln -sfn "$1" "$2.tmp.$$" && mv -fT "$2.tmp.$$" "$2"
 }
 
 # native,builtin: ours where it is staged, Wine's builtin elsewhere. A plain "native" refuses the

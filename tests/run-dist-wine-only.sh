@@ -8,7 +8,8 @@
 # as --system does into the machine's, so no WINEDLLPATH is needed and the cached root is never
 # written. Then, for both bitnesses: the Unix side loads (no library missing, none blamed on
 # WINEDLLPATH), each bitness's GetTcpTable2 lists the other's listener with its Windows PID,
-# and a reservation made by one is found and deleted by the other.
+# and a reservation made by one is found, consumed through the ws2_32 companion (a port of the
+# block) and deleted by the other. After uninstall, Wine's own ws2_32.dll is back in both.
 # Usage: run-dist-wine-only.sh            (on the host, from CTest)
 #        run-dist-wine-only.sh --inside TARBALL   (inside the root)
 . "$(dirname "$0")/lib.sh"
@@ -80,10 +81,18 @@ for creator in x86_64 i686; do
     created=$(reservation $creator create)
     check "$creator creates a reservation ($created)" grep -Eq '^token 0x[0-9a-f]{16}$' <<<"$created"
     check "$finder finds it with the same token" test "$(reservation "$finder" lookup)" = "$created"
+    text=$(iphlp_run_bounded 120 wine "$(pe_exe "$finder" tests/examples/tcp_reservation_consume.exe)" $start $count 2>&1 | tr -d '\r')
+    port=$(sed -n 's/^Port number allocated = \([0-9]*\)$/\1/p' <<<"$text")
+    check "$finder consumes it through the companion: port ${port:-none} of $start+$count ($text)" \
+        test -n "$port" -a "${port:-0}" -ge $start -a "${port:-0}" -lt $((start + count))
     check "$finder deletes it" test "$(reservation "$finder" delete)" = deleted
 done
 wineserver -k 2>/dev/null
 out=$("$dist/setup.sh" uninstall --purge --wine "$fake" "$prefix" 2>&1)
 check "setup.sh uninstall --purge --wine ($out)" test $? = 0
+for dir in system32:x86_64 syswow64:i386; do
+    check "${dir%:*}/ws2_32.dll is Wine's own again" \
+        cmp -s "$fake/lib/${dir#*:}-linux-gnu/wine/${dir#*:}-windows/ws2_32.dll" "$prefix/drive_c/windows/${dir%:*}/ws2_32.dll"
+done
 check "... takes both Unix sides and their libraries out of that Wine" bash -c '! ls "$0"/lib/*-linux-gnu/wine/*-unix/iphlpbridge.so "$0"/lib/*-linux-gnu/wine/*-unix/iphlp-libs 2>/dev/null' "$fake"
 finish dist-wine-only

@@ -5,8 +5,9 @@
 # a PATH that holds Wine and the basic tools but no compiler, cmake or source tree, from a
 # working directory outside the source tree, installing into a fresh prefix with --wine (a Wine
 # installation of the test's own, make_fake_wine) so that no WINEDLLPATH is needed. The
-# distribution's own iphlpstat.exe --demo then shows its own PID, and uninstall restores Wine's
-# iphlpapi.dll.
+# distribution's own iphlpstat.exe --demo then shows its own PID, a program consumes a port
+# reservation through the distribution's ws2_32 companion, and uninstall restores Wine's
+# iphlpapi.dll and ws2_32.dll.
 # Usage: run-dist.sh
 . "$(dirname "$0")/lib.sh"
 unset WINEPREFIX WINEDLLPATH WINEDLLOVERRIDES
@@ -52,6 +53,9 @@ done
 for so in "$dist"/*-unix/iphlpbridge.so; do
     check "$(basename "$(dirname "$so")")/iphlpbridge.so names this build" grep -aqF "iphlp build $id" "$so"
 done
+for arch in x86_64 i386; do
+    check "it carries the $arch ws2_32 companion" test -f "$dist/$arch-windows/ws2_32.dll"
+done
 check "it refers to no file of the source or build tree" bash -c "! grep -rlaF -e \"$IPHLP_SRC/scripts\" -e \"$IPHLP_BUILD/dist\" \"\$0\"" "$dist"
 
 prefix=$scratch/machine/prefix
@@ -62,10 +66,22 @@ check "the distribution's iphlpstat --demo shows its own PID, no WINEDLLPATH ($o
 check "... with no 'Unix side unavailable' line" bash -c "! grep -q 'iphlpbridge.so' <<<\"\$0\"" "$out"
 out=$(on_machine env WINEPREFIX="$prefix" timeout 120 wine cmd /c netstat -ano 2>&1 | tr -d '\r')
 check "netstat -ano (the distribution's netstat.exe) prints the PID column" grep -Eq 'State +PID' <<<"$out"
+sys32=$prefix/drive_c/windows/system32
+check "system32/ws2_32.dll is the distribution's companion" cmp -s "$dist/x86_64-windows/ws2_32.dll" "$sys32/ws2_32.dll"
+rstart=$((45000 + $$ % 200 * 8))
+winrun() { on_machine env WINEPREFIX="$prefix" timeout 120 wine "$@" 2>&1 | tr -d '\r'; }
+out=$(winrun "$(pe_exe x86_64 tests/examples/tcp_reservation.exe)" create $rstart 4)
+check "a reservation is created ($out)" grep -Eq '^token 0x' <<<"$out"
+out=$(winrun "$(pe_exe x86_64 tests/examples/tcp_reservation_consume.exe)" $rstart 4)
+port=$(sed -n 's/^Port number allocated = \([0-9]*\)$/\1/p' <<<"$out")
+check "through the companion, no WINEDLLPATH: the consumer gets port ${port:-none} of $rstart+4 ($out)" \
+    test -n "$port" -a "${port:-0}" -ge $rstart -a "${port:-0}" -lt $((rstart + 4))
+check "... and the reservation is deleted" test "$(winrun "$(pe_exe x86_64 tests/examples/tcp_reservation.exe)" delete $rstart 4)" = deleted
 WINEPREFIX=$prefix timeout 30 wineserver -k 2>/dev/null
 out=$(on_machine "$dist/setup.sh" uninstall "$prefix" 2>&1)
 check "setup.sh uninstall puts Wine's iphlpapi.dll back ($out)" \
     cmp -s "$fake/lib/x86_64-linux-gnu/wine/x86_64-windows/iphlpapi.dll" "$prefix/drive_c/windows/system32/iphlpapi.dll"
+check "... and Wine's ws2_32.dll" cmp -s "$fake/lib/x86_64-linux-gnu/wine/x86_64-windows/ws2_32.dll" "$sys32/ws2_32.dll"
 out=$(on_machine "$dist/setup.sh" uninstall --wine "$fake" 2>&1)
 check "setup.sh uninstall --wine takes the Unix side out of that Wine ($out)" \
     test ! -e "$fake/lib/x86_64-linux-gnu/wine/x86_64-unix/iphlpbridge.so"

@@ -5,15 +5,23 @@
 # machine's /usr/lib/*/wine is never written):
 #  - install --wine DIR: the Unix side lands in that Wine's library directory, and without
 #    WINEDLLPATH the GetTcpTable2 documentation example shows another Wine process's PID;
+#  - the ws2_32 companion, without WINEDLLPATH: a program consumes a reservation (SIO_ASSOCIATE_
+#    PORT_RESERVATION, bind) and gets a port of the block, plain Winsock works (Wine's netstat and
+#    ipconfig, a connect); ws2wine.dll/.so beside the bridge are links to the Wine's ws2_32, and
+#    after a Wine upgrade the next program maps the new Wine's ws2_32.dll and ws2_32.so;
 #  - iphlpwine.dll follows the Wine: a changed iphlpapi.dll in the Wine is what the prefix uses;
 #  - a Unix side of another build is named on stderr and not used (Wine's tables answer);
 #  - with the Unix side removed, Wine's own netstat -an shows the same rows as stock Wine, and
 #    the example answers (Wine's tables) instead of error 50;
+#  - a Wine without ws2_32.so gets no companion (one put in before is taken out), Wine's own stays;
 #  - an install stopped after each of its steps is undone by uninstall (Wine's own iphlpapi.dll,
-#    netstat.exe and overrides back), also after a second, complete install; an install whose
+#    netstat.exe, ws2_32.dll and overrides back, byte-identical), also after a second, complete install; an install whose
 #    record was lost never keeps this project's DLL as the original;
 #  - bad input: wine missing, a prefix whose parent does not exist, a prefix Wine refuses (its
 #    own reason shown); the WINEDLLPATH hint is quoted for a path with a space;
+#  - WINEDLLPATH mode: the ws2_32 override is in the printed line, not in the registry (a program
+#    started without WINEDLLPATH gets Wine's own ws2_32; with the override but no WINEDLLPATH no
+#    program would start, which is why), and with the line a program consumes a reservation;
 #  - uninstall keeps the reservation store and says so; --purge deletes it and its kernel blocks.
 # Usage: run-install.sh
 . "$(dirname "$0")/lib.sh"
@@ -50,6 +58,7 @@ WINEPREFIX=$template "$wine_" reg add 'HKCU\Software\Wine\DllOverrides' /v iphlp
 WINEPREFIX=$template "$fake/bin/wineserver" -w
 orig_dll=$(sha256sum <"$template/drive_c/windows/system32/iphlpapi.dll")
 orig_netstat=$(sha256sum <"$template/drive_c/windows/system32/netstat.exe")
+orig_ws2=$(sha256sum <"$template/drive_c/windows/system32/ws2_32.dll")
 n=0
 # Hard links (a prefix is ~0.5 GB; setup.sh replaces files by rename), except the registry files,
 # which wineserver rewrites in place: measured, a hard-linked user.reg carried one prefix's
@@ -68,7 +77,9 @@ override() { # NAME: the prefix's DllOverrides value, or nothing
 is_restored() { # WHAT: the prefix is as stock Wine left it
     check "$1: Wine's own iphlpapi.dll is back" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$orig_dll"
     check "$1: Wine's own netstat.exe is back" test "$(sha256sum <"$sys32/netstat.exe")" = "$orig_netstat"
-    check "$1: no iphlpwine.dll, no iphlpbridge.dll" test ! -e "$sys32/iphlpwine.dll" -a ! -L "$sys32/iphlpwine.dll" -a ! -e "$sys32/iphlpbridge.dll"
+    check "$1: Wine's own ws2_32.dll is back" test "$(sha256sum <"$sys32/ws2_32.dll")" = "$orig_ws2"
+    check "$1: no iphlpwine.dll, no iphlpbridge.dll, no ws2wine.dll" test ! -e "$sys32/iphlpwine.dll" -a ! -L "$sys32/iphlpwine.dll" -a ! -e "$sys32/iphlpbridge.dll" -a ! -e "$sys32/ws2wine.dll"
+    check "$1: no override ws2_32 ($(override ws2_32))" test -z "$(override ws2_32)"
     check "$1: the override iphlpapi is the user's again ($(override iphlpapi))" test "$(override iphlpapi)" = builtin
     check "$1: no override netstat.exe ($(override netstat.exe))" test -z "$(override netstat.exe)"
     check "$1: no install record left" test ! -e "$prefix/iphlp"
@@ -90,6 +101,35 @@ check "the Unix side is in the Wine's x86_64-unix" cmp -s "$dist/x86_64-unix/iph
 check "nothing under PREFIX/iphlp needs WINEDLLPATH" test ! -e "$prefix/iphlp/x86_64-unix"
 check "override iphlpapi=native,builtin ($(override iphlpapi))" test "$(override iphlpapi)" = native,builtin
 check "override netstat.exe=native,builtin ($(override netstat.exe))" test "$(override netstat.exe)" = native,builtin
+check "system32/ws2_32.dll is this build's companion" cmp -s "$dist/x86_64-windows/ws2_32.dll" "$sys32/ws2_32.dll"
+check "system32/ws2wine.dll is the Wine's own ws2_32.dll" cmp -s "$fakelib/x86_64-windows/ws2_32.dll" "$sys32/ws2wine.dll"
+check "the Wine's x86_64-windows/ws2wine.dll links to its ws2_32.dll" test "$(readlink "$fakelib/x86_64-windows/ws2wine.dll")" = ws2_32.dll
+check "the Wine's x86_64-unix/ws2wine.so links to its ws2_32.so" test "$(readlink "$fakelib/x86_64-unix/ws2wine.so")" = ws2_32.so
+check "override ws2_32=native,builtin, last ($(override ws2_32))" test "$(override ws2_32)" = native,builtin
+
+# A reservation consumed through the companion, as the documentation's example does, without
+# WINEDLLPATH: stock Wine's ws2_32 answers the association with 10045 and never gets here.
+rstart=$((45000 + $$ % 200 * 8))
+# A block made, consumed by the documentation's example and deleted, each program run by RUNNER.
+reservation_consumed() { # WHAT RUNNER
+    local out port
+    out=$("$2" "$(pe_exe x86_64 tests/examples/tcp_reservation.exe)" create $rstart 4)
+    check "$1: a reservation is created ($out)" grep -Eq '^token 0x' <<<"$out"
+    out=$("$2" "$(pe_exe x86_64 tests/examples/tcp_reservation_consume.exe)" $rstart 4)
+    port=$(sed -n 's/^Port number allocated = \([0-9]*\)$/\1/p' <<<"$out")
+    check "$1: the consumer gets port ${port:-none} of $rstart+4 ($out)" \
+        test -n "$port" -a "${port:-0}" -ge $rstart -a "${port:-0}" -lt $((rstart + 4))
+    out=$("$2" "$(pe_exe x86_64 tests/examples/tcp_reservation.exe)" delete $rstart 4)
+    check "$1: the reservation is deleted ($out)" test "$out" = deleted
+}
+reservation_consumed "the companion, no WINEDLLPATH" run_in
+
+# A Wine upgrade replaces its ws2_32.dll (here: with bytes appended, by rename): the next program
+# loads the new file through the link, never the prefix's older system32 copy.
+wine_ws2=$fakelib/x86_64-windows/ws2_32.dll
+cp "$wine_ws2" "$scratch/ws2-upgraded.dll"
+printf 'upgraded Wine %s' "$$" >>"$scratch/ws2-upgraded.dll"
+mv -f "$scratch/ws2-upgraded.dll" "$wine_ws2"
 
 holder_out=$scratch/holder.out
 # The holder runs until its stdin ends: a FIFO this shell keeps open, closed when the holder is
@@ -104,12 +144,20 @@ line=$(head -n1 "$holder_out" | tr -d '\r')
 hpid=$(sed -n 's/^pid=\([0-9]*\).*/\1/p' <<<"$line")
 hport=$(sed -n 's/.* tcp4_listen=\([0-9]*\).*/\1/p' <<<"$line")
 check "the holder started ($line)" test -n "$hpid" -a -n "$hport"
+# The Unix process of the holder (wine execs the loader, so it is the started one).
+maps=$(cat "/proc/$holder/maps" 2>/dev/null | awk '{ print $6 }' | sort -u)
+check "the holder runs the companion (system32/ws2_32.dll mapped)" grep -qxF "$sys32/ws2_32.dll" <<<"$maps"
+check "... its forwards reach the upgraded Wine's ws2_32.dll, not the older system32 copy" \
+    bash -c 'grep -qxF "$1" <<<"$0" && ! grep -qxF "$2" <<<"$0"' "$maps" "$wine_ws2" "$sys32/ws2wine.dll"
+check "... with the Wine's own ws2_32.so" grep -qxF "$(readlink -f "$fakelib/x86_64-unix/ws2_32.so")" <<<"$maps"
 out=$(run_in "$(pe_exe x86_64 tests/examples/tcp_table2_list.exe)")
 check "GetTcpTable2 example, no WINEDLLPATH: the holder's listener carries its PID $hpid" \
     grep -Eq "state=2 local=0\.0\.0\.0:$hport remote=0\.0\.0\.0:0 pid=$hpid\$" <<<"$out"
 check "no 'Unix side unavailable' line" bash -c "! grep -q 'iphlpbridge.so' <<<\"\$0\"" "$out"
 out=$(run_in cmd /c netstat -ano)
 check "netstat (this project's, via the override) shows the holder's PID" grep -Eq "TCP +0\.0\.0\.0:$hport .*LISTENING +$hpid\$" <<<"$out"
+check "a connect through the companion: the holder's connection to its listener is established" \
+    grep -Eq "TCP +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:$hport +ESTABLISHED +$hpid\$" <<<"$out"
 out=$(run_in ipconfig)
 check "a forwarded function works (ipconfig: GetAdaptersAddresses)" grep -q 'Ethernet adapter lo' <<<"$out"
 out=$("$setup" install --wine "$fake" "$prefix" 2>&1)
@@ -144,6 +192,8 @@ mv -f "$scratch/iphlpbridge.so.good" "$so"
 # ---- the Unix side removed: never worse than stock Wine ----
 out=$("$setup" uninstall --wine "$fake" 2>&1)
 check "uninstall --wine removes the Unix side from that Wine ($out)" test ! -e "$fakelib/x86_64-unix/iphlpbridge.so" -a ! -e "$fakelib/x86_64-windows/iphlpbridge.dll"
+check "... keeps the ws2wine links, which the installed prefix's Winsock needs, and says so" \
+    bash -c 'test -L "$1/x86_64-windows/ws2wine.dll" -a -L "$1/x86_64-unix/ws2wine.so" && grep -q "kept .*ws2wine.dll" <<<"$0"' "$out" "$fakelib"
 check "... and leaves the prefix installed" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
 # Every row but TIME_WAIT ones (they come and go); Wine 8's own netstat lists no listeners.
 rows() { grep -E '^ *(TCP|UDP) ' | grep -v TIME_WAIT | awk '{print $1, $2, $3, $4}' | sort; }
@@ -162,13 +212,16 @@ check "reservations still answer ERROR_NOT_SUPPORTED ($out)" grep -q '(error 50)
 WINEPREFIX=$prefix timeout 30 wineserver -k 2>/dev/null
 exec {holder_in}>&-
 wait "$holder"
+# The store of the reservation consumed above (deleted, so empty): data, which uninstall keeps
+# with its record; keeping and purging are checked in the WINEDLLPATH part below.
+rm -f -- "$prefix"/iphlp-reservations.sqlite3*
 out=$("$setup" uninstall "$prefix" 2>&1)
 is_restored "uninstall"
 out=$("$setup" uninstall "$prefix" 2>&1)
 check "uninstalling twice is harmless ($out)" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$orig_dll"
 
 # ---- an install stopped after each step, undone by uninstall ----
-for step in checks record unix bridge files override_iphlpapi override_netstat; do
+for step in checks record unix bridge files override_iphlpapi override_netstat override_ws2_32; do
     fresh_prefix
     IPHLP_SETUP_FAIL_AT=$step "$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
     check "install stopped after '$step' fails" test $? = 3
@@ -192,6 +245,21 @@ WINEPREFIX=$prefix "$wine_" reg add 'HKCU\Software\Wine\DllOverrides' /v iphlpap
 printf 'builtin\n' >"$prefix/iphlp/original/override.iphlpapi" # the user's value was lost with the record
 "$setup" uninstall "$prefix" >/dev/null 2>&1
 check "record lost: uninstall puts the Wine's own iphlpapi.dll back" cmp -s "$wine_iphlpapi" "$sys32/iphlpapi.dll"
+
+# ---- a Wine without ws2_32.so: the companion stays out (also one an earlier install put in) ----
+fresh_prefix
+"$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+mv "$fakelib/x86_64-unix/ws2_32.so" "$scratch/ws2_32.so.away"
+out=$("$setup" install --wine "$fake" "$prefix" 2>&1)
+rc=$?
+mv "$scratch/ws2_32.so.away" "$fakelib/x86_64-unix/ws2_32.so"
+check "a Wine without ws2_32.so: install succeeds ($rc: $out)" test "$rc" = 0
+check "... with this project's iphlpapi.dll" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
+check "... Wine's own ws2_32.dll back in system32, byte-identical" test "$(sha256sum <"$sys32/ws2_32.dll")" = "$orig_ws2"
+check "... no ws2wine.dll" test ! -e "$sys32/ws2wine.dll"
+check "... no override ws2_32 ($(override ws2_32))" test -z "$(override ws2_32)"
+"$setup" uninstall "$prefix" >/dev/null 2>&1
+is_restored "a Wine without ws2_32.so, then uninstall"
 
 # ---- bad input: clear errors, nothing changed ----
 fresh_prefix
@@ -221,7 +289,26 @@ hint=$(grep -o 'export WINEDLLPATH=.*' <<<"$out")
 check "the WINEDLLPATH hint is printed ($out)" test -n "$hint"
 got=$(WINEDLLPATH= bash -c "$hint; printf '%s' \"\$WINEDLLPATH\"")
 check "the hint, pasted into a shell, gives the right path ($got)" test "$got" = "$prefix/iphlp"
+got_o=$(WINEDLLOVERRIDES= bash -c "$hint; printf '%s' \"\$WINEDLLOVERRIDES\"")
+check "the hint sets the ws2_32 override ($got_o)" test "$got_o" = ws2_32=native,builtin
+got_o=$(WINEDLLOVERRIDES='mshtml=' bash -c "$hint; printf '%s' \"\$WINEDLLOVERRIDES\"")
+check "... after the user's own overrides ($got_o)" test "$got_o" = 'mshtml=;ws2_32=native,builtin'
+check "WINEDLLPATH mode: no ws2_32 override in the registry ($(override ws2_32))" test -z "$(override ws2_32)"
+syslib=$(iphlp_wine_libdir x86_64)
+check "PREFIX/iphlp/x86_64-windows/ws2wine.dll links to the Wine's ws2_32.dll" \
+    test "$(readlink "$prefix/iphlp/x86_64-windows/ws2wine.dll")" = "$syslib/x86_64-windows/ws2_32.dll"
+check "PREFIX/iphlp/x86_64-unix/ws2wine.so links to the Wine's ws2_32.so" \
+    test "$(readlink "$prefix/iphlp/x86_64-unix/ws2wine.so")" = "$syslib/x86_64-unix/ws2_32.so"
+# With the Wine that installed (the one on PATH, whose own directory has no ws2wine.dll).
+run_sys() { WINEPREFIX=$prefix timeout 120 wine "$@" >"$scratch/run.out" 2>&1; local rc=$?; tr -d '\r' <"$scratch/run.out"; return $rc; }
+out=$(run_sys ipconfig)
+check "a program started without the line gets Wine's own ws2_32 and runs (ipconfig)" grep -q 'Ethernet adapter lo' <<<"$out"
+out=$(WINEDLLOVERRIDES=ws2_32=native,builtin run_sys ipconfig)
+rc=$?
+check "why: the override without WINEDLLPATH, Wine does not fall back to its builtin: no program starts ($rc)" \
+    bash -c '[ "$0" != 0 ] && grep -q "ws2wine.dll, Wine.s own ws2_32, cannot start" <<<"$1" && ! grep -q "Ethernet adapter" <<<"$1"' "$rc" "$out"
 export WINEDLLPATH=$got
+WINEDLLOVERRIDES=$got_o reservation_consumed "WINEDLLPATH mode, with the line" run_sys
 start=$((47100 + $$ % 200 * 2))
 out=$(run_in "$dist/tools/excludedports.exe" add excludedportrange protocol=udp startport=$start numberofports=2)
 check "a reservation through the installed DLL ($out)" grep -q '^Ok\.' <<<"$out"
