@@ -17,7 +17,7 @@ setup.sh: put iphlp into a Wine prefix (and, optionally, its Unix side into a Wi
 installation), or take it out again. Needs only bash, coreutils, grep, sed and Wine.
 
 usage:
-  setup.sh install [--system | --wine DIR] PREFIX
+  setup.sh install [--system | --wine DIR] [--winsock] PREFIX
   setup.sh install --system | --wine DIR       the Unix side into that Wine only
   setup.sh uninstall [--purge] PREFIX          PREFIX back to Wine's own files and overrides
   setup.sh uninstall --system | --wine DIR     take the Unix side out of that Wine
@@ -32,6 +32,9 @@ options:
                 directory (.../Proton 8.0 or its files/), or a library directory itself
   (neither)     the Unix side goes into PREFIX/iphlp; run Wine with WINEDLLPATH set to it, and
                 WINEDLLOVERRIDES as printed (the ws2_32 companion's override)
+  --winsock     also the ws2_32 companion, for programs that use port reservation tokens
+                (SIO_ASSOCIATE_PORT_RESERVATION): Winsock programs of the prefix then need this
+                Wine (or WINEDLLPATH as printed); without it, Wine's own ws2_32 stays
   --purge       also delete the prefix's port reservation store and take its blocks out of
                 /proc/sys/net/ipv4/ip_local_reserved_ports (works after a plain uninstall too)
   -h, --help    this text
@@ -44,7 +47,7 @@ EOF
 
 usage_error() { # MESSAGE
     say "$1"
-    say "usage: setup.sh install [--system | --wine DIR] PREFIX, or uninstall [--purge] [--system | --wine DIR] PREFIX; setup.sh --help says more"
+    say "usage: setup.sh install [--system | --wine DIR] [--winsock] PREFIX, or uninstall [--purge] [--system | --wine DIR] PREFIX; setup.sh --help says more"
     exit 2
 }
 
@@ -129,15 +132,17 @@ products_with() { # N
 }
 
 # Does the product FILE go in for UNIX_ARCH? Every one the distribution must carry, except one
-# whose Wine copy needs a Unix library: that one only where the distribution has it and the Wine
-# has both its FILE and that library. Anywhere else Wine's own keeps answering, as stock.
+# whose Wine copy needs a Unix library (the ws2_32 companion): that one only with --winsock, and
+# where the distribution has it and the Wine has both its FILE and that library. Anywhere else
+# Wine's own keeps answering, as stock.
 product_goes_in() { # UNIX_ARCH FILE
     local arch=$1 file=$2 line
     for line in "${PRODUCTS[@]}"; do
         set -- $line
         [ "$1" = "$file" ] || continue
         [ "$4" = - ] && return 0
-        [ -f "$HERE/$arch-windows/$1" ] && [ -f "${LIBDIR[$arch]}/$arch-windows/$1" ] &&
+        # Only when asked for (--winsock): see WINSOCK.
+        [ "$WINSOCK" = 1 ] && [ -f "$HERE/$arch-windows/$1" ] && [ -f "${LIBDIR[$arch]}/$arch-windows/$1" ] &&
             [ -f "${LIBDIR[$arch]}/$arch-unix/$4" ]
         return
     done
@@ -159,11 +164,21 @@ plural() { # N NOUN
 
 # ---- the command line, parsed once for both commands ----
 
-# Sets MODE (path, system or wine), WINE_DIR, PURGE (0/1) and PREFIX_ARG ("" when none named).
+# Sets MODE (path, system or wine), WINE_DIR, PURGE (0/1), WINSOCK (0/1) and PREFIX_ARG ("" when
+# none named).
+#
+# WINSOCK: the ws2_32 companion goes into the prefix only when asked for. Its override makes
+# every Windows program of the prefix load it, and it can start only under a Wine that has its
+# ws2wine pair (the links install puts beside the bridge): measured on Wine 8.0, a
+# ws2_32=native,builtin override whose ws2wine.dll cannot start keeps every program that imports
+# ws2_32 from starting (c0000142). A prefix installed with --wine for one Proton or Lutris runner
+# and later run by another would be worse than stock Wine; so the default leaves Wine's ws2_32 in
+# place, and --winsock (for programs that use reservation tokens) says the user keeps the prefix
+# with this Wine (docs/install.md).
 parse_options() { # COMMAND ARGS...
     local command=$1
     shift
-    MODE=path WINE_DIR= PURGE=0 PREFIX_ARG=
+    MODE=path WINE_DIR= PURGE=0 PREFIX_ARG= WINSOCK=0
     while [ $# -gt 0 ]; do
         case $1 in
             --system) MODE=system ;;
@@ -176,6 +191,10 @@ parse_options() { # COMMAND ARGS...
             --purge)
                 [ "$command" = uninstall ] || usage_error "--purge is an option of uninstall"
                 PURGE=1
+                ;;
+            --winsock)
+                [ "$command" = install ] || usage_error "--winsock is an option of install"
+                WINSOCK=1
                 ;;
             -h | --help) help_text; exit 0 ;;
             --) shift; break ;;

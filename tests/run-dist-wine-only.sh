@@ -49,7 +49,7 @@ prefix=$scratch/prefix
 fake=$scratch/wine
 make_fake_wine "$fake" || { echo "FAILED: no Debian-layout Wine to copy"; exit 1; }
 check "the test's Wine has both bitnesses" test -d "$fake/lib/i386-linux-gnu/wine/i386-unix"
-out=$("$dist/setup.sh" install --wine "$fake" "$prefix" 2>&1)
+out=$("$dist/setup.sh" install --winsock --wine "$fake" "$prefix" 2>&1)
 check "setup.sh install --wine succeeds ($out)" test $? = 0
 check "... and says both bitnesses are fully served" grep -q 'fully served: x86_64 i386 programs' <<<"$out"
 check "... the i386 Unix side went into that Wine, with its libraries" \

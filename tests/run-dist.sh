@@ -59,7 +59,7 @@ done
 check "it refers to no file of the source or build tree" bash -c "! grep -rlaF -e \"$IPHLP_SRC/scripts\" -e \"$IPHLP_BUILD/dist\" \"\$0\"" "$dist"
 
 prefix=$scratch/machine/prefix
-out=$(on_machine "$dist/setup.sh" install --wine "$fake" "$prefix" 2>&1)
+out=$(on_machine "$dist/setup.sh" install --winsock --wine "$fake" "$prefix" 2>&1)
 check "setup.sh install --wine into a fresh prefix ($out)" test $? = 0
 out=$(on_machine env WINEPREFIX="$prefix" timeout 120 wine "$dist/tools/iphlpstat.exe" --demo 2>&1 | tr -d '\r')
 check "the distribution's iphlpstat --demo shows its own PID, no WINEDLLPATH ($out)" grep -q '<- this process' <<<"$out"

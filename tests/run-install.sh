@@ -5,7 +5,8 @@
 # machine's /usr/lib/*/wine is never written):
 #  - install --wine DIR: the Unix side lands in that Wine's library directory, and without
 #    WINEDLLPATH the GetTcpTable2 documentation example shows another Wine process's PID;
-#  - the ws2_32 companion, without WINEDLLPATH: a program consumes a reservation (SIO_ASSOCIATE_
+#  - without --winsock the ws2_32 companion stays out (Wine's own ws2_32, no override); with it,
+#    without WINEDLLPATH: a program consumes a reservation (SIO_ASSOCIATE_
 #    PORT_RESERVATION, bind) and gets a port of the block, plain Winsock works (Wine's netstat and
 #    ipconfig, a connect); ws2wine.dll/.so beside the bridge are links to the Wine's ws2_32, and
 #    after a Wine upgrade the next program maps the new Wine's ws2_32.dll and ws2_32.so;
@@ -88,9 +89,19 @@ is_restored() { # WHAT: the prefix is as stock Wine left it
 # command by seconds, and a pipe's reader would wait for them (3 s per command).
 run_in() { WINEPREFIX=$prefix timeout 120 "$wine_" "$@" >"$scratch/run.out" 2>&1; tr -d '\r' <"$scratch/run.out"; }
 
-# ---- install --wine DIR, then programs without WINEDLLPATH ----
+# ---- without --winsock the companion stays out: Wine's own ws2_32 answers ----
 fresh_prefix
 out=$("$setup" install --wine "$fake" "$prefix" 2>&1)
+check "install --wine without --winsock succeeds ($out)" test $? = 0
+check "... system32/ws2_32.dll is still Wine's own, byte-identical" test "$(sha256sum <"$sys32/ws2_32.dll")" = "$orig_ws2"
+check "... no ws2wine.dll, no override ws2_32 ($(override ws2_32))" test ! -e "$sys32/ws2wine.dll" -a -z "$(override ws2_32)"
+check "... and iphlpapi.dll is this build's" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
+"$setup" uninstall "$prefix" >/dev/null 2>&1
+is_restored "an install without --winsock, then uninstall"
+
+# ---- install --winsock --wine DIR, then programs without WINEDLLPATH ----
+fresh_prefix
+out=$("$setup" install --winsock --wine "$fake" "$prefix" 2>&1)
 check "install --wine succeeds ($out)" test $? = 0
 check "install says which bitnesses are served ($out)" grep -q 'fully served: x86_64 programs' <<<"$out"
 check "system32/iphlpapi.dll is this build's" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
@@ -160,7 +171,7 @@ check "a connect through the companion: the holder's connection to its listener 
     grep -Eq "TCP +127\.0\.0\.1:[0-9]+ +127\.0\.0\.1:$hport +ESTABLISHED +$hpid\$" <<<"$out"
 out=$(run_in ipconfig)
 check "a forwarded function works (ipconfig: GetAdaptersAddresses)" grep -q 'Ethernet adapter lo' <<<"$out"
-out=$("$setup" install --wine "$fake" "$prefix" 2>&1)
+out=$("$setup" install --winsock --wine "$fake" "$prefix" 2>&1)
 check "installing twice succeeds and changes nothing" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
 
 # iphlpwine.dll follows the Wine: an upgraded iphlpapi.dll (here: Wine's file with bytes
@@ -223,22 +234,22 @@ check "uninstalling twice is harmless ($out)" test "$(sha256sum <"$sys32/iphlpap
 # ---- an install stopped after each step, undone by uninstall ----
 for step in checks record unix bridge files override_iphlpapi override_netstat override_ws2_32; do
     fresh_prefix
-    IPHLP_SETUP_FAIL_AT=$step "$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+    IPHLP_SETUP_FAIL_AT=$step "$setup" install --winsock --wine "$fake" "$prefix" >/dev/null 2>&1
     check "install stopped after '$step' fails" test $? = 3
     "$setup" uninstall "$prefix" >/dev/null 2>&1
     is_restored "stopped after $step, then uninstall"
     fresh_prefix
-    IPHLP_SETUP_FAIL_AT=$step "$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
-    "$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+    IPHLP_SETUP_FAIL_AT=$step "$setup" install --winsock --wine "$fake" "$prefix" >/dev/null 2>&1
+    "$setup" install --winsock --wine "$fake" "$prefix" >/dev/null 2>&1
     check "stopped after '$step', installed again: this project's DLL is in place" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
     "$setup" uninstall "$prefix" >/dev/null 2>&1
     is_restored "stopped after $step, installed again, then uninstall"
 done
 # A record lost (deleted by hand): the next install must not keep our DLL as "the original".
 fresh_prefix
-"$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+"$setup" install --winsock --wine "$fake" "$prefix" >/dev/null 2>&1
 rm -rf "$prefix/iphlp"
-"$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+"$setup" install --winsock --wine "$fake" "$prefix" >/dev/null 2>&1
 check "record lost: the recorded original is not this project's DLL" \
     bash -c "! tr -d '\\0' <\"\$0\" | grep -a ProductNameiphlp >/dev/null" "$prefix/iphlp/original/system32/iphlpapi.dll"
 WINEPREFIX=$prefix "$wine_" reg add 'HKCU\Software\Wine\DllOverrides' /v iphlpapi /d builtin /f >/dev/null 2>&1
@@ -248,9 +259,9 @@ check "record lost: uninstall puts the Wine's own iphlpapi.dll back" cmp -s "$wi
 
 # ---- a Wine without ws2_32.so: the companion stays out (also one an earlier install put in) ----
 fresh_prefix
-"$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+"$setup" install --winsock --wine "$fake" "$prefix" >/dev/null 2>&1
 mv "$fakelib/x86_64-unix/ws2_32.so" "$scratch/ws2_32.so.away"
-out=$("$setup" install --wine "$fake" "$prefix" 2>&1)
+out=$("$setup" install --winsock --wine "$fake" "$prefix" 2>&1)
 rc=$?
 mv "$scratch/ws2_32.so.away" "$fakelib/x86_64-unix/ws2_32.so"
 check "a Wine without ws2_32.so: install succeeds ($rc: $out)" test "$rc" = 0
@@ -269,11 +280,11 @@ out=$(PATH=$nowine "$setup" install "$prefix" 2>&1)
 rc=$?
 check "wine missing from PATH: exit 1 with a message ($rc: $out)" bash -c "[ $rc = 1 ] && grep -q 'wine is not on PATH' <<<\"\$0\"" "$out"
 check "wine missing from PATH: the prefix is untouched" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$orig_dll" -a ! -e "$prefix/iphlp"
-out=$(cd "$scratch" && "$setup" install --wine "$fake" no/such/parent/prefix 2>&1)
+out=$(cd "$scratch" && "$setup" install --winsock --wine "$fake" no/such/parent/prefix 2>&1)
 check "relative path with a missing parent: says so ($out)" grep -q "parent directory $scratch/no/such/parent does not exist" <<<"$out"
 mkdir "$scratch/not-mine"
 chown 65534 "$scratch/not-mine"
-out=$("$setup" install --wine "$fake" "$scratch/not-mine" 2>&1)
+out=$("$setup" install --winsock --wine "$fake" "$scratch/not-mine" 2>&1)
 check "a prefix Wine refuses: Wine's own reason is shown ($out)" grep -q 'not owned by you' <<<"$out"
 out=$("$setup" install --wine "$scratch/nowhere" "$prefix" 2>&1)
 check "--wine with a missing directory: says so ($out)" grep -q 'no such directory' <<<"$out"
@@ -284,7 +295,7 @@ check "no prefix named: usage, not ~/.wine ($out)" grep -q 'name the prefix' <<<
 prefix="$scratch/my prefix"
 cp -a "$template" "$prefix"
 sys32=$prefix/drive_c/windows/system32
-out=$("$setup" install "$prefix" 2>&1)
+out=$("$setup" install --winsock "$prefix" 2>&1)
 hint=$(grep -o 'export WINEDLLPATH=.*' <<<"$out")
 check "the WINEDLLPATH hint is printed ($out)" test -n "$hint"
 got=$(WINEDLLPATH= bash -c "$hint; printf '%s' \"\$WINEDLLPATH\"")
@@ -337,12 +348,12 @@ check "uninstall --purge with nothing left says so ($out)" grep -q 'nothing to p
 # ---- paths are taken exactly: PFX<newline> must not act on PFX ----
 fresh_prefix
 nl=$'\n'
-out=$("$setup" install --wine "$fake" "$prefix$nl" 2>&1)
+out=$("$setup" install --winsock --wine "$fake" "$prefix$nl" 2>&1)
 check "install PFX<newline>: refused, exit 1 ($out)" bash -c '[ "$0" = 1 ] && grep -q "newline or another control character" <<<"$1"' "$?" "$out"
-out=$("$setup" install --wine "$fake" "${prefix%/*}$nl/${prefix##*/}" 2>&1)
+out=$("$setup" install --winsock --wine "$fake" "${prefix%/*}$nl/${prefix##*/}" 2>&1)
 check "install PARENT<newline>/pfx: refused ($out)" grep -q 'newline or another control character' <<<"$out"
 check "... and PFX is untouched" test "$(sha256sum <"$sys32/iphlpapi.dll")" = "$orig_dll" -a ! -e "$prefix/iphlp"
-"$setup" install --wine "$fake" "$prefix" >/dev/null 2>&1
+"$setup" install --winsock --wine "$fake" "$prefix" >/dev/null 2>&1
 out=$("$setup" uninstall "$prefix$nl" 2>&1)
 check "uninstall PFX<newline>: refused ($out)" grep -q 'newline or another control character' <<<"$out"
 out=$("$setup" uninstall --purge "${prefix%/*}$nl/${prefix##*/}" 2>&1)
