@@ -228,6 +228,20 @@ bool enter_private_netns()
     return true;
 }
 
+iphlp::PortSet admin_ports()
+{
+    iphlp::PortSet admin;
+    for (unsigned i = 0; i < 1500; i++) admin.set(10001 + 2 * i);
+    return admin;
+}
+
+bool set_kernel_list(const iphlp::PortSet &ports)
+{
+    iphlp::PortSet current, after;
+    return iphlp::kernel_read(KERNEL_LIST_PATH, current) &&
+           iphlp::kernel_write(KERNEL_LIST_PATH, current, ports, after);
+}
+
 bool private_list_available() { return in_private_netns && access(KERNEL_LIST_PATH, W_OK) == 0; }
 
 std::string owned_ports(const iphlp::StoreConfig &cfg)

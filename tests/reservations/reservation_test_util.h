@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <vector>
 
+#include "kernel_reserved_ports.h"
 #include "reservation_rules.h"
 
 namespace restest {
@@ -92,6 +93,13 @@ bool enter_private_netns();
 
 /* The real kernel list: private to this program once enter_private_netns() succeeded. */
 extern const char KERNEL_LIST_PATH[];
+
+/* An administrator's list as a report had it: 1,500 separate ports, every other one from 10001
+ * (9,000 bytes of text). */
+iphlp::PortSet admin_ports();
+
+/* Makes the real list exactly PORTS; false when it cannot be read or written. */
+bool set_kernel_list(const iphlp::PortSet &ports);
 
 /* enter_private_netns() succeeded in this process and the list there is writable. */
 bool private_list_available();

@@ -36,20 +36,6 @@ namespace {
 
 using restest::KERNEL_LIST_PATH;
 
-PortSet admin_ports()
-{
-    PortSet admin;
-    for (unsigned i = 0; i < 1500; i++) admin.set(10001 + 2 * i);
-    return admin;
-}
-
-void set_list(const PortSet &ports)
-{
-    PortSet current, after;
-    assert_true(kernel_read(KERNEL_LIST_PATH, current));
-    assert_true(kernel_write(KERNEL_LIST_PATH, current, ports, after));
-}
-
 PortSet rows_of(const StoreConfig &cfg)
 {
     PortSet rows;
@@ -110,7 +96,7 @@ void create(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t cou
 void kill_at_each_step(void **)
 {
     RESTEST_REQUIRE_PRIVATE_LIST();
-    const PortSet admin = admin_ports();
+    const PortSet admin = restest::admin_ports();
     int kills = 0;
     for (const char *step : STEPS)
         for (bool kill_delete : {false, true})
@@ -118,7 +104,7 @@ void kill_at_each_step(void **)
             Fixture fx;
             StoreConfig cfg = fx.cfg;
             cfg.kernel_reserved_path = KERNEL_LIST_PATH;
-            set_list(admin);
+            assert_true(restest::set_kernel_list(admin));
             create(cfg, IPHLP_UDP, 12995, 20); /* 12995-13014: half the administrator's */
             auto op = [&](const StoreConfig &c) {
                 uint64_t token;
@@ -147,13 +133,13 @@ void kill_at_each_step(void **)
 void kill_during_recovery(void **)
 {
     RESTEST_REQUIRE_PRIVATE_LIST();
-    const PortSet admin = admin_ports();
+    const PortSet admin = restest::admin_ports();
     for (const char *second : {"journal-write-0", "journal-write-1", "locked", "recovered", "body"})
     {
         Fixture fx;
         StoreConfig cfg = fx.cfg;
         cfg.kernel_reserved_path = KERNEL_LIST_PATH;
-        set_list(admin);
+        assert_true(restest::set_kernel_list(admin));
         create(cfg, IPHLP_TCP, 30000, 10);
         assert_true(
             killed_at(cfg, "write-1", [](const StoreConfig &c) { reservation_delete(c, IPHLP_TCP, 30000, 10); }));
@@ -178,12 +164,12 @@ void kill_during_recovery(void **)
 void another_store_after_a_cut_replace(void **)
 {
     RESTEST_REQUIRE_PRIVATE_LIST();
-    const PortSet admin = admin_ports();
+    const PortSet admin = restest::admin_ports();
     Fixture fx;
     StoreConfig a = fx.cfg, b = fx.cfg;
     a.kernel_reserved_path = b.kernel_reserved_path = KERNEL_LIST_PATH;
     b.db_path = fx.dir + "/other-prefix.sqlite3";
-    set_list(admin);
+    assert_true(restest::set_kernel_list(admin));
     create(a, IPHLP_TCP, 30000, 10);
     assert_true(killed_at(a, "write-1", [](const StoreConfig &c) { reservation_delete(c, IPHLP_TCP, 30000, 10); }));
     PortSet listed;
@@ -207,11 +193,11 @@ void another_store_after_a_cut_replace(void **)
 void random_kills(void **)
 {
     RESTEST_REQUIRE_PRIVATE_LIST();
-    const PortSet admin = admin_ports();
+    const PortSet admin = restest::admin_ports();
     Fixture fx;
     StoreConfig cfg = fx.cfg;
     cfg.kernel_reserved_path = KERNEL_LIST_PATH;
-    set_list(admin);
+    assert_true(restest::set_kernel_list(admin));
     std::mt19937 rng(80);
     int rounds = 0;
     for (; rounds < 200; rounds++)

@@ -37,22 +37,6 @@ namespace {
 
 using restest::KERNEL_LIST_PATH;
 
-/* 1,500 separate ports, every other one from 10001: 9,000 bytes of text, as in the report. */
-PortSet admin_ports()
-{
-    PortSet admin;
-    for (unsigned i = 0; i < 1500; i++) admin.set(10001 + 2 * i);
-    return admin;
-}
-
-void set_list(const PortSet &ports)
-{
-    PortSet after;
-    PortSet current;
-    assert_true(kernel_read(KERNEL_LIST_PATH, current));
-    assert_true(kernel_write(KERNEL_LIST_PATH, current, ports, after));
-}
-
 PortSet read_list()
 {
     PortSet ports;
@@ -86,21 +70,21 @@ void long_lists_round_trip(void **)
     /* The text of the longest possible list: every other port, ~190 KB. */
     PortSet odd;
     for (unsigned p = 1; p < 65536; p += 2) odd.set(p);
-    PortSet admin = admin_ports();
+    PortSet admin = restest::admin_ports();
     std::string admin_text = format_port_list(admin) + "\n";
     assert_true(admin_text.size() > 2 * SYSCTL_WRITE_MAX);
 
-    set_list(PortSet());
-    set_list(admin);
+    assert_true(restest::set_kernel_list(PortSet()));
+    assert_true(restest::set_kernel_list(admin));
     assert_string_equal(restest::read_file(KERNEL_LIST_PATH).c_str(), admin_text.c_str());
     assert_true(read_list() == admin);
-    set_list(odd);
+    assert_true(restest::set_kernel_list(odd));
     assert_true(read_list() == odd);
-    set_list(admin | port_block(40000, 40100)); /* a long replace */
+    assert_true(restest::set_kernel_list(admin | port_block(40000, 40100))); /* a long replace */
     assert_true(read_list() == (admin | port_block(40000, 40100)));
-    set_list(admin); /* a removal from a long list */
+    assert_true(restest::set_kernel_list(admin)); /* a removal from a long list */
     assert_string_equal(restest::read_file(KERNEL_LIST_PATH).c_str(), admin_text.c_str());
-    set_list(PortSet());
+    assert_true(restest::set_kernel_list(PortSet()));
     assert_string_equal(restest::read_file(KERNEL_LIST_PATH).c_str(), "\n");
 
     /* Pieces are cut only at commas and each fits one write. */
@@ -120,8 +104,8 @@ void admin_list_survives_random_operations(void **)
     RESTEST_REQUIRE_PRIVATE_LIST();
     Fixture fx;
     StoreConfig cfg = real_cfg(fx);
-    const PortSet admin = admin_ports();
-    set_list(admin);
+    const PortSet admin = restest::admin_ports();
+    assert_true(restest::set_kernel_list(admin));
     const std::string original = restest::read_file(KERNEL_LIST_PATH);
 
     std::mt19937 rng(8);
@@ -176,7 +160,7 @@ void thousands_of_separate_blocks(void **)
     RESTEST_REQUIRE_PRIVATE_LIST();
     Fixture fx;
     StoreConfig cfg = real_cfg(fx);
-    set_list(PortSet());
+    assert_true(restest::set_kernel_list(PortSet()));
     const unsigned blocks = 3000;
     PortSet expected;
     for (unsigned i = 0; i < blocks; i++)
@@ -239,7 +223,7 @@ void ephemeral_range_stays_available(void **)
     StoreConfig cfg = real_cfg(fx);
     cfg.port_range_path = "/proc/sys/net/ipv4/ip_local_port_range";
     assert_string_equal(restest::read_file(cfg.port_range_path).c_str(), "32768\t60999\n");
-    set_list(PortSet());
+    assert_true(restest::set_kernel_list(PortSet()));
     uint64_t token = 0;
     assert_int_equal(reservation_create(cfg, IPHLP_TCP, 40000, 1000, &token), WIN_NO_ERROR); /* 1,000: admitted */
     restest::StderrCapture capture;
@@ -316,7 +300,7 @@ void the_cap_counts_every_store_and_the_administrator(void **)
     const std::string range_path = "/proc/sys/net/ipv4/ip_local_port_range";
     assert_string_equal(restest::read_file(range_path).c_str(), "32768\t60999\n");
     const unsigned quarter = (60999 - 32768 + 1) / 4; /* 7,058 */
-    set_list(PortSet());
+    assert_true(restest::set_kernel_list(PortSet()));
     Fixture prefixes[4];
     PortSet range = port_block(32768, 60999);
     int refused_said_why = 0;
@@ -361,7 +345,7 @@ void the_cap_counts_every_store_and_the_administrator(void **)
 
     /* The administrator's 6,294 ports in the range leave 764 for every store together. */
     const PortSet admin = port_block(40000, 46293);
-    set_list(admin);
+    assert_true(restest::set_kernel_list(admin));
     StoreConfig cfg = real_cfg(prefixes[1]);
     cfg.port_range_path = range_path;
     assert_int_equal(reservation_create(cfg, IPHLP_TCP, 50000, 765, &token), WIN_NO_ERROR);
@@ -371,7 +355,7 @@ void the_cap_counts_every_store_and_the_administrator(void **)
     assert_true(read_list() == (admin | port_block(50000, 50763)));
     assert_int_equal(reservation_delete(cfg, IPHLP_TCP, 50000, 764), WIN_NO_ERROR);
     assert_true(read_list() == admin);
-    set_list(PortSet());
+    assert_true(restest::set_kernel_list(PortSet()));
 }
 
 /* One store used from two network namespaces. Each namespace's list gets the
@@ -382,7 +366,7 @@ void two_namespaces_share_a_store(void **)
     RESTEST_REQUIRE_PRIVATE_LIST();
     Fixture fx;
     StoreConfig cfg = real_cfg(fx);
-    set_list(PortSet());
+    assert_true(restest::set_kernel_list(PortSet()));
     uint64_t token = 0;
     assert_int_equal(reservation_create(cfg, IPHLP_TCP, 50000, 5, &token), WIN_NO_ERROR);
     assert_true(read_list() == port_block(50000, 50004));
