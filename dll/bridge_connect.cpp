@@ -34,8 +34,11 @@ BridgeConnection connect_bridge()
     c.status = query(GetCurrentProcess(), bridge, MEMORY_WINE_UNIX_FUNCS, &c.handle, sizeof(c.handle), nullptr);
     if (c.status || !c.handle)
     {
-        /* Typically iphlpbridge.so is not under $WINEDLLPATH/x86_64-unix. */
-        c.failure = "iphlpbridge.so not found (is WINEDLLPATH set?)";
+        /* ntdll says only that it could not dlopen() it: the file is not beside the builtin Wine
+         * found (its library directory, or WINEDLLPATH), or a library it needs is missing. Which one,
+         * only the Unix side's own tools can tell; setup.sh checks the libraries with ldd. */
+        c.failure = "iphlpbridge.so could not be loaded: it is not where Wine looks for it (the Wine's library "
+                    "directory, or WINEDLLPATH), or a library it needs is missing (`ldd iphlpbridge.so` names it)";
         return c;
     }
     /* build_id's index never moves, so it answers whatever build the Unix side is. */

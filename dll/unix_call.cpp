@@ -26,7 +26,7 @@ UnixDispatcher dispatcher;
 /* One line per process, saying what happens instead and how to fix it (docs/install.md). */
 void report_unavailable(const char *what, NTSTATUS status)
 {
-    char line[600];
+    char line[800];
     int len = snprintf(line, sizeof(line),
                        "iphlpapi: %s (status %08lx); the socket tables come from Wine's own iphlpapi (no owner "
                        "PIDs of other processes) and port reservations return ERROR_NOT_SUPPORTED. Fix: install "

@@ -212,7 +212,7 @@ stock=$(WINEPREFIX=$prefix WINEDLLOVERRIDES="iphlpapi=b;netstat.exe=b" timeout 1
 ours=$(WINEPREFIX=$prefix WINEDLLOVERRIDES="netstat.exe=b" timeout 120 "$wine_" netstat -an 2>"$scratch/err" | tr -d '\r' | rows)
 check "stock Wine's netstat -an lists the holder's connection ($stock)" grep -q "127.0.0.1:$hport" <<<"$stock"
 check "without the Unix side, Wine's netstat -an lists the same rows as stock Wine ($ours)" test "$ours" = "$stock"
-check "one line on stderr says why and how to fix it" grep -q 'iphlpbridge.so not found.*Fix: install' "$scratch/err"
+check "one line on stderr says why and how to fix it" grep -q 'iphlpbridge.so could not be loaded.*Fix: install' "$scratch/err"
 check "... once per process" test "$(grep -c iphlpapi: "$scratch/err")" = 1
 out=$(run_in "$(pe_exe x86_64 tests/examples/tcp_table2_list.exe)")
 check "the GetTcpTable2 example answers with Wine's table (not error 50)" grep -Eq "local=0\.0\.0\.0:$hport remote=0\.0\.0\.0:0" <<<"$out"

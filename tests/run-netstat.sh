@@ -244,7 +244,7 @@ env -u WINEDLLPATH WINEPREFIX="$TEST_PREFIX" WINEDEBUG=-all WINEDLLOVERRIDES=iph
 check "without the bridge: exit 0 and the holder's connection from Wine's own table ($rc: $(tail -1 "$dir/err"))" \
     bash -c '[ "$0" = 0 ] && grep -Fq "127.0.0.1:$1 " "$2"' "$rc" "${h[tcp4_client]}" "$dir/out"
 check "without the bridge: one line on stderr says why and how to fix it" \
-    bash -c '[ "$(grep -c "^iphlpapi: iphlpbridge.so not found.*Fix: install" "$0")" = 1 ]' "$dir/err"
+    bash -c '[ "$(grep -c "^iphlpapi: iphlpbridge.so could not be loaded.*Fix: install" "$0")" = 1 ]' "$dir/err"
 
 # ---- -s, -e, -r ----
 ns -s -p tcp
