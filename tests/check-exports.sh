@@ -19,16 +19,7 @@ check() {
 implemented=$(grep -v '^#' "$src/def/implemented.txt" | awk 'NF {print $1}' | sort -u)
 wine_names=$(cat "$src"/def/wine-exports/wine-*.txt | sort -u)
 # "NAME TARGET" per export; TARGET is "-" for our own code, the forward's target otherwise.
-export_table() {
-    # The name table gives each name's ordinal index; the address table says what is behind it.
-    objdump -p "$1" | awk '
-        /^Export Address Table -- Ordinal Base/ { base = $NF; eat = 1; next }
-        /^\[Ordinal\/Name Pointer\] Table/ { eat = 0; names = 1; next }
-        eat && /^\t\[/ { i = $2; sub(/\]/, "", i); gsub(/[\[\] ]/, "", i); target[i + 0] = /Forwarder RVA/ ? $NF : "-" }
-        names && NF == 0 { names = 0 }
-        names && /^\t\[ *[0-9]+\]/ { o = $0; sub(/^\t\[ */, "", o); sub(/\].*/, "", o); print $NF, target[o + 0] }
-    ' | sort
-}
+export_table() { "$(dirname "$0")/export-table.sh" "$1" | awk '{print $2, $3}' | sort; }
 for pe in pe pe32; do
     dll=$build/$pe/dll/iphlpapi.dll
     [ -f "$dll" ] || { check "$pe/dll/iphlpapi.dll is built" false; continue; }

@@ -34,15 +34,7 @@ agreed=$(cat "$defs"/wine-exports/wine-*.txt | sort -u | awk '{ n[$1]++; o[$2]++
     END { for (i in l) { split(l[i], f, " "); if (n[f[1]] == 1 && o[f[2]] == 1) print l[i] } }' | sort)
 wine_names=$(cat "$defs"/wine-exports/wine-*.txt | awk '{print $2}' | sort -u)
 # "ORDINAL NAME TARGET" per export; TARGET is "-" for our own code.
-export_table() {
-    objdump -p "$1" | awk '
-        /^Export Address Table -- Ordinal Base/ { base = $NF; eat = 1; next }
-        /^\[Ordinal\/Name Pointer\] Table/ { eat = 0; names = 1; next }
-        eat && /^\t\[/ { i = $2; sub(/\]/, "", i); gsub(/[\[\] ]/, "", i); target[i + 0] = /Forwarder RVA/ ? $NF : "-" }
-        names && NF == 0 { names = 0 }
-        names && /^\t\[ *[0-9]+\]/ { o = $0; sub(/^\t\[ */, "", o); sub(/\].*/, "", o); print o + base, $NF, target[o + 0] }
-    ' | sort
-}
+export_table() { "$(dirname "$0")/export-table.sh" "$1" | sort; }
 for pe in pe pe32; do
     dll=$build/$pe/ws2/ws2_32.dll
     [ -f "$dll" ] || { check "$pe/ws2/ws2_32.dll is built" false; continue; }
