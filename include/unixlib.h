@@ -333,7 +333,16 @@ IPHLP_STATIC_ASSERT(sizeof(struct iphlp_tcp_key) == 48, "tcp key");
 IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_tcp_connection_params, cookie) == 88, "connection cookie");
 IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_tcp_connection_params, info) == 96, "connection info");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_tcp_connection_params) == 344, "connection params");
+/* The table's order is the ABI: each entry keeps its index for good (new ones are appended), and
+ * moving one is a build error here, not a mismatch found at run time. */
+IPHLP_STATIC_ASSERT(unix_socket_table == 0 && unix_reservation_create == 1 && unix_reservation_lookup == 2 &&
+                        unix_reservation_delete == 3 && unix_reservation_list == 4,
+                    "the unix calls keep their indices");
 IPHLP_STATIC_ASSERT(unix_build_id == 5, "build_id keeps the index every build's PE side asks first");
+IPHLP_STATIC_ASSERT(unix_tcp_connection == 6 && unix_tcp_connection_destroy == 7 && unix_refresh_forward_copy == 8 &&
+                        unix_winsock_port_view == 9 && unix_winsock_token == 10 && unix_winsock_port_check == 11 &&
+                        unix_winsock_acquire == 12 && unix_winsock_release == 13 && unix_funcs_count == 14,
+                    "the unix calls keep their indices; a new one goes last");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_build_id_params) == 72, "build id");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_forward_copy_params) == 8, "forward copy");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_winsock_params) == 32, "winsock params");
