@@ -125,6 +125,14 @@ SocketBuffer records_for(std::initializer_list<uint64_t> inodes)
     return records;
 }
 
+/* Records of these inodes, after RESOLVER has named their owners: every test's first step. */
+SocketBuffer resolved(OwnerResolver &resolver, std::initializer_list<uint64_t> inodes)
+{
+    SocketBuffer records = records_for(inodes);
+    resolver.resolve(records);
+    return records;
+}
+
 } // namespace
 
 static void test_owners_and_non_wine_sockets(void **)
@@ -132,8 +140,7 @@ static void test_owners_and_non_wine_sockets(void **)
     FakeWine wine;
     wine.handles = {{{10, 4}, 1001}, {{20, 8}, 2001}, {{20, 12}, 0}};
     OwnerResolver resolver(wine);
-    SocketBuffer records = records_for({1001, 2001, 9999 /* not a Wine socket */, 0 /* TIME_WAIT */});
-    resolver.resolve(records);
+    SocketBuffer records = resolved(resolver, {1001, 2001, 9999 /* not a Wine socket */, 0 /* TIME_WAIT */});
     assert_int_equal(records[0].row.owner_pid, 10);
     assert_int_equal(records[1].row.owner_pid, 20);
     assert_int_equal(records[2].row.owner_pid, 0);
@@ -145,8 +152,7 @@ static void test_no_wine_sockets_probes_nothing(void **)
     FakeWine wine;
     wine.handles = {{{10, 4}, 0}, {{20, 8}, 0}};
     OwnerResolver resolver(wine);
-    SocketBuffer records = records_for({5, 6, 7});
-    resolver.resolve(records);
+    SocketBuffer records = resolved(resolver, {5, 6, 7});
     assert_int_equal(wine.probed, 0);
 }
 
@@ -155,8 +161,7 @@ static void test_cache_avoids_reprobing(void **)
     FakeWine wine;
     wine.handles = {{{10, 4}, 1001}, {{20, 8}, 2001}, {{20, 12}, 0}};
     OwnerResolver resolver(wine);
-    SocketBuffer records = records_for({1001, 2001});
-    resolver.resolve(records);
+    SocketBuffer records = resolved(resolver, {1001, 2001});
     size_t first = wine.probed;
     assert_int_equal(first, 1 + 3); /* every slot: process 10 has 1, process 20 has 3 */
     resolver.resolve(records);
@@ -171,11 +176,9 @@ static void test_reused_handle_value(void **)
     FakeWine wine;
     wine.handles = {{{20, 8}, 2001}};
     OwnerResolver resolver(wine);
-    SocketBuffer records = records_for({2001});
-    resolver.resolve(records);
+    SocketBuffer records = resolved(resolver, {2001});
     wine.handles = {{{20, 8}, 2002}};
-    records = records_for({2002});
-    resolver.resolve(records);
+    records = resolved(resolver, {2002});
     assert_int_equal(records[0].row.owner_pid, 20);
 }
 
@@ -186,11 +189,9 @@ static void test_file_handle_reused_for_socket(void **)
     FakeWine wine;
     wine.handles = {{{20, 8}, 0}, {{20, 12}, 2001}};
     OwnerResolver resolver(wine);
-    SocketBuffer records = records_for({2001});
-    resolver.resolve(records);
+    SocketBuffer records = resolved(resolver, {2001});
     wine.handles = {{{20, 8}, 2005}, {{20, 12}, 2001}};
-    records = records_for({2001, 2005});
-    resolver.resolve(records);
+    records = resolved(resolver, {2001, 2005});
     assert_int_equal(records[0].row.owner_pid, 20);
     assert_int_equal(records[1].row.owner_pid, 20);
 }
@@ -201,8 +202,7 @@ static void test_own_process_wins_shared_socket(void **)
     FakeWine wine;
     wine.handles = {{{5, 4}, 3001}, {{10, 40}, 3001}, {{30, 4}, 3001}};
     OwnerResolver resolver(wine);
-    SocketBuffer records = records_for({3001});
-    resolver.resolve(records);
+    SocketBuffer records = resolved(resolver, {3001});
     assert_int_equal(records[0].row.owner_pid, 10);
 }
 
@@ -213,8 +213,7 @@ static void test_unknown_wine_sockets_still_resolve(void **)
     wine.server_visible = false;
     wine.handles = {{{20, 8}, 2001}};
     OwnerResolver resolver(wine);
-    SocketBuffer records = records_for({2001, 4242});
-    resolver.resolve(records);
+    SocketBuffer records = resolved(resolver, {2001, 4242});
     assert_int_equal(records[0].row.owner_pid, 20);
     assert_int_equal(records[1].row.owner_pid, 0);
 }
@@ -226,12 +225,10 @@ static void test_shared_socket_and_reused_value(void **)
     FakeWine wine;
     wine.handles = {{{10, 8}, 2001}, {{20, 12}, 2001}};
     OwnerResolver resolver(wine);
-    SocketBuffer records = records_for({2001});
-    resolver.resolve(records);
+    SocketBuffer records = resolved(resolver, {2001});
     assert_int_equal(records[0].row.owner_pid, 10);
     wine.handles = {{{10, 8}, 2002}, {{20, 12}, 2001}}; /* the caller closed 8 and reused it */
-    records = records_for({2001, 2002});
-    resolver.resolve(records);
+    records = resolved(resolver, {2001, 2002});
     assert_int_equal(records[0].row.owner_pid, 20);
     assert_int_equal(records[1].row.owner_pid, 10);
 }
@@ -244,8 +241,7 @@ static void test_cache_forgets_closed_handles(void **)
     FakeWine wine;
     wine.handles = {{{20, 8}, 2001}};
     OwnerResolver resolver(wine);
-    SocketBuffer records = records_for({2001});
-    resolver.resolve(records);
+    SocketBuffer records = resolved(resolver, {2001});
     wine.handles = {{{21, 8}, 2001}}; /* the socket now belongs to another process */
     wine.clock_ms += PROCESS_LIST_MAX_AGE_MS - 1;
     resolver.resolve(records);
@@ -261,8 +257,7 @@ static void test_recent_list_vouches_for_the_cache(void **)
     FakeWine wine;
     wine.handles = {{{20, 8}, 2001}, {{30, 4}, 3001}};
     OwnerResolver resolver(wine);
-    SocketBuffer records = records_for({2001, 3001});
-    resolver.resolve(records);
+    SocketBuffer records = resolved(resolver, {2001, 3001});
     size_t lists = wine.lists, probed = wine.probed;
     for (int i = 0; i < 10; i++) resolver.resolve(records);
     assert_int_equal(wine.lists, lists);
@@ -282,8 +277,7 @@ static void test_known_inodes_skip_the_server_table(void **)
     FakeWine wine;
     wine.handles = {{{20, 8}, 2001}};
     OwnerResolver resolver(wine);
-    SocketBuffer records = records_for({2001, 9999});
-    resolver.resolve(records);
+    SocketBuffer records = resolved(resolver, {2001, 9999});
     assert_int_equal(wine.server_reads, 1);
     resolver.resolve(records);
     resolver.resolve(records);
@@ -291,8 +285,7 @@ static void test_known_inodes_skip_the_server_table(void **)
     assert_int_equal(records[0].row.owner_pid, 20);
     assert_int_equal(records[1].row.owner_pid, 0);
     wine.handles = {{{20, 8}, 2001}, {{20, 12}, 2002}}; /* a new Wine socket */
-    records = records_for({2001, 9999, 2002});
-    resolver.resolve(records);
+    records = resolved(resolver, {2001, 9999, 2002});
     assert_int_equal(wine.server_reads, 2);
     assert_int_equal(records[2].row.owner_pid, 20);
     assert_int_equal(records[1].row.owner_pid, 0);
@@ -306,8 +299,7 @@ static void test_unreadable_server_table_remembers_nothing(void **)
     wine.server_visible = false;
     wine.handles = {{{20, 8}, 2001}};
     OwnerResolver resolver(wine);
-    SocketBuffer records = records_for({2001, 4242});
-    resolver.resolve(records);
+    SocketBuffer records = resolved(resolver, {2001, 4242});
     resolver.resolve(records);
     assert_int_equal(wine.server_reads, 2);
     wine.server_visible = true;
