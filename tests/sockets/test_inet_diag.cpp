@@ -29,6 +29,7 @@ using iphlp::SocketQuery;
 
 namespace {
 
+/* Deliberately parallel to test_proc_net.cpp: the same sockets, recorded for the other reader. */
 const FixtureFile fixtures[] = {
     {"inet_diag/tcp4.bin", IPHLP_TCP, IPHLP_INET4},
     {"inet_diag/tcp6.bin", IPHLP_TCP, IPHLP_INET6},

@@ -26,6 +26,7 @@ using iphlp::SocketQuery;
 
 namespace {
 
+/* Deliberately parallel to test_inet_diag.cpp: the same sockets, recorded for the other reader. */
 const FixtureFile fixtures[] = {
     {"proc_net/tcp", IPHLP_TCP, IPHLP_INET4},
     {"proc_net/tcp6", IPHLP_TCP, IPHLP_INET6},
