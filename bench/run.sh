@@ -91,6 +91,8 @@ if [ "$quick" = --owners ]; then
     owner_rows
     exit 0
 fi
+# The same rounds as for native connections above, deliberately spelled out again: the holder
+# differs (a Wine process), and so do the counts wineserver's fd limit allows.
 for n in 1000 $((wine_max < 10000 ? wine_max : 10000)); do
     hold_wine "$n"
     runs=1

@@ -534,6 +534,7 @@ void test_create_timestamp()
     }
     ok(seen[0] == seen[1], "the same creation time on a second call: %llu %llu", seen[0], seen[1]);
 
+    /* The UDP table, read the way the TCP one was above: the same check on another row type. */
     DWORD size = 0;
     GetExtendedUdpTable(nullptr, &size, FALSE, AF_INET, UDP_TABLE_OWNER_MODULE, 0);
     size += 8192;

@@ -37,6 +37,8 @@ wine_names=$(cat "$defs"/wine-exports/wine-*.txt | awk '{print $2}' | sort -u)
 export_table() { "$(dirname "$0")/export-table.sh" "$1" | sort; }
 for pe in pe pe32; do
     dll=$build/$pe/ws2/ws2_32.dll
+    # Alike check-exports.sh's loop by design (both read tests/export-table.sh); this one also
+    # holds the companion to the ordinals the supported Wines agree on.
     [ -f "$dll" ] || { check "$pe/ws2/ws2_32.dll is built" false; continue; }
     table=$(export_table "$dll")
     missing=$(comm -23 <(echo "$wine_names") <(awk '{print $2}' <<<"$table" | sort))

@@ -8,7 +8,8 @@
 # functions by ordinal. A name exported by only some Wines is forwarded too: a program that
 # imports it cannot load under the other Wine's own ws2_32 either. An implemented name comes from
 # our code; every other one is forwarded to ws2wine.dll under the same name. The script refuses
-# implemented names that no Wine exports.
+# implemented names that no Wine exports. Deliberately a sibling of def/gen-def.sh rather than one
+# script: iphlpapi's exports are names only, these carry ordinals and a per-Wine agreement check.
 # Usage: def/ws2_32/gen-def.sh [OUTDIR]   (default: def/ws2_32 itself)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -209,6 +209,8 @@ void random_kills(void **)
         if (pid == 0)
         {
             std::mt19937 r(seed);
+            /* Random operations until killed, as test_reservation_crash.cpp's children do; here
+             * on the real kernel list, with an administrator's ports to keep. */
             for (;;)
             {
                 uint32_t proto = r() % 2 ? IPHLP_TCP : IPHLP_UDP;

@@ -34,6 +34,7 @@ extern "C" {
 
 #include "link_local.h"
 
+#include "print_record.h"
 #include "sockets.h"
 
 using iphlp::SocketBuffer;
@@ -236,17 +237,6 @@ bool has_inode(const SocketBuffer &rows, uint64_t inode)
     return false;
 }
 
-void print_row(const char *what, const SocketRecord &rec, uint32_t family)
-{
-    char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
-    int af = family == IPHLP_INET6 ? AF_INET6 : AF_INET;
-    inet_ntop(af, rec.row.local_addr, local, sizeof(local));
-    inet_ntop(af, rec.row.remote_addr, remote, sizeof(remote));
-    print_message("%s: %s%%%u:%u -> %s%%%u:%u state %u inode %llu\n", what, local, rec.row.local_scope_id,
-                  ntohs(rec.row.local_port), remote, rec.row.remote_scope_id, ntohs(rec.row.remote_port), rec.row.state,
-                  (unsigned long long)rec.inode);
-}
-
 /* Every socket of ours that the filter selects is there exactly once, the others not at all. */
 void check_table(int reader, uint32_t proto, uint32_t family, uint32_t filter)
 {
@@ -262,9 +252,9 @@ void check_table(int reader, uint32_t proto, uint32_t family, uint32_t filter)
         if (n != (wanted ? 1 : 0) || (!wanted && has_inode(rows, l.expected.inode)))
         {
             print_message("%s, filter %u:\n", reader_names[reader], filter);
-            print_row("expected", l.expected, family);
+            print_record("expected", l.expected, family);
             for (const SocketRecord &rec : rows)
-                if (rec.inode == l.expected.inode) print_row("     got", rec, family);
+                if (rec.inode == l.expected.inode) print_record("     got", rec, family);
             fail_msg("socket found %zu times", n);
         }
     }
