@@ -400,15 +400,16 @@ prefix_targets() { # prints "UNIX_ARCH WINDOWS_DIR_NAME"
     return 0
 }
 
-# A 64-bit prefix made while the Wine had no 32-bit support has no syswow64; once wine32 is
+# A 64-bit prefix made while the Wine had no 32-bit support has no 32-bit system files (Wine 8.0
+# leaves syswow64 empty; measured); once wine32 is
 # installed, Wine cannot start programs in it at all (c0000135 for kernel32.dll). That is Wine's
 # behaviour, not ours, but the user should hear what happened and what to do: install stops
 # there, before any change.
 refuse_wine32_trap() {
     [ -n "${LIBDIR[i386]}" ] || return 0
     [ -f "$PREFIX/system.reg" ] && ! is_win32_prefix && [ -d "$PREFIX/drive_c/windows/system32" ] || return 0
-    [ -d "$PREFIX/drive_c/windows/syswow64" ] && return 0
-    say "$(q "$PREFIX") was made by a Wine without 32-bit support (it has no syswow64), and this"
+    [ -f "$PREFIX/drive_c/windows/syswow64/kernel32.dll" ] && return 0
+    say "$(q "$PREFIX") was made by a Wine without 32-bit support (no 32-bit system files), and this"
     say "Wine has it now: Wine cannot start programs there (could not load kernel32.dll, status c0000135)."
     die "Make a new prefix, or remove the 32-bit Wine (Debian: wine32:i386); nothing was changed"
 }

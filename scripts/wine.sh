@@ -105,11 +105,12 @@ iphlp_wine_env() { # PREFIX DLLPATH
     export WINEDEBUG=${WINEDEBUG:--all}
 }
 
-# The wine32 trap: a 64-bit prefix made while the Wine had no 32-bit part has no syswow64, and
-# once wine32 is installed Wine cannot start any program in it (could not load kernel32.dll,
-# c0000135). True when PREFIX is such a prefix and this Wine now has its i386 part.
+# The wine32 trap: a 64-bit prefix made while the Wine had no 32-bit part has no 32-bit system
+# files (Wine 8.0 leaves syswow64 empty; measured), and once wine32 is installed Wine cannot
+# start any program in it (could not load kernel32.dll, c0000135). True when PREFIX is such a
+# prefix and this Wine now has its i386 part.
 iphlp_wine32_trap() { # PREFIX
-    [ -f "$1/system.reg" ] && [ -d "$1/drive_c/windows/system32" ] && [ ! -d "$1/drive_c/windows/syswow64" ] &&
+    [ -f "$1/system.reg" ] && [ -d "$1/drive_c/windows/system32" ] && [ ! -f "$1/drive_c/windows/syswow64/kernel32.dll" ] &&
         ! grep -q '^#arch=win32' "$1/system.reg" && [ -f "$WINE_LIBDIR_i386/i386-unix/ntdll.so" ]
 }
 
@@ -124,11 +125,11 @@ iphlp_ensure_prefix() { # PREFIX DLLPATH [OWNER]
         flock 9
         if iphlp_wine32_trap "$prefix"; then
             if [ "$owner" = scratch ]; then
-                printf 'iphlp: recreating %s: it was made by a Wine without 32-bit support (no syswow64), which this Wine now has\n' "$prefix" >&2
+                printf 'iphlp: recreating %s: it was made by a Wine without 32-bit support (no 32-bit system files), which this Wine now has\n' "$prefix" >&2
                 WINEPREFIX=$prefix timeout 30 wineserver -k 2>/dev/null
                 rm -rf "$prefix"
             else
-                printf 'iphlp: %s was made by a Wine without 32-bit support (no syswow64), and this Wine now has it:\n' "$prefix" >&2
+                printf 'iphlp: %s was made by a Wine without 32-bit support (no 32-bit system files), and this Wine now has it:\n' "$prefix" >&2
                 printf 'iphlp: Wine cannot start programs there (could not load kernel32.dll, c0000135). Use a new prefix, or remove wine32.\n' >&2
                 exit 1
             fi
