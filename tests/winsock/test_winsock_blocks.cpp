@@ -63,6 +63,19 @@ void test_acquire_release(void **)
     assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 65535, 2, &token, &start), WIN_ERROR_INVALID_PARAMETER);
 }
 
+/* An administrator's excluded port inside an asked-for block: refused, so that no release can
+ * take the administrator's port out of the kernel list. */
+void test_someone_elses_exclusion(void **)
+{
+    Fixture f("42100");
+    uint64_t token = 0;
+    uint16_t start = 0;
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 42098, 4, &token, &start), WIN_ERROR_SHARING_VIOLATION);
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 42101, 4, &token, &start), WIN_NO_ERROR);
+    assert_int_equal(runtime_release(f.cfg, token), WIN_NO_ERROR);
+    assert_string_equal(restest::read_file(f.cfg.kernel_reserved_path).c_str(), "42100\n");
+}
+
 void test_system_choice(void **)
 {
     /* 49152 is someone else's exclusion, and a persistent block covers 49153-49154. */
@@ -147,6 +160,7 @@ int main()
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_acquire_release),
+        cmocka_unit_test(test_someone_elses_exclusion),
         cmocka_unit_test(test_system_choice),
         cmocka_unit_test(test_killed_owner),
         cmocka_unit_test(test_view),

@@ -201,14 +201,18 @@ uint32_t runtime_acquire(const StoreConfig &cfg, uint32_t proto, uint16_t start,
         for (const Reservation &r : list) blocks.push_back({p, r.start_port, r.num_ports, r.token, false});
     }
     for (const Row &r : live) blocks.push_back(r.block);
-    PortSet kernel;
+    PortSet kernel, ours;
     kernel_read(cfg.kernel_reserved_path, kernel);
+    for (const PortBlock &b : blocks) add_ports(ours, b.start_port, uint16_t(b.start_port + b.num_ports - 1));
     auto usable = [&](uint32_t first) {
         const uint32_t last = first + count - 1;
         if (overlaps(blocks, proto, first, last)) return false;
-        if (start == 0)
-            for (uint32_t p = first; p <= last; p++)
-                if (kernel.test(p)) return false; /* someone else's exclusion */
+        /* A port in the kernel list that no block of this store covers (of either protocol: the
+         * list has no protocols) is someone else's exclusion, the administrator's or another
+         * prefix's. A block over it, chosen or asked for, would take it out of the list on
+         * release; so it is refused, as Windows refuses an excluded range. */
+        for (uint32_t p = first; p <= last; p++)
+            if (kernel.test(p) && !ours.test(p)) return false;
         return !cfg.port_in_use || cfg.port_in_use(proto, uint16_t(first), uint16_t(last)) == PortUse::free;
     };
     uint32_t chosen = 0;
