@@ -10,7 +10,6 @@
 #include <ntstatus.h>
 
 #include <cstdio>
-#include <cstring>
 #include <cwchar>
 
 #include "bridge_connect.h"

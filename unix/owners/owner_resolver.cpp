@@ -380,7 +380,6 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
     rebuild_targets(records, true);
     work.wine_sockets = (uint32_t)targets_.size();
     if (targets_.empty()) return work; /* no Wine sockets in this table: nothing to look up */
-    calls_++;
 
     /* A recent process list vouches for the map: then no server query at all. */
     bool recent = listed_ && source_.now_ms() - listed_at_ms_ < PROCESS_LIST_MAX_AGE_MS;

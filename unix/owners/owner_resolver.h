@@ -230,7 +230,6 @@ class OwnerResolver
     InodeKinds kinds_;
     bool listed_ = false;       /* processes_ is from a list ... */
     uint64_t listed_at_ms_ = 0; /* ... taken then */
-    uint64_t calls_ = 0;        /* resolve() calls that had Wine sockets */
     size_t borrowed_ = 0;       /* slots with borrowed set */
     bool server_known_ = false;
     ServerIdentity server_;
