@@ -39,4 +39,10 @@ std::string runtime_dir()
     return "/tmp/iphlp-" + std::to_string(uid);
 }
 
+std::string cache_dir()
+{
+    if (const char *env = getenv("IPHLP_OWNER_DIR"); env && *env) return env;
+    return "/tmp/iphlp-" + std::to_string(geteuid());
+}
+
 } // namespace iphlp

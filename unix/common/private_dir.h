@@ -27,4 +27,9 @@ int open_private_dir(int at, const char *name, bool unreadable = false);
  * when that directory is private, else /tmp/iphlp-UID. Not created here. */
 std::string runtime_dir();
 
+/* This user's directory for what processes share only to save time (the owner map, the record of
+ * a checked forward copy): $IPHLP_OWNER_DIR if set, else /tmp/iphlp-UID. Open it with
+ * open_private_dir(..., true). */
+std::string cache_dir();
+
 } // namespace iphlp

@@ -75,11 +75,7 @@ std::string file_name(const ServerIdentity &server)
 
 OwnerFile::OwnerFile(std::string dir) : dir_(std::move(dir))
 {
-    if (!dir_.empty()) return;
-    if (const char *env = getenv("IPHLP_OWNER_DIR"); env && *env)
-        dir_ = env;
-    else
-        dir_ = "/tmp/iphlp-" + std::to_string(geteuid());
+    if (dir_.empty()) dir_ = cache_dir();
 }
 
 int OwnerFile::open_dir()
