@@ -10,7 +10,7 @@
 #    "open a connection, call, call", divided by 40 calls (process start cancels out: the
 #    difference of two runs);
 #  - netstat -ano: wall time of this project's netstat.exe with this DLL, process start included,
-#    beside the same command with N connections held by plain Linux processes (median of 3; a
+#    beside the same command with N connections held by plain Linux processes (median of 7; a
 #    Wine process holding one connection keeps wineserver up there too).
 # Needs from run.sh: build, bench_exe, ours, builtin, hold_wine/release_wine,
 # hold_native/release_native. IPHLP_OWNER_COUNTS="500 1000" measures other counts.
@@ -45,14 +45,19 @@ server_cpu_per_call_us() { # ORDER: wineserver CPU of 40 more calls (20 rounds),
     c=$(server_cpu_ns "$pid"); churn "$1" 25 >/dev/null; d=$(server_cpu_ns "$pid")
     awk -v short=$((b - a)) -v long=$((d - c)) 'BEGIN {printf "%.0f", (long - short) / 40 / 1000}'
 }
-netstat_ms() { # RUNS: median wall ms of netstat.exe -ano with this DLL
-    local i t0 t1
+netstat_ms() { # RUNS -> "NETSTAT_MS START_MS": median wall ms of netstat.exe -ano with this DLL,
+    # and of a Wine process that only starts and exits (tablebench without arguments), taken in
+    # turn: what process start alone costs in the same conditions
+    local i t0 t1 t2 ns="" start=""
     for ((i = 0; i < $1; i++)); do
         t0=$(date +%s%N)
         WINEDLLOVERRIDES=iphlpapi=n wine "$build/pe/tools/netstat/netstat.exe" -ano >/dev/null 2>&1
         t1=$(date +%s%N)
-        echo $(((t1 - t0) / 1000000))
-    done | median
+        WINEDLLOVERRIDES=iphlpapi=n wine "$bench_exe" >/dev/null 2>&1
+        t2=$(date +%s%N)
+        ns+="$(((t1 - t0) / 1000000))"$'\n' start+="$(((t2 - t1) / 1000000))"$'\n'
+    done
+    echo "$(printf '%s' "$ns" | median) $(printf '%s' "$start" | median)"
 }
 
 owner_row() { # LABEL ROWS DUMP_US OURS_US WINE_US [UNIT]
@@ -86,7 +91,7 @@ owner_rows() {
         wine_cpu="-"
         [ "$n" -le 2000 ] && wine_cpu=$(server_cpu_per_call_us b)
         dump=$(( (dump + $("$build/bench/netlink_floor" 21 | awk '{print $2}')) / 2 ))
-        ns_wine=$(netstat_ms 3)
+        ns_wine=$(netstat_ms 7)
         release_wine
         owner_row "$n Wine conns: first call, cold" "$rows" "$dump" "$cold" "-"
         owner_row "$n Wine conns: first call, fresh process" "$rows" "$dump" "$ours_first" "$wine_first"
@@ -97,10 +102,12 @@ owner_rows() {
         # (else every netstat would start a new wineserver, the map starting over with it).
         hold_native "$n"
         hold_wine 1
-        ns_native=$(netstat_ms 3)
+        ns_native=$(netstat_ms 7)
         release_wine
         release_native
         printf '%-44s %7s %9s %9s   native: %s ms, difference %+d ms\n' "$n conns: netstat -ano wall, Wine-held" "" "" \
-            "$ns_wine" "$ns_native" $((ns_wine - ns_native))
+            "${ns_wine% *}" "${ns_native% *}" $((${ns_wine% *} - ${ns_native% *}))
+        printf '%-44s %7s %9s %9s   native: %s ms (process start alone, in turn with netstat)\n' \
+            "$n conns: start of a Wine process, Wine-held" "" "" "${ns_wine#* }" "${ns_native#* }"
     done
 }
