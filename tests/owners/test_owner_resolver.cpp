@@ -499,6 +499,68 @@ static void test_forged_entry_is_found_and_corrected(void **)
     assert_int_equal(owner_of(records, 300001), 30);
 }
 
+/* A shared entry that claims a socket another slot of the map holds (forged, or left by a process
+ * that handed the socket on and closed its handle): both claims are probed before the first use,
+ * so the row is right in the first call of every fresh process, not only after spot checks. */
+static void test_conflicting_claim_is_checked_before_use(void **)
+{
+    FakeWine wine;
+    hold_sockets(wine, 20, 200, 100000);
+    wine.handles[{20, 201 * 4}] = 0; /* an event, say */
+    hold_sockets(wine, 30, 200, 300000);
+    MemoryStore store;
+    learn(wine, store);
+    for (auto &p : store.processes) /* process 20 is listed first: unchecked, its claim would win */
+        if (p.pid == 20) p.slots[200] = {300001, 0, SlotKind::socket, false};
+    wine.self = 40;
+    OwnerResolver fresh(wine, &store);
+    SocketBuffer records = records_of(wine);
+    OwnerWork work = fresh.resolve(records);
+    assert_true(work.distrusted);
+    assert_int_equal(owner_of(records, 300001), 30);
+    assert_int_equal(owner_of(records, 100002), 20);
+    wine.self = 41; /* the corrected map is what the next process reads */
+    OwnerResolver next(wine, &store);
+    records = records_of(wine);
+    work = next.resolve(records);
+    assert_false(work.distrusted);
+    assert_int_equal(owner_of(records, 300001), 30);
+}
+
+/* The stale case: process 20 handed its socket to process 30 (which the map has seen holding it
+ * too) and closed its own handle; the slot now holds another object. */
+static void test_stale_claim_after_handing_on_is_checked_before_use(void **)
+{
+    FakeWine wine;
+    hold_sockets(wine, 20, 50, 100000);
+    hold_sockets(wine, 30, 50, 300000);
+    wine.handles[{30, 51 * 4}] = 100007; /* 30 got a duplicate of 20's socket */
+    auto one_row_each = [&] {            /* the kernel lists a socket once, however many handles it has */
+                              SocketBuffer records = records_of(wine);
+                              std::sort(records.begin(), records.end(),
+                                        [](const SocketRecord &a, const SocketRecord &b) { return a.inode < b.inode; });
+                              records.erase(std::unique(records.begin(), records.end(),
+                                                        [](const SocketRecord &a, const SocketRecord &b) {
+                                                            return a.inode == b.inode;
+                                                        }),
+                                            records.end());
+                              return records;
+    };
+    MemoryStore store;
+    {
+        OwnerResolver first(wine, &store);
+        SocketBuffer records = one_row_each();
+        first.resolve(records);
+    }
+    wine.handles[{20, 7 * 4}] = 0; /* 20 closed its handle; the value went to an event */
+    wine.self = 40;
+    OwnerResolver fresh(wine, &store);
+    SocketBuffer records = one_row_each();
+    fresh.resolve(records);
+    assert_int_equal(owner_of(records, 100007), 30);
+    assert_int_equal(owner_of(records, 100008), 20);
+}
+
 /* A PID in the map that now names another process (same PID, later creation time): its entries
  * are not borrowed; the new process is probed. */
 static void test_dead_process_in_the_map(void **)
@@ -760,6 +822,8 @@ int main()
         cmocka_unit_test(test_new_process_probed_alone),
         cmocka_unit_test(test_fresh_process_borrows_the_map),
         cmocka_unit_test(test_forged_entry_is_found_and_corrected),
+        cmocka_unit_test(test_conflicting_claim_is_checked_before_use),
+        cmocka_unit_test(test_stale_claim_after_handing_on_is_checked_before_use),
         cmocka_unit_test(test_dead_process_in_the_map),
         cmocka_unit_test(test_restarted_server_ignores_the_map),
         cmocka_unit_test(test_reused_inode_told_apart_by_cookie),

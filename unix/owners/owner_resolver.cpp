@@ -237,30 +237,45 @@ void OwnerResolver::probe(std::vector<Candidate> &batch, OwnerWork &work)
     work.probed += (uint32_t)batch.size();
 }
 
-/* Each time the process list is taken, a few borrowed entries that name one of this call's
- * sockets are probed; if one is wrong, nothing borrowed is trusted any more: those slots are
- * probed like never-seen ones, and the corrected map is saved. */
+/* Each time the process list is taken, borrowed entries that name one of this call's sockets are
+ * probed: every one whose socket another slot of the map also claims (a forged entry naming a
+ * socket a mapped process holds, or the stale entry of a process that handed its socket on and
+ * closed its handle: two claims, one of them wrong, and the one listed first would win), up to
+ * CONFLICT_CHECKS; and BORROWED_SPOT_CHECKS of the rest, continuing where the last check stopped.
+ * If one is wrong, nothing borrowed is trusted any more: those slots are probed like never-seen
+ * ones, and the corrected map is saved. */
 void OwnerResolver::verify_borrowed(OwnerWork &work)
 {
     if (!borrowed_) return;
-    std::vector<Candidate> batch;
+    std::vector<Candidate> batch, rest;
     std::vector<SlotState> claimed;
+    std::vector<uint32_t> claims(targets_.size(), 0);
+    for (const auto &p : processes_)
+        for (const auto &s : p.slots)
+            if (s.kind == SlotKind::socket)
+                if (const Target *t = find_target(s.inode, s.cookie)) claims[(size_t)(t - targets_.data())]++;
     for (uint32_t p = 0; p < processes_.size(); p++)
         for (uint32_t i = 0; i < processes_[p].slots.size(); i++)
         {
             const SlotState &s = processes_[p].slots[i];
-            if (s.borrowed && s.kind == SlotKind::socket && find_target(s.inode, s.cookie)) batch.push_back({p, i});
+            const Target *t = s.borrowed && s.kind == SlotKind::socket ? find_target(s.inode, s.cookie) : nullptr;
+            if (!t) continue;
+            if (claims[(size_t)(t - targets_.data())] > 1 && batch.size() < CONFLICT_CHECKS)
+                batch.push_back({p, i});
+            else
+                rest.push_back({p, i});
         }
-    if (batch.size() > BORROWED_SPOT_CHECKS)
+    if (rest.size() > BORROWED_SPOT_CHECKS)
     {
         /* From where this process's last check stopped (each process starts somewhere else):
          * within one process every borrowed entry is checked after a few list refreshes. */
         if (!spot_offset_) spot_offset_ = source_.own_pid() * 0x9E3779B9ull + source_.now_ms() + 1;
-        size_t start = (size_t)(spot_offset_ % batch.size());
+        size_t start = (size_t)(spot_offset_ % rest.size());
         spot_offset_ += BORROWED_SPOT_CHECKS;
-        std::rotate(batch.begin(), batch.begin() + (ptrdiff_t)start, batch.end());
-        batch.resize(BORROWED_SPOT_CHECKS);
+        std::rotate(rest.begin(), rest.begin() + (ptrdiff_t)start, rest.end());
+        rest.resize(BORROWED_SPOT_CHECKS);
     }
+    batch.insert(batch.end(), rest.begin(), rest.end());
     std::sort(batch.begin(), batch.end(),
               [](const Candidate &a, const Candidate &b) { return a.process < b.process; }); /* grouped */
     for (const auto &c : batch) claimed.push_back(processes_[c.process].slots[c.slot]);

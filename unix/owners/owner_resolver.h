@@ -20,8 +20,10 @@
  *  - the map outlives the process through an OwnerStore (owner_file.h: one file per prefix,
  *    tied to one wineserver instance). What a fresh process borrows from it is checked against
  *    the process list (same PID and creation time) and the kernel's socket cookie (a reused inode
- *    never matches), and is probed again before this process uses it a second time, so a stale or
- *    forged entry can make a row's PID wrong in one call of a process at most;
+ *    never matches); an entry whose socket another slot of the map also claims is probed before
+ *    it is used, and a few others each time the process list is taken (verify_borrowed). An
+ *    entry that no other claims is not probed before use: a stale or forged one of those stays
+ *    wrong until a spot check reaches it (docs/design.md says what checking them all costs);
  *  - whether the mapped processes still live is checked with the process list, which costs about
  *    0.8 ms on Wine 8.0, so a list less than a second old vouches for the map while every socket
  *    asked about is accounted for;
@@ -145,6 +147,9 @@ constexpr uint64_t PROCESS_LIST_MAX_AGE_MS = 1000;
  * while nothing is new); one that turns out wrong makes the process distrust everything it
  * borrowed. */
 constexpr size_t BORROWED_SPOT_CHECKS = 8;
+/* Borrowed entries whose socket another slot of the map also claims, probed at most per list
+ * (sockets handed on between processes are rare; a program that shares many costs no more). */
+constexpr size_t CONFLICT_CHECKS = 64;
 /* Native sockets remembered for other processes before the list starts over. */
 constexpr size_t MAX_SHARED_NATIVES = 1u << 18;
 /* Below this many Wine sockets, reading wineserver's fd table is cheaper than looking for a new
