@@ -28,7 +28,7 @@ iphlp_arch_available() { # WINDOWS_ARCH
     while read -r arch pe dir unix so; do
         [ "$arch" = "$1" ] || continue
         [ -f "$(iphlp_wine_libdir "$unix")/$unix-windows/iphlpapi.dll" ] && [ -f "$IPHLP_BUILD/$pe/dll/iphlpapi.dll" ] &&
-            [ -f "$so" ]
+            [ -f "$so" ] && [ -f "${so%/*}/iphlp-unix.so" ]
         return
     done < <(iphlp_arches)
     return 1
@@ -57,10 +57,12 @@ iphlp_stage() { # WINDOWS_DIR DLLPATH
         iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpbridge.dll" "$windows/$dir/iphlpbridge.dll"
         iphlp_put "$wines" "$windows/$dir/iphlpwine.dll"
         iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpbridge.dll" "$dllpath/$unix-windows/iphlpbridge.dll"
-        if [ -f "$so" ]; then
+        # The Unix side proper first, then the loader Wine attaches, which loads it (docs/design.md).
+        if [ -f "$so" ] && [ -f "${so%/*}/iphlp-unix.so" ]; then
+            iphlp_put "${so%/*}/iphlp-unix.so" "$dllpath/$unix-unix/iphlp-unix.so"
             iphlp_put "$so" "$dllpath/$unix-unix/iphlpbridge.so"
         else
-            rm -f "$dllpath/$unix-unix/iphlpbridge.so" # not one of an older build
+            rm -f "$dllpath/$unix-unix/iphlpbridge.so" "$dllpath/$unix-unix/iphlp-unix.so" # not an older build's
         fi
         iphlp_stage_ws2 "$windows/$dir" "$dllpath" "$pe" "$unix"
     done < <(iphlp_arches)
