@@ -62,7 +62,7 @@ BridgeConnection connect_bridge()
     {
         load.text[sizeof(load.text) - 1] = 0;
         snprintf(c.unix_failure, sizeof(c.unix_failure), "%s", load.text[0] ? load.text : "no reason given");
-        c.failure = c.unix_failure;
+        c.failure = "the Unix side did not load"; /* a literal: c is returned by copy */
         c.not_loaded = true;
         return c;
     }

@@ -25,9 +25,8 @@ UnixDispatcher dispatcher;
 /* What to do about each kind of failure (docs/install.md, "Troubleshooting"). */
 const char FIX_INSTALL[] = "install the Unix side into this Wine (setup.sh install --system PREFIX, or --wine DIR) "
                            "or set WINEDLLPATH as install printed";
-const char FIX_LIBRARY[] = "the file named is missing or cannot be loaded on this machine: install the distribution "
-                           "again (it carries libmnl and SQLite in iphlp-libs/ beside iphlp-unix.so) or install that "
-                           "library from your distribution";
+const char FIX_LIBRARY[] = "install the distribution again (it carries iphlp-unix.so and, in iphlp-libs/ beside it, "
+                           "libmnl and SQLite), or install the library named from your distribution";
 
 /* One line per process, saying what happens instead and how to fix it (docs/install.md). */
 void report_unavailable(const char *what, NTSTATUS status, const char *fix)
@@ -79,7 +78,7 @@ BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
                      "from one build",
                      bridge.unix_build[0] ? bridge.unix_build : "unknown", IPHLP_BUILD_ID);
         else if (bridge.not_loaded)
-            snprintf(what, sizeof(what), "the Unix side did not load: %s", bridge.failure);
+            snprintf(what, sizeof(what), "%s: %s", bridge.failure, bridge.unix_failure);
         else
             snprintf(what, sizeof(what), "%s", bridge.failure);
         report_unavailable(what, bridge.status, bridge.not_loaded ? FIX_LIBRARY : FIX_INSTALL);
