@@ -6,12 +6,14 @@
 # one count), beside the second probe of the same process (the count alone). Several build trees
 # (this one and, say, one of an older commit) are measured in turns in one run, each in a scratch
 # prefix of its own, so that the machine's drift hits all alike; Wine's builtin is the baseline.
-# Medians of RUNS processes.
+# Then the loading alone, outside Wine (bench/dlopen_cost). Medians of RUNS processes.
 # Usage: bench/load-cost.sh RUNS BUILD_DIR [BUILD_DIR...]   (the first tree's tablebench.exe is used)
 set -euo pipefail
 runs=$1
 shift
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/wine-paths.sh
+. "$here/../scripts/wine-paths.sh"
 bench_exe=$1/pe/bench/pe/tablebench.exe
 median() { sort -n | awk '{a[NR] = $1} END {print (NR ? a[int((NR + 1) / 2)] : "-")}'; }
 
@@ -53,3 +55,30 @@ for build in "$@"; do
     b=$((b + 1))
 done
 row "Wine's builtin" "$out/builtin"
+
+# The loading alone, in fresh Linux processes (bench/dlopen_cost): dlopen() of the library Wine
+# attaches and, for a loader, its first load_status (which loads iphlp-unix.so); ntdll.so is
+# loaded before the clock starts, as it is under Wine. Five times as many runs: it is quick.
+dlopen_cost=$1/bench/dlopen_cost
+export LD_LIBRARY_PATH=$WINE_LIBDIR_x86_64/x86_64-unix
+for ((i = 0; i < runs * 5; i++)); do
+    b=0
+    for build in "$@"; do
+        if [ -f "$build/unix/iphlp-unix.so" ]; then
+            "$dlopen_cost" "$build/unix/iphlpbridge.so" --loader
+        else
+            "$dlopen_cost" "$build/unix/iphlpbridge.so"
+        fi >>"$out/dl$b"
+        b=$((b + 1))
+    done
+done
+# CPU time is the steadier figure on a busy machine: it leaves out the waits for a core.
+printf '%-50s %12s %12s %10s\n' "Unix side, dlopen() in a fresh process" "wall us" "CPU us" "CPU/1st"
+base=$(awk '{print $4}' "$out/dl0" | median)
+b=0
+for build in "$@"; do
+    wall=$(awk '{print $2}' "$out/dl$b" | median)
+    cpu=$(awk '{print $4}' "$out/dl$b" | median)
+    printf '%-50s %12s %12s %10s\n' "$build" "$wall" "$cpu" "$(awk -v a="$cpu" -v b="$base" 'BEGIN {printf "%.2f", a / b}')"
+    b=$((b + 1))
+done
