@@ -52,6 +52,20 @@ BridgeConnection connect_bridge()
         c.other_build = true;
         return c;
     }
+    /* iphlpbridge.so is only a loader that needs nothing but libc (unix/bridge_loader.c): this call
+     * makes it load the Unix side proper and, when that fails, names what failed in dlerror()'s
+     * words ("libmnl.so.0: cannot open shared object file"), which ntdll's status above could not.
+     * Asked only of a bridge of this very build, which has the call. */
+    iphlp_load_status_params load = {};
+    c.status = (*dispatcher_ptr)(c.handle, unix_load_status, &load);
+    if (c.status)
+    {
+        load.text[sizeof(load.text) - 1] = 0;
+        snprintf(c.unix_failure, sizeof(c.unix_failure), "%s", load.text[0] ? load.text : "no reason given");
+        c.failure = "the Unix side did not load"; /* a literal: c is returned by copy */
+        c.not_loaded = true;
+        return c;
+    }
     c.dispatcher = *dispatcher_ptr;
     return c;
 }

@@ -25,10 +25,15 @@ struct BridgeConnection
     NTSTATUS status = 0;                 /* the status behind the failure */
     bool other_build = false;            /* the Unix side answered, but is not of this build */
     char unix_build[64] = "";            /* its build id, when it said one */
+    /* The bridge's loader answered but could not load the Unix side (unix/bridge_loader.c);
+     * unix_failure says why, in dlerror()'s words. */
+    bool not_loaded = false;
+    char unix_failure[1024] = "";
 };
 
 /* Loads iphlpbridge.dll from the system directory only (no planting beside a program), finds its
  * Unix side and accepts it only when it is of this very build (another build may expect other
- * parameter layouts). Says nothing: the caller decides whether to report. Not finding the bridge
- * at all is normal on real Windows (failure stays null). */
+ * parameter layouts) and its loader could load the rest of it. Says nothing: the caller decides
+ * whether to report. Not finding the bridge at all is normal on real Windows (failure stays
+ * null). */
 BridgeConnection connect_bridge();

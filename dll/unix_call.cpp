@@ -22,16 +22,21 @@ INIT_ONCE init_once = INIT_ONCE_STATIC_INIT;
 UINT64 unix_handle;
 UnixDispatcher dispatcher;
 
+/* What to do about each kind of failure (docs/install.md, "Troubleshooting"). */
+const char FIX_INSTALL[] = "install the Unix side into this Wine (setup.sh install --system PREFIX, or --wine DIR) "
+                           "or set WINEDLLPATH as install printed";
+const char FIX_LIBRARY[] = "install the distribution again (it carries iphlp-unix.so and, in iphlp-libs/ beside it, "
+                           "libmnl and SQLite), or install the library named from your distribution";
+
 /* One line per process, saying what happens instead and how to fix it (docs/install.md). */
-void report_unavailable(const char *what, NTSTATUS status)
+void report_unavailable(const char *what, NTSTATUS status, const char *fix)
 {
-    char line[800];
+    char line[2048];
     int len = snprintf(line, sizeof(line),
                        "iphlpapi: %s (status %08lx); the socket tables come from Wine's own iphlpapi (no owner "
-                       "PIDs of other processes) and port reservations return ERROR_NOT_SUPPORTED. Fix: install "
-                       "the Unix side into this Wine (setup.sh install --system PREFIX, or --wine DIR) or set "
-                       "WINEDLLPATH as install printed; see docs/install.md\r\n",
-                       what, (unsigned long)status);
+                       "PIDs of other processes) and port reservations return ERROR_NOT_SUPPORTED. Fix: %s; see "
+                       "docs/install.md\r\n",
+                       what, (unsigned long)status, fix);
     if (len < 0) return;
     if (len >= (int)sizeof(line)) len = (int)sizeof(line) - 1;
     DWORD written;
@@ -66,15 +71,17 @@ BOOL CALLBACK init_bridge(INIT_ONCE *, void *, void **)
     if (!bridge.dispatcher)
     {
         if (!bridge.failure) return TRUE; /* no bridge at all: real Windows, stay silent */
-        char what[200];
+        char what[1200];
         if (bridge.other_build)
             snprintf(what, sizeof(what),
                      "iphlpbridge.so is build '%s', this iphlpapi.dll is build '%s': install both "
                      "from one build",
                      bridge.unix_build[0] ? bridge.unix_build : "unknown", IPHLP_BUILD_ID);
+        else if (bridge.not_loaded)
+            snprintf(what, sizeof(what), "%s: %s", bridge.failure, bridge.unix_failure);
         else
             snprintf(what, sizeof(what), "%s", bridge.failure);
-        report_unavailable(what, bridge.status);
+        report_unavailable(what, bridge.status, bridge.not_loaded ? FIX_LIBRARY : FIX_INSTALL);
         return TRUE;
     }
     refresh_forward_copy(bridge.dispatcher, bridge.handle);

@@ -37,7 +37,8 @@ extern "C" {
     X(winsock_token)          /*   the block of a reservation token */                                                 \
     X(winsock_port_check)     /*   is this port reserved right now? */                                                 \
     X(winsock_acquire)        /*   SIO_ACQUIRE_PORT_RESERVATION */                                                     \
-    X(winsock_release)        /*   SIO_RELEASE_PORT_RESERVATION */
+    X(winsock_release)        /*   SIO_RELEASE_PORT_RESERVATION */                                                     \
+    X(load_status)            /* did the bridge load the Unix side? dlerror()'s text when not */
 
 enum iphlp_unix_func
 {
@@ -277,6 +278,15 @@ struct iphlp_forward_copy_params
     uint64_t path; /* in: const char *, not 0 */
 };
 
+/* unix_load_status: iphlpbridge.so is a loader that dlopen()s the Unix side (iphlp-unix.so beside
+ * it) on the first call that needs it (docs/design.md, "The loader"). This call makes that first
+ * load happen and answers STATUS_SUCCESS with `text` empty when it worked, or STATUS_DLL_NOT_FOUND
+ * with what failed (dlerror()'s words, naming a missing library) NUL-terminated in `text`. */
+struct iphlp_load_status_params
+{
+    char text[1024]; /* out */
+};
+
 /*
  * The ws2_32 companion's calls, one parameter struct for all. result is a Win32 code.
  *
@@ -341,10 +351,12 @@ IPHLP_STATIC_ASSERT(unix_socket_table == 0 && unix_reservation_create == 1 && un
 IPHLP_STATIC_ASSERT(unix_build_id == 5, "build_id keeps the index every build's PE side asks first");
 IPHLP_STATIC_ASSERT(unix_tcp_connection == 6 && unix_tcp_connection_destroy == 7 && unix_refresh_forward_copy == 8 &&
                         unix_winsock_port_view == 9 && unix_winsock_token == 10 && unix_winsock_port_check == 11 &&
-                        unix_winsock_acquire == 12 && unix_winsock_release == 13 && unix_funcs_count == 14,
+                        unix_winsock_acquire == 12 && unix_winsock_release == 13 && unix_load_status == 14 &&
+                        unix_funcs_count == 15,
                     "the unix calls keep their indices; a new one goes last");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_build_id_params) == 72, "build id");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_forward_copy_params) == 8, "forward copy");
+IPHLP_STATIC_ASSERT(sizeof(struct iphlp_load_status_params) == 1024, "load status");
 IPHLP_STATIC_ASSERT(sizeof(struct iphlp_winsock_params) == 32, "winsock params");
 IPHLP_STATIC_ASSERT(__builtin_offsetof(struct iphlp_winsock_params, proto) == 16, "winsock proto");
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Copies the shared libraries iphlpbridge.so needs that a machine with only Wine lacks (libmnl,
+# Copies the shared libraries iphlp-unix.so needs that a machine with only Wine lacks (libmnl,
 # SQLite: Wine's packages do not depend on them) into OUTDIR, under their sonames. The .so finds
 # them there through its RUNPATH ($ORIGIN/iphlp-libs, cmake/bundle.cmake), so the distribution
 # and an install carry them beside it. Run where the .so was built (its libraries resolve there).

@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp" >/dev/null
 rm -f "$build/install_manifest.txt" # not part of the build
 arches=x86_64-only
-[ -f "$tmp/lib/iphlp/i386-unix/iphlpbridge.so" ] && arches=x86_64+i386
+[ -f "$tmp/lib/iphlp/i386-unix/iphlpbridge.so" ] && [ -f "$tmp/lib/iphlp/i386-unix/iphlp-unix.so" ] && arches=x86_64+i386
 name=iphlp-$(cat "$tmp/lib/iphlp/VERSION")
 mv "$tmp/lib/iphlp" "$tmp/$name"
 tar -C "$tmp" -czf "$out/$name-$arches.tar.gz.tmp" "$name"

@@ -26,8 +26,8 @@ usage:
   setup.sh --help                              this text
 
 options:
-  --system      the Wine found on PATH: its library directory gets iphlpbridge.dll and
-                iphlpbridge.so, so every prefix that Wine runs finds them (no WINEDLLPATH)
+  --system      the Wine found on PATH: its library directory gets iphlpbridge.dll and the
+                Unix side, so every prefix that Wine runs finds them (no WINEDLLPATH)
   --wine DIR    another Wine installation: /usr (Debian), /opt/wine-stable (WineHQ), a Proton
                 directory (.../Proton 8.0 or its files/), or a library directory itself
   (neither)     the Unix side goes into PREFIX/iphlp; run Wine with WINEDLLPATH set to it, and
@@ -117,8 +117,12 @@ PRODUCTS=(
 # failed with "iphlpapi.dll not found" in syswow64), so a bitness without our files keeps
 # working as stock Wine.
 OVERRIDE_VALUE=native,builtin
-# Shared by every product: the module Wine attaches the Unix side (iphlpbridge.so) to.
+# Shared by every product: the module Wine attaches the Unix side's loader (iphlpbridge.so) to;
+# the loader dlopen()s the Unix side proper (UNIX_SIDE) beside it, so that a library missing on
+# this machine is named at run time (docs/design.md, "The loader").
 BRIDGE=iphlpbridge.dll
+LOADER=iphlpbridge.so
+UNIX_SIDE=iphlp-unix.so
 
 product_files() { local line; for line in "${PRODUCTS[@]}"; do set -- $line; echo "$1"; done; }
 # "FILE WINE_COPY WINE_UNIX_LIB" of the products that have column N (3: a Wine copy, 4: a Unix
@@ -231,7 +235,7 @@ BUILD_ID=$(cat "$HERE/VERSION" 2>/dev/null) || die "$HERE/VERSION is missing: th
 # side of another build anyway, but a mixed distribution should fail here, before any change.
 dist_arch_complete() { # UNIX_ARCH
     local d=$HERE/$1-windows f
-    [ -f "$HERE/$1-unix/iphlpbridge.so" ] && [ -f "$d/$BRIDGE" ] || return 1
+    [ -f "$HERE/$1-unix/$LOADER" ] && [ -f "$HERE/$1-unix/$UNIX_SIDE" ] && [ -f "$d/$BRIDGE" ] || return 1
     for f in $(product_files); do
         [ -f "$d/$f" ] || return 1
     done
@@ -239,14 +243,16 @@ dist_arch_complete() { # UNIX_ARCH
         has_text "$d/$f" "(build $BUILD_ID)" ||
             die "$d/$f is not of build $BUILD_ID (VERSION): the distribution is mixed; unpack it again"
     done
-    grep -aqF "iphlp build $BUILD_ID" "$HERE/$1-unix/iphlpbridge.so" ||
-        die "$HERE/$1-unix/iphlpbridge.so is not of build $BUILD_ID (VERSION): the distribution is mixed; unpack it again"
+    for f in $LOADER $UNIX_SIDE; do
+        grep -aqF "iphlp build $BUILD_ID" "$HERE/$1-unix/$f" ||
+            die "$HERE/$1-unix/$f is not of build $BUILD_ID (VERSION): the distribution is mixed; unpack it again"
+    done
 }
 
 # The Unix side must load on this machine: a library it needs and the machine lacks is named
-# here, before any change (Wine itself would only report that iphlpbridge.so did not load).
+# here, before any change (at run time the loader names it too, but only after the install).
 check_unix_side_loads() { # UNIX_ARCH
-    local so=$HERE/$1-unix/iphlpbridge.so missing
+    local so=$HERE/$1-unix/$UNIX_SIDE missing
     command -v ldd >/dev/null || return 0
     # ntdll.so is the one Wine has loaded when it loads ours: resolved from this Wine's directory.
     missing=$(LD_LIBRARY_PATH=${LIBDIR[$1]}/$1-unix ldd "$so" 2>/dev/null | awk '/=> not found/ { printf "%s%s", sep, $1; sep = ", " }') || true
@@ -498,19 +504,21 @@ record_original_override() { # NAME FILE
 }
 
 # The libraries a machine with only Wine lacks travel beside the .so, in iphlp-libs/, where its
-# RUNPATH finds them (cmake/bundle.cmake). They go in before the .so, and out after it.
+# RUNPATH finds them (cmake/bundle.cmake). Each file goes in before what loads it: the libraries,
+# the Unix side, the bridge, its loader; out in the reverse order.
 install_unix_side() { # UNIX_ARCH DEST_LIBDIR
     local lib
     for lib in "$HERE/$1-unix/iphlp-libs"/*; do
         [ -f "$lib" ] && put "$lib" "$2/$1-unix/iphlp-libs/${lib##*/}"
     done
+    put "$HERE/$1-unix/$UNIX_SIDE" "$2/$1-unix/$UNIX_SIDE"
     put "$HERE/$1-windows/$BRIDGE" "$2/$1-windows/$BRIDGE"
-    put "$HERE/$1-unix/iphlpbridge.so" "$2/$1-unix/iphlpbridge.so"
+    put "$HERE/$1-unix/$LOADER" "$2/$1-unix/$LOADER"
 }
 
 uninstall_unix_side() { # UNIX_ARCH LIBDIR
     local lib
-    rm -f -- "$2/$1-unix/iphlpbridge.so" "$2/$1-windows/$BRIDGE" || return 1
+    rm -f -- "$2/$1-unix/$LOADER" "$2/$1-windows/$BRIDGE" "$2/$1-unix/$UNIX_SIDE" || return 1
     for lib in "$HERE/$1-unix/iphlp-libs"/*; do
         [ -f "$lib" ] && { rm -f -- "$2/$1-unix/iphlp-libs/${lib##*/}" || return 1; }
     done
@@ -654,7 +662,7 @@ install_unix_record() {
 
 # Step "bridge": the bridge and the copies of the Wine's own files, before the products. A copy,
 # not a link: Wine refuses a system32 file linking into its own library directory (measured:
-# c0000135). iphlpbridge.so refreshes iphlpwine.dll when Wine's own changes (a Wine upgrade), at
+# c0000135). The Unix side refreshes iphlpwine.dll when Wine's own changes (a Wine upgrade), at
 # the first program start after it; ws2wine.dll only makes Wine find its builtin (wine_lib_links).
 install_bridge() {
     local arch dir file copy wines
@@ -927,7 +935,8 @@ cmd_uninstall() {
     for arch in x86_64 i386; do
         dir=${LIBDIR[$arch]}
         [ -n "$dir" ] || continue
-        [ -e "$dir/$arch-unix/iphlpbridge.so" ] || [ -e "$dir/$arch-windows/$BRIDGE" ] || continue
+        [ -e "$dir/$arch-unix/$LOADER" ] || [ -e "$dir/$arch-unix/$UNIX_SIDE" ] || [ -e "$dir/$arch-windows/$BRIDGE" ] ||
+            continue
         uninstall_unix_side "$arch" "$dir" ||
             die "cannot remove the Unix side from $(q "$dir") (run as root?)"
         say "removed the Unix side from $(q "$dir"): prefixes with iphlp installed now get Wine's own socket tables"

@@ -28,7 +28,7 @@ iphlp_arch_available() { # WINDOWS_ARCH
     while read -r arch pe dir unix so; do
         [ "$arch" = "$1" ] || continue
         [ -f "$(iphlp_wine_libdir "$unix")/$unix-windows/iphlpapi.dll" ] && [ -f "$IPHLP_BUILD/$pe/dll/iphlpapi.dll" ] &&
-            [ -f "$so" ]
+            [ -f "$so" ] && [ -f "${so%/*}/iphlp-unix.so" ]
         return
     done < <(iphlp_arches)
     return 1
@@ -49,7 +49,7 @@ iphlp_put() { # SRC DST
 # with Wine's own implementation, as stock Wine would, so a bitness is never left without an
 # iphlpapi.dll that loads.
 iphlp_stage() { # WINDOWS_DIR DLLPATH
-    local windows=$1 dllpath=$2 arch pe dir unix so wines
+    local windows=$1 dllpath=$2 arch pe dir unix so wines file
     while read -r arch pe dir unix so; do
         wines=$(iphlp_wine_libdir "$unix")/$unix-windows/iphlpapi.dll
         [ -f "$wines" ] && [ -f "$IPHLP_BUILD/$pe/dll/iphlpapi.dll" ] && [ -d "$windows/$dir" ] || continue
@@ -57,11 +57,16 @@ iphlp_stage() { # WINDOWS_DIR DLLPATH
         iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpbridge.dll" "$windows/$dir/iphlpbridge.dll"
         iphlp_put "$wines" "$windows/$dir/iphlpwine.dll"
         iphlp_put "$IPHLP_BUILD/$pe/dll/iphlpbridge.dll" "$dllpath/$unix-windows/iphlpbridge.dll"
-        if [ -f "$so" ]; then
-            iphlp_put "$so" "$dllpath/$unix-unix/iphlpbridge.so"
-        else
-            rm -f "$dllpath/$unix-unix/iphlpbridge.so" # not one of an older build
-        fi
+        # The Unix side proper first, then the loader Wine attaches, which loads it (docs/design.md);
+        # each only when built (a file of an older build must not stay), and the loader says what
+        # is missing.
+        for file in "${so%/*}/iphlp-unix.so" "$so"; do
+            if [ -f "$file" ]; then
+                iphlp_put "$file" "$dllpath/$unix-unix/${file##*/}"
+            else
+                rm -f "$dllpath/$unix-unix/${file##*/}"
+            fi
+        done
         iphlp_stage_ws2 "$windows/$dir" "$dllpath" "$pe" "$unix"
     done < <(iphlp_arches)
 }

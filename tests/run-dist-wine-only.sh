@@ -9,7 +9,9 @@
 # written. Then, for both bitnesses: the Unix side loads (no library missing, none blamed on
 # WINEDLLPATH), each bitness's GetTcpTable2 lists the other's listener with its Windows PID,
 # and a reservation made by one is found, consumed through the ws2_32 companion (a port of the
-# block) and deleted by the other. After uninstall, Wine's own ws2_32.dll is back in both.
+# block) and deleted by the other. With the bundled libmnl.so.0 taken away, programs of both
+# bitnesses still run with Wine's own answers and stderr names that library. After uninstall,
+# Wine's own ws2_32.dll is back in both.
 # Usage: run-dist-wine-only.sh            (on the host, from CTest)
 #        run-dist-wine-only.sh --inside TARBALL   (inside the root)
 . "$(dirname "$0")/lib.sh"
@@ -42,8 +44,10 @@ tar -C "$scratch" -xzf "$tarball"
 dist=$(echo "$scratch"/iphlp-*/)
 dist=${dist%/}
 for arch in x86_64 i386; do
-    missing=$(LD_LIBRARY_PATH=$WINE_LIBDIR_x86_64/x86_64-unix:$WINE_LIBDIR_i386/i386-unix ldd "$dist/$arch-unix/iphlpbridge.so" 2>&1 | grep 'not found')
-    check "the $arch Unix side finds every library it needs ($missing)" test -z "$missing"
+    for so in iphlpbridge.so iphlp-unix.so; do
+        missing=$(LD_LIBRARY_PATH=$WINE_LIBDIR_x86_64/x86_64-unix:$WINE_LIBDIR_i386/i386-unix ldd "$dist/$arch-unix/$so" 2>&1 | grep 'not found')
+        check "the $arch $so finds every library it needs ($missing)" test -z "$missing"
+    done
 done
 prefix=$scratch/prefix
 fake=$scratch/wine
@@ -53,7 +57,8 @@ out=$("$dist/setup.sh" install --winsock --wine "$fake" "$prefix" 2>&1)
 check "setup.sh install --wine succeeds ($out)" test $? = 0
 check "... and says both bitnesses are fully served" grep -q 'fully served: x86_64 i386 programs' <<<"$out"
 check "... the i386 Unix side went into that Wine, with its libraries" \
-    test -f "$fake/lib/i386-linux-gnu/wine/i386-unix/iphlpbridge.so" -a -f "$fake/lib/i386-linux-gnu/wine/i386-unix/iphlp-libs/libmnl.so.0"
+    test -f "$fake/lib/i386-linux-gnu/wine/i386-unix/iphlpbridge.so" -a -f "$fake/lib/i386-linux-gnu/wine/i386-unix/iphlp-unix.so" \
+    -a -f "$fake/lib/i386-linux-gnu/wine/i386-unix/iphlp-libs/libmnl.so.0"
 export PATH=$fake/bin:$PATH WINEPREFIX=$prefix
 unset WINEDLLPATH WINEDLLOVERRIDES # as a user's shell after install --system: the registry has the overrides
 
@@ -87,12 +92,44 @@ for creator in x86_64 i686; do
         test -n "$port" -a "${port:-0}" -ge $start -a "${port:-0}" -lt $((start + count))
     check "$finder deletes it" test "$(reservation "$finder" delete)" = deleted
 done
+
+# One bundled library gone (as a user who deleted it, or a copy that missed it): each bitness's
+# program still runs, with Wine's own answers, and the one line on stderr names the library,
+# not WINEDLLPATH. The listener runs without it too (its ws2_32 companion forwards to Wine's).
 wineserver -k 2>/dev/null
+for arch in x86_64 i386; do
+    mv "$fake/lib/$arch-linux-gnu/wine/$arch-unix/iphlp-libs/libmnl.so.0" "$scratch/libmnl.so.0.$arch"
+done
+for owner in x86_64 i686; do
+    viewer=$(other $owner)
+    rm -f "$out" "$out.err"
+    wine "$(pe_exe $owner conformance/conformance.exe)" child tcp-sockets >"$out" 2>"$out.err" &
+    child=$!
+    for ((i = 0; i < 600; i++)); do [ "$(cat "$out" 2>/dev/null | wc -l)" -ge 1 ] && break; sleep 0.1; done
+    read -r _ port _ _ _ pid <<<"$(head -n1 "$out" | tr -d '\r')"
+    check "without libmnl.so.0: the $owner listener starts (port $port; $(head -c 300 "$out" "$out.err"))" test -n "$port"
+    rc=0
+    iphlp_run_bounded 120 wine "$(pe_exe "$viewer" tests/examples/tcp_table2_list.exe)" >"$scratch/table" 2>"$scratch/table.err" || rc=$?
+    check "... $viewer GetTcpTable2 runs (exit $rc)" test $rc = 0
+    check "... and answers with Wine's own table, which lists the listener on port $port" \
+        grep -Eq "local=127\.0\.0\.1:$port remote=0\.0\.0\.0:0" "$scratch/table"
+    check "... one line on stderr names the missing library ($(cat "$scratch/table.err"))" \
+        bash -c '[ "$(grep -c "^iphlpapi: the Unix side did not load: .*libmnl\.so\.0: cannot open shared object file" "$0")" = 1 ]' \
+        "$scratch/table.err"
+    check "... and blames neither WINEDLLPATH nor the bridge's place" bash -c '! grep -qi "WINEDLLPATH\|not where Wine looks" "$0"' "$scratch/table.err"
+    check "... once per process" test "$(grep -c iphlpapi: "$scratch/table.err")" = 1
+    kill "$child" 2>/dev/null
+    wait "$child" 2>/dev/null
+done
+wineserver -k 2>/dev/null
+for arch in x86_64 i386; do
+    mv "$scratch/libmnl.so.0.$arch" "$fake/lib/$arch-linux-gnu/wine/$arch-unix/iphlp-libs/libmnl.so.0"
+done
 out=$("$dist/setup.sh" uninstall --purge --wine "$fake" "$prefix" 2>&1)
 check "setup.sh uninstall --purge --wine ($out)" test $? = 0
 for dir in system32:x86_64 syswow64:i386; do
     check "${dir%:*}/ws2_32.dll is Wine's own again" \
         cmp -s "$fake/lib/${dir#*:}-linux-gnu/wine/${dir#*:}-windows/ws2_32.dll" "$prefix/drive_c/windows/${dir%:*}/ws2_32.dll"
 done
-check "... takes both Unix sides and their libraries out of that Wine" bash -c '! ls "$0"/lib/*-linux-gnu/wine/*-unix/iphlpbridge.so "$0"/lib/*-linux-gnu/wine/*-unix/iphlp-libs 2>/dev/null' "$fake"
+check "... takes both Unix sides and their libraries out of that Wine" bash -c '! ls "$0"/lib/*-linux-gnu/wine/*-unix/iphlpbridge.so "$0"/lib/*-linux-gnu/wine/*-unix/iphlp-unix.so "$0"/lib/*-linux-gnu/wine/*-unix/iphlp-libs 2>/dev/null' "$fake"
 finish dist-wine-only

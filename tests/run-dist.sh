@@ -50,8 +50,8 @@ for pe in "$dist"/*-windows/*.dll "$dist"/*-windows/*.exe "$dist"/tools/*.exe; d
     check "$(basename "$(dirname "$pe")")/$(basename "$pe") has a version resource of this build" \
         has_version "$pe" "${id%%-*}" "$id"
 done
-for so in "$dist"/*-unix/iphlpbridge.so; do
-    check "$(basename "$(dirname "$so")")/iphlpbridge.so names this build" grep -aqF "iphlp build $id" "$so"
+for so in "$dist"/*-unix/iphlpbridge.so "$dist"/*-unix/iphlp-unix.so; do
+    check "$(basename "$(dirname "$so")")/$(basename "$so") names this build" grep -aqF "iphlp build $id" "$so"
 done
 for arch in x86_64 i386; do
     check "it carries the $arch ws2_32 companion" test -f "$dist/$arch-windows/ws2_32.dll"
@@ -84,5 +84,5 @@ check "setup.sh uninstall puts Wine's iphlpapi.dll back ($out)" \
 check "... and Wine's ws2_32.dll" cmp -s "$fake/lib/x86_64-linux-gnu/wine/x86_64-windows/ws2_32.dll" "$sys32/ws2_32.dll"
 out=$(on_machine "$dist/setup.sh" uninstall --wine "$fake" 2>&1)
 check "setup.sh uninstall --wine takes the Unix side out of that Wine ($out)" \
-    test ! -e "$fake/lib/x86_64-linux-gnu/wine/x86_64-unix/iphlpbridge.so"
+    test ! -e "$fake/lib/x86_64-linux-gnu/wine/x86_64-unix/iphlpbridge.so" -a ! -e "$fake/lib/x86_64-linux-gnu/wine/x86_64-unix/iphlp-unix.so"
 finish dist

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The barrier at every entry of __wine_unix_call_funcs: nothing may unwind out of a Unix call
+ * The barrier at every entry of iphlp_unix_funcs: nothing may unwind out of a Unix call
  * into Wine's dispatcher (it would abort the Windows process). bad_alloc becomes
  * STATUS_NO_MEMORY, anything else STATUS_INTERNAL_ERROR with one line on stderr.
  */

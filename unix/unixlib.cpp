@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * iphlpbridge.so: the functions behind iphlpapi.dll's unix calls, one per entry of
- * enum iphlp_unix_func (include/unixlib.h). Wine finds the table by the exported symbol
- * __wine_unix_call_funcs and calls an entry with the PE side's parameter struct.
+ * iphlp-unix.so: the functions behind iphlpapi.dll's unix calls, one per entry of
+ * enum iphlp_unix_func (include/unixlib.h). The loader Wine attaches (iphlpbridge.so,
+ * bridge_loader.c) dlopen()s this library, finds the table by the exported symbol
+ * iphlp_unix_funcs and forwards each call with the PE side's parameter struct.
  */
 #include <arpa/inet.h>
 #include <cstdio>
@@ -157,7 +158,7 @@ uint32_t find_block(uint64_t token, uint32_t proto, uint16_t port, PortBlock *fo
 
 } // namespace
 
-/* The entries of __wine_unix_call_funcs[], one per IPHLP_UNIX_CALLS name (include/unixlib.h). */
+/* The entries of iphlp_unix_funcs[], one per IPHLP_UNIX_CALLS name (include/unixlib.h). */
 namespace entry {
 
 NTSTATUS socket_table(void *args) { return read_socket_table(args); }
@@ -290,13 +291,20 @@ NTSTATUS winsock_release(void *args)
     return wine::STATUS_SUCCESS;
 }
 
+/* The loader answers this call itself (bridge_loader.c); this library, once loaded, is loaded. */
+NTSTATUS load_status(void *args)
+{
+    static_cast<iphlp_load_status_params *>(args)->text[0] = 0;
+    return wine::STATUS_SUCCESS;
+}
+
 } // namespace entry
 
 /* Every entry behind the exception barrier (call_guard.h), in the order of IPHLP_UNIX_CALLS. The
- * only symbol the library exports (iphlpbridge.map). */
+ * only symbol the library exports (iphlp-unix.map). */
 #define IPHLP_UNIX_ENTRY(name) guarded<entry::name>,
 extern "C" __attribute__((visibility("default")))
-const UnixEntry __wine_unix_call_funcs[] = {IPHLP_UNIX_CALLS(IPHLP_UNIX_ENTRY)};
+const UnixEntry iphlp_unix_funcs[] = {IPHLP_UNIX_CALLS(IPHLP_UNIX_ENTRY)};
 #undef IPHLP_UNIX_ENTRY
-static_assert(sizeof(__wine_unix_call_funcs) / sizeof(__wine_unix_call_funcs[0]) == unix_funcs_count,
+static_assert(sizeof(iphlp_unix_funcs) / sizeof(iphlp_unix_funcs[0]) == unix_funcs_count,
               "one entry per IPHLP_UNIX_CALLS name");

@@ -8,6 +8,8 @@
  *                                is one call into a large enough buffer (one enumeration),
  *                                "pair" the usual size probe plus fill
  *   tablebench first             one GetTcpTable2(Order=TRUE) call, the first of this process
+ *   tablebench probe             one GetTcpTable2(NULL, &size) size probe, the first of this process:
+ *                                connecting to the Unix side (loading it) plus one count
  *   tablebench churn RUNS        median of RUNS calls of GetTcpTable2(Order=TRUE), each right after
  *                                this process opened one new loopback connection (to itself)
  *   tablebench hold N            hold N loopback connections inside Wine until stdin closes
@@ -88,6 +90,23 @@ static int first()
     if (err) fprintf(stderr, "GetTcpTable2: error %lu\n", err);
     printf("first rows %lu us %.0f\n", err ? 0 : *(DWORD *)buf.data(), t);
     return err ? 1 : 0;
+}
+
+/* The size probe resolves no owners and copies no rows: what it costs beyond a later probe is
+ * reaching the Unix side, which bench/load-cost.sh compares between builds. */
+static int probe()
+{
+    ULONG size = 0;
+    double t0 = now_us();
+    ULONG err = GetTcpTable2(nullptr, &size, FALSE);
+    double t = now_us() - t0;
+    t0 = now_us();
+    ULONG again = GetTcpTable2(nullptr, &size, FALSE);
+    double t2 = now_us() - t0;
+    if (err != ERROR_INSUFFICIENT_BUFFER || again != ERROR_INSUFFICIENT_BUFFER)
+        fprintf(stderr, "GetTcpTable2 probe: error %lu, then %lu\n", err, again);
+    printf("probe bytes %lu us %.0f second_us %.0f\n", size, t, t2);
+    return err == ERROR_INSUFFICIENT_BUFFER ? 0 : 1;
 }
 
 static SOCKET loopback_listener(sockaddr_in &sin)
@@ -204,8 +223,9 @@ int main(int argc, char **argv)
     if (argc > 1 && !strcmp(argv[1], "tables")) return tables(n ? n : 11);
     if (argc > 1 && !strcmp(argv[1], "hold")) return hold(n ? n : 1000);
     if (argc > 1 && !strcmp(argv[1], "first")) return first();
+    if (argc > 1 && !strcmp(argv[1], "probe")) return probe();
     if (argc > 1 && !strcmp(argv[1], "churn")) return churn(n ? n : 11);
     if (argc > 1 && !strcmp(argv[1], "reservations")) return reservations(n ? n : 201);
-    fprintf(stderr, "usage: tablebench tables|first|churn|hold|reservations N\n");
+    fprintf(stderr, "usage: tablebench tables|first|probe|churn|hold|reservations N\n");
     return 2;
 }
