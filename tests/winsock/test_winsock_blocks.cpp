@@ -132,6 +132,44 @@ void test_killed_owner(void **)
     close(fds[1]);
 }
 
+/* A TCP and a UDP runtime block may share ports, and the kernel's list has no protocols: a block
+ * that ends, released or reclaimed after its owner was killed, leaves the ports the other block
+ * still covers in the list. */
+void test_shared_ports_stay_reserved(void **)
+{
+    Fixture f;
+    uint64_t tcp = 0, udp = 0;
+    uint16_t start = 0;
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 43000, 4, &tcp, &start), WIN_NO_ERROR);
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_UDP, 43002, 4, &udp, &start), WIN_NO_ERROR);
+    assert_string_equal(restest::read_file(f.cfg.kernel_reserved_path).c_str(), "43000-43005\n");
+    assert_int_equal(runtime_release(f.cfg, udp), WIN_NO_ERROR);
+    assert_string_equal(restest::read_file(f.cfg.kernel_reserved_path).c_str(), "43000-43003\n");
+
+    /* The same when the UDP block's owner is killed and another process reclaims it. */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0)
+    {
+        if (runtime_acquire(f.cfg, IPHLP_UDP, 43002, 4, &udp, &start)) _exit(1);
+        if (write(fds[1], &udp, sizeof(udp)) != sizeof(udp)) _exit(1);
+        pause();
+        _exit(0);
+    }
+    assert_int_equal(read(fds[0], &udp, sizeof(udp)), (int)sizeof(udp));
+    assert_string_equal(restest::read_file(f.cfg.kernel_reserved_path).c_str(), "43000-43005\n");
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    assert_false(listed(f.cfg, udp));
+    assert_string_equal(restest::read_file(f.cfg.kernel_reserved_path).c_str(), "43000-43003\n");
+    assert_int_equal(runtime_release(f.cfg, tcp), WIN_NO_ERROR);
+    assert_true(restest::read_file(f.cfg.kernel_reserved_path).find("4300") == std::string::npos);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 void test_view(void **)
 {
     Fixture f;
@@ -163,6 +201,7 @@ int main()
         cmocka_unit_test(test_someone_elses_exclusion),
         cmocka_unit_test(test_system_choice),
         cmocka_unit_test(test_killed_owner),
+        cmocka_unit_test(test_shared_ports_stay_reserved),
         cmocka_unit_test(test_view),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
