@@ -13,6 +13,9 @@ extern "C" {
 }
 
 #include <csignal>
+#include <cstdio>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -192,6 +195,55 @@ void test_view(void **)
     assert_false(bit(view, IPHLP_TCP, 42010) || bit(view, IPHLP_UDP, 42000));
 }
 
+time_t view_mtime(const StoreConfig &cfg)
+{
+    struct stat st;
+    assert_int_equal(stat(port_view_path(cfg).c_str(), &st), 0);
+    return st.st_mtime;
+}
+
+void set_view_mtime(const StoreConfig &cfg, time_t when)
+{
+    const struct timeval times[2] = {{when, 0}, {when, 0}};
+    assert_int_equal(utimes(port_view_path(cfg).c_str(), times), 0);
+}
+
+/* A current view is not rewritten (a process's first mapping, a check that finds nothing to
+ * clear); a stale one is, from the blocks read under its lock, which the sync hands back. */
+void test_view_written_only_when_stale(void **)
+{
+    Fixture f;
+    uint64_t token = 0;
+    uint16_t start = 0;
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 44000, 2, &token, &start), WIN_NO_ERROR);
+    const uint8_t *mapped = nullptr;
+    assert_int_equal(port_view_map(f.cfg, &mapped), WIN_NO_ERROR);
+    const volatile uint8_t *view = mapped;
+    assert_true(bit(view, IPHLP_TCP, 44000));
+    set_view_mtime(f.cfg, 1000);
+    PortViewSync sync = port_view_sync(f.cfg);
+    assert_int_equal(sync.blocks_result, WIN_NO_ERROR);
+    assert_int_equal(sync.view_result, WIN_NO_ERROR);
+    assert_int_equal(sync.blocks.size(), 1);
+    assert_true(sync.blocks[0].token == token && sync.blocks[0].runtime);
+    assert_int_equal(view_mtime(f.cfg), 1000);
+    /* A bit the blocks do not back (as a killed owner's block leaves it): cleared. */
+    {
+        FILE *file = fopen(port_view_path(f.cfg).c_str(), "r+b");
+        assert_non_null(file);
+        assert_int_equal(fseek(file, (IPHLP_UDP * 65536 + 44100) / 8, SEEK_SET), 0);
+        assert_int_equal(fputc(0xff, file), 0xff);
+        fclose(file);
+    }
+    set_view_mtime(f.cfg, 1000);
+    assert_true(bit(view, IPHLP_UDP, 44100));
+    assert_int_equal(port_view_refresh(f.cfg), WIN_NO_ERROR);
+    assert_false(bit(view, IPHLP_UDP, 44100));
+    assert_true(bit(view, IPHLP_TCP, 44000));
+    assert_true(view_mtime(f.cfg) != 1000);
+    assert_int_equal(runtime_release(f.cfg, token), WIN_NO_ERROR);
+}
+
 } // namespace
 
 int main()
@@ -203,6 +255,7 @@ int main()
         cmocka_unit_test(test_killed_owner),
         cmocka_unit_test(test_shared_ports_stay_reserved),
         cmocka_unit_test(test_view),
+        cmocka_unit_test(test_view_written_only_when_stale),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
