@@ -41,6 +41,11 @@ if [ -z "$debian_version" ] || [ ! -f "$exe" ]; then
 fi
 version=$(wine --version | sed -n 's/^wine-\([0-9]*\.[0-9]*\).*/\1/p')
 flaky=$IPHLP_SRC/tests/winetest/flaky-$version.txt
+# The two winetest prefixes are hard-linked copies of this platform and bitness's own scratch
+# prefix where it exists (else of a new one): see clone_prefix in lib.sh.
+clone_prefix "$IPHLP_BUILD/prefixes/${IPHLP_TEST_PREFIX%-winetest}" "$TEST_PREFIX"
+iphlp_ensure_prefix "$TEST_PREFIX" "$IPHLP_BUILD/winedllpath" || exit 1
+clone_prefix "$TEST_PREFIX" "$TEST_PREFIX-stock"
 failures() { # OUTPUT: "file.c:LINE" of every failed check, minus the known flaky ones, counted
     grep -ao '^[a-z0-9_]*\.c:[0-9]*: Test failed' "$1" | sed 's/: Test failed$//' |
         grep -vxF -f <(grep -v '^#' "$flaky" 2>/dev/null | awk 'NF {print $1}'; echo '#none#') | sort | uniq -c
