@@ -74,9 +74,11 @@ function(iphlp_platform_tests platform)
         # Wine's own ws2_32 tests with and without the companion (tests/winetest/; docs/winsock.md
         # has the files and their times). Prefixes of their own (PREFIX-winetest and, for the
         # stock side, PREFIX-winetest-stock): sock.c's minute does not hold the lock that the
-        # other tests of this platform and bitness wait on.
+        # other tests of this platform and bitness wait on. 1200 s: a side may take 900 s (Wine
+        # 10.0's i686 sock.c, CPU-bound, took 300-380 s per side at load average 9-16 and passed
+        # 600 s at 19 on the 2-core machine).
         if(NOT platform STREQUAL "host")
-            iphlp_wine_test(${platform} ${prefix}-winetest ${t}winetest 900 ${d}/run-winetest.sh ${arch} ${winetest_files})
+            iphlp_wine_test(${platform} ${prefix}-winetest ${t}winetest 1200 ${d}/run-winetest.sh ${arch} ${winetest_files})
         endif()
     endforeach()
     # Reservations consumed through the ws2_32 companion, across bitnesses, and runtime blocks
