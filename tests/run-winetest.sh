@@ -28,7 +28,7 @@ if [ -n "$side" ]; then
     [ "$side" = stock ] && export WINEDLLOVERRIDES="$WINEDLLOVERRIDES;ws2_32=b"
     start=$(date +%s)
     rc=0
-    win 600 "$exe" "$file" >"$output" 2>&1 || rc=$?
+    win 900 "$exe" "$file" >"$output" 2>&1 || rc=$?
     echo "$side $file: $(($(date +%s) - start)) s" >"$output.time"
     echo "$rc" >"$output.rc"
     # Nothing of this side outlives its network namespace.
