@@ -4,7 +4,9 @@
 # supported Wine exports is exported; every ordinal the Wines agree on is that name's ordinal
 # (programs import the classic Winsock functions by ordinal); exactly the implemented names are
 # our code; every other name forwards to ws2wine.NAME; the committed .def files are what
-# def/ws2_32/gen-def.sh makes. With --wine, instead: the committed list of the Wine installed
+# def/ws2_32/gen-def.sh makes; every ordinal that both Wines' ws2_32.spec number explicitly
+# (def/ws2_32/spec-ordinals.txt, re-derived from the specs where tests/winetest/fetch.sh fetched
+# them) is kept. With --wine, instead: the committed list of the Wine installed
 # here (a platform root) is that Wine's ws2_32.dll, both architectures.
 # Usage: check-ws2-exports.sh BUILD_DIR | --wine
 set -uo pipefail
@@ -33,6 +35,7 @@ implemented=$(grep -v '^#' "$defs/implemented.txt" | awk 'NF {print $1}' | sort 
 agreed=$(cat "$defs"/wine-exports/wine-*.txt | sort -u | awk '{ n[$1]++; o[$2]++; l[NR] = $0 }
     END { for (i in l) { split(l[i], f, " "); if (n[f[1]] == 1 && o[f[2]] == 1) print l[i] } }' | sort)
 wine_names=$(cat "$defs"/wine-exports/wine-*.txt | awk '{print $2}' | sort -u)
+explicit=$(grep -v '^#' "$defs/spec-ordinals.txt" | sort)
 # "ORDINAL NAME TARGET" per export; TARGET is "-" for our own code.
 export_table() { "$(dirname "$0")/export-table.sh" "$1" | sort; }
 for pe in pe pe32; do
@@ -45,11 +48,21 @@ for pe in pe pe32; do
     check "$pe: every supported Wine's export is exported${missing:+ (missing: $(echo $missing))}" test -z "$missing"
     moved=$(comm -23 <(echo "$agreed") <(awk '{print $1, $2}' <<<"$table" | sort))
     check "$pe: every agreed ordinal is kept${moved:+ (not: $(echo $moved))}" test -z "$moved"
+    moved=$(comm -23 <(echo "$explicit") <(awk '{print $1, $2}' <<<"$table" | sort))
+    check "$pe: every ordinal explicit in the Wines' specs is kept${moved:+ (not: $(echo $moved))}" test -z "$moved"
     ours=$(awk '$3 == "-" {print $2}' <<<"$table" | sort)
     check "$pe: exactly the implemented names are our code" test "$ours" = "$implemented"
     stray=$(awk '$3 != "-" && $3 != "ws2wine." $2 {print $2 " -> " $3}' <<<"$table")
     check "$pe: every other name forwards to ws2wine.dll${stray:+ ($stray)}" test -z "$stray"
 done
+# The committed list against the specs themselves, where fetched (./iphlp test fetches them).
+specs=("$build"/winetest/wine-*/dlls/ws2_32/ws2_32.spec)
+if [ -f "${specs[0]}" ]; then
+    check "def/ws2_32/spec-ordinals.txt is what the fetched specs number explicitly (${#specs[@]} specs)" \
+        cmp -s <("$defs/spec-ordinals.sh" "${specs[@]}") <(grep -v '^#' "$defs/spec-ordinals.txt")
+else
+    echo "note: no fetched ws2_32.spec under $build/winetest: spec-ordinals.txt not re-derived"
+fi
 tmp=$(mktemp -d)
 "$defs/gen-def.sh" "$tmp"
 for f in ws2_32.def ws2_32-i686.def; do

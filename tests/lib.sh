@@ -15,6 +15,20 @@ TEST_PREFIX=$IPHLP_BUILD/prefixes/${IPHLP_TEST_PREFIX:-$IPHLP_PLATFORM}
 unset WINEPREFIX WINEDLLPATH
 iphlp_wine_env "$TEST_PREFIX" "$IPHLP_BUILD/winedllpath"
 
+# A scratch prefix as a hard-linked copy (cp -al) of another, when DEST has none yet and SOURCE
+# exists: each prefix is 1.3-1.4 GB (Wine with 32-bit support fills system32 and syswow64), a
+# linked copy about 1 MB. Sharing files is safe because nothing rewrites one in place: Wine saves
+# the registry by rename, and scripts/wine.sh stages files by rename (iphlp_put).
+clone_prefix() { # SOURCE_DIR DEST_DIR
+    [ -f "$2/system.reg" ] || [ ! -f "$1/system.reg" ] && return 0
+    (
+        flock 9
+        [ -f "$2/system.reg" ] && exit 0
+        rm -rf "$2.tmp"
+        cp -al "$1" "$2.tmp" && mv -T "$2.tmp" "$2"
+    ) 9>"$1.lock"
+}
+
 passed=0 failed=0
 check() { # DESCRIPTION COMMAND...
     local what=$1

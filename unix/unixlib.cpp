@@ -142,11 +142,10 @@ NTSTATUS reservation_call(void *args, int op)
     return wine::STATUS_SUCCESS;
 }
 
-/* The block of a token, or of a port (token 0), among all blocks of both kinds. */
-uint32_t find_block(uint64_t token, uint32_t proto, uint16_t port, PortBlock *found)
+/* The block of a token, or of a port (token 0), among blocks of both kinds. */
+uint32_t find_block(const std::vector<PortBlock> &blocks, uint64_t token, uint32_t proto, uint16_t port,
+                    PortBlock *found)
 {
-    std::vector<PortBlock> blocks;
-    if (uint32_t rc = all_blocks(store_config(), blocks)) return rc;
     for (const PortBlock &b : blocks)
         if (token ? b.token == token : (b.proto == proto && b.contains(port)))
         {
@@ -242,7 +241,9 @@ NTSTATUS winsock_token(void *args)
     auto *p = static_cast<iphlp_winsock_params *>(args);
     const uint64_t token = p->token;
     PortBlock b = {};
-    const uint32_t result = token ? find_block(token, 0, 0, &b) : WIN_ERROR_NOT_FOUND;
+    std::vector<PortBlock> blocks;
+    uint32_t result = token ? all_blocks(store_config(), blocks) : WIN_ERROR_NOT_FOUND;
+    if (!result) result = find_block(blocks, token, 0, 0, &b);
     if (!result) *p = {b.token, 0, b.proto, b.start_port, b.num_ports, 0, 0};
     p->result = result;
     return wine::STATUS_SUCCESS;
@@ -254,10 +255,11 @@ NTSTATUS winsock_port_check(void *args)
     const uint32_t proto = p->proto;
     const uint16_t port = p->start_port;
     if (proto > IPHLP_UDP) return wine::STATUS_INVALID_PARAMETER;
+    /* One read of the blocks, under the view's lock: the answer comes from it, and a stale bit (a
+     * dead process's runtime block, reclaimed by that read) is cleared from the same read. */
+    const PortViewSync sync = port_view_sync(store_config());
     PortBlock b = {};
-    const uint32_t found = find_block(0, proto, port, &b);
-    /* A stale bit (a dead process's runtime block, just reclaimed): put the view right. */
-    if (found == WIN_ERROR_NOT_FOUND) port_view_refresh(store_config());
+    const uint32_t found = sync.blocks_result ? sync.blocks_result : find_block(sync.blocks, 0, proto, port, &b);
     if (!found) *p = {b.token, 0, b.proto, b.start_port, b.num_ports, 0, 0};
     p->result = found == WIN_ERROR_NOT_FOUND ? WIN_NO_ERROR : found ? found : WIN_ERROR_ACCESS_DENIED;
     return wine::STATUS_SUCCESS;

@@ -13,6 +13,9 @@ extern "C" {
 }
 
 #include <csignal>
+#include <cstdio>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -132,6 +135,44 @@ void test_killed_owner(void **)
     close(fds[1]);
 }
 
+/* A TCP and a UDP runtime block may share ports, and the kernel's list has no protocols: a block
+ * that ends, released or reclaimed after its owner was killed, leaves the ports the other block
+ * still covers in the list. */
+void test_shared_ports_stay_reserved(void **)
+{
+    Fixture f;
+    uint64_t tcp = 0, udp = 0;
+    uint16_t start = 0;
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 43000, 4, &tcp, &start), WIN_NO_ERROR);
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_UDP, 43002, 4, &udp, &start), WIN_NO_ERROR);
+    assert_string_equal(restest::read_file(f.cfg.kernel_reserved_path).c_str(), "43000-43005\n");
+    assert_int_equal(runtime_release(f.cfg, udp), WIN_NO_ERROR);
+    assert_string_equal(restest::read_file(f.cfg.kernel_reserved_path).c_str(), "43000-43003\n");
+
+    /* The same when the UDP block's owner is killed and another process reclaims it. */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0)
+    {
+        if (runtime_acquire(f.cfg, IPHLP_UDP, 43002, 4, &udp, &start)) _exit(1);
+        if (write(fds[1], &udp, sizeof(udp)) != sizeof(udp)) _exit(1);
+        pause();
+        _exit(0);
+    }
+    assert_int_equal(read(fds[0], &udp, sizeof(udp)), (int)sizeof(udp));
+    assert_string_equal(restest::read_file(f.cfg.kernel_reserved_path).c_str(), "43000-43005\n");
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    assert_false(listed(f.cfg, udp));
+    assert_string_equal(restest::read_file(f.cfg.kernel_reserved_path).c_str(), "43000-43003\n");
+    assert_int_equal(runtime_release(f.cfg, tcp), WIN_NO_ERROR);
+    assert_true(restest::read_file(f.cfg.kernel_reserved_path).find("4300") == std::string::npos);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 void test_view(void **)
 {
     Fixture f;
@@ -154,6 +195,55 @@ void test_view(void **)
     assert_false(bit(view, IPHLP_TCP, 42010) || bit(view, IPHLP_UDP, 42000));
 }
 
+time_t view_mtime(const StoreConfig &cfg)
+{
+    struct stat st;
+    assert_int_equal(stat(port_view_path(cfg).c_str(), &st), 0);
+    return st.st_mtime;
+}
+
+void set_view_mtime(const StoreConfig &cfg, time_t when)
+{
+    const struct timeval times[2] = {{when, 0}, {when, 0}};
+    assert_int_equal(utimes(port_view_path(cfg).c_str(), times), 0);
+}
+
+/* A current view is not rewritten (a process's first mapping, a check that finds nothing to
+ * clear); a stale one is, from the blocks read under its lock, which the sync hands back. */
+void test_view_written_only_when_stale(void **)
+{
+    Fixture f;
+    uint64_t token = 0;
+    uint16_t start = 0;
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_TCP, 44000, 2, &token, &start), WIN_NO_ERROR);
+    const uint8_t *mapped = nullptr;
+    assert_int_equal(port_view_map(f.cfg, &mapped), WIN_NO_ERROR);
+    const volatile uint8_t *view = mapped;
+    assert_true(bit(view, IPHLP_TCP, 44000));
+    set_view_mtime(f.cfg, 1000);
+    PortViewSync sync = port_view_sync(f.cfg);
+    assert_int_equal(sync.blocks_result, WIN_NO_ERROR);
+    assert_int_equal(sync.view_result, WIN_NO_ERROR);
+    assert_int_equal(sync.blocks.size(), 1);
+    assert_true(sync.blocks[0].token == token && sync.blocks[0].runtime);
+    assert_int_equal(view_mtime(f.cfg), 1000);
+    /* A bit the blocks do not back (as a killed owner's block leaves it): cleared. */
+    {
+        FILE *file = fopen(port_view_path(f.cfg).c_str(), "r+b");
+        assert_non_null(file);
+        assert_int_equal(fseek(file, (IPHLP_UDP * 65536 + 44100) / 8, SEEK_SET), 0);
+        assert_int_equal(fputc(0xff, file), 0xff);
+        fclose(file);
+    }
+    set_view_mtime(f.cfg, 1000);
+    assert_true(bit(view, IPHLP_UDP, 44100));
+    assert_int_equal(port_view_refresh(f.cfg), WIN_NO_ERROR);
+    assert_false(bit(view, IPHLP_UDP, 44100));
+    assert_true(bit(view, IPHLP_TCP, 44000));
+    assert_true(view_mtime(f.cfg) != 1000);
+    assert_int_equal(runtime_release(f.cfg, token), WIN_NO_ERROR);
+}
+
 } // namespace
 
 int main()
@@ -163,7 +253,9 @@ int main()
         cmocka_unit_test(test_someone_elses_exclusion),
         cmocka_unit_test(test_system_choice),
         cmocka_unit_test(test_killed_owner),
+        cmocka_unit_test(test_shared_ports_stay_reserved),
         cmocka_unit_test(test_view),
+        cmocka_unit_test(test_view_written_only_when_stale),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

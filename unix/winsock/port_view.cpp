@@ -45,26 +45,49 @@ mode_t view_mode(const std::string &db_path)
 
 std::string port_view_path(const StoreConfig &cfg) { return cfg.db_path + "-ports"; }
 
-uint32_t port_view_refresh(const StoreConfig &cfg)
+PortViewSync port_view_sync(const StoreConfig &cfg)
 {
-    if (cfg.db_path.empty() || cfg.db_path[0] != '/') return WIN_ERROR_INVALID_PARAMETER;
+    PortViewSync out;
+    if (cfg.db_path.empty() || cfg.db_path[0] != '/')
+    {
+        out.blocks_result = out.view_result = WIN_ERROR_INVALID_PARAMETER;
+        return out;
+    }
     const std::string path = port_view_path(cfg);
     Fd fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, view_mode(cfg.db_path)));
-    if (fd.get() < 0) return errno == EACCES || errno == EROFS ? WIN_ERROR_ACCESS_DENIED : WIN_ERROR_OPEN_FAILED;
-    if (flock(fd.get(), LOCK_EX) != 0) return WIN_ERROR_OPEN_FAILED;
-    std::vector<PortBlock> blocks;
-    if (uint32_t rc = all_blocks(cfg, blocks)) return rc;
+    if (fd.get() < 0)
+        out.view_result = errno == EACCES || errno == EROFS ? WIN_ERROR_ACCESS_DENIED : WIN_ERROR_OPEN_FAILED;
+    else if (flock(fd.get(), LOCK_EX) != 0)
+        out.view_result = WIN_ERROR_OPEN_FAILED;
+    const bool locked = out.view_result == WIN_ERROR_NOT_FOUND;
+    out.blocks_result = all_blocks(cfg, out.blocks);
+    if (out.blocks_result || !locked) return out;
     std::vector<uint8_t> bits(IPHLP_PORT_VIEW_BYTES, 0);
-    for (const PortBlock &b : blocks)
+    for (const PortBlock &b : out.blocks)
         for (uint32_t p = b.start_port; p < uint32_t(b.start_port) + b.num_ports && p <= 65535; p++)
         {
             const uint32_t bit = b.proto * 65536u + p;
             bits[bit / 8] |= uint8_t(1u << (bit % 8));
         }
+    /* Most calls find the view current (every change rewrites it); leaving it alone then spares
+     * the write and keeps its modification time that of the last change. */
+    std::vector<uint8_t> old(IPHLP_PORT_VIEW_BYTES, 0);
+    if (pread(fd.get(), old.data(), old.size(), 0) == ssize_t(old.size()) && old == bits)
+    {
+        out.view_result = WIN_NO_ERROR;
+        return out;
+    }
     /* pwrite into the page cache: mapped readers see each byte change at once; a torn state
      * only mixes bits of two correct views. */
-    if (pwrite(fd.get(), bits.data(), bits.size(), 0) != ssize_t(bits.size())) return WIN_ERROR_DISK_FULL;
-    return WIN_NO_ERROR;
+    out.view_result =
+        pwrite(fd.get(), bits.data(), bits.size(), 0) == ssize_t(bits.size()) ? WIN_NO_ERROR : WIN_ERROR_DISK_FULL;
+    return out;
+}
+
+uint32_t port_view_refresh(const StoreConfig &cfg)
+{
+    const PortViewSync sync = port_view_sync(cfg);
+    return sync.blocks_result ? sync.blocks_result : sync.view_result;
 }
 
 uint32_t port_view_map(const StoreConfig &cfg, const uint8_t **view)

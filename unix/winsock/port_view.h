@@ -13,17 +13,32 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
-#include "reservation_rules.h"
+#include "winsock_blocks.h"
 
 namespace iphlp {
 
 std::string port_view_path(const StoreConfig &cfg);
 
-/* Rewrites the view from the blocks. Win32 code; failures leave the old view. */
+/* What port_view_sync read and did. */
+struct PortViewSync
+{
+    uint32_t blocks_result = WIN_ERROR_NOT_FOUND; /* the store's Win32 code: `blocks` is valid when 0 */
+    uint32_t view_result = WIN_ERROR_NOT_FOUND;   /* 0 once the view matches `blocks` */
+    std::vector<PortBlock> blocks;                /* all_blocks(), read under the view's lock */
+};
+
+/* Reads every block under the view's lock and rewrites the view from them where it differs
+ * (a block created, deleted, acquired, released or reclaimed since): a view that is current is
+ * not written. Where the view cannot be opened for writing (a read-only prefix directory) the
+ * blocks are still read, without the lock. Failures leave the old view. */
+PortViewSync port_view_sync(const StoreConfig &cfg);
+
+/* port_view_sync for its effect. Win32 code: the store's, else the view's. */
 uint32_t port_view_refresh(const StoreConfig &cfg);
 
-/* Refreshes the view, then maps it (once per process and path). Win32 code. */
+/* Brings the view up to date, then maps it (once per process and path). Win32 code. */
 uint32_t port_view_map(const StoreConfig &cfg, const uint8_t **view);
 
 } // namespace iphlp

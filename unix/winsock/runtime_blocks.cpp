@@ -110,39 +110,52 @@ bool read_rows(sqlite3 *db, std::vector<Row> &rows)
     return rc == SQLITE_DONE;
 }
 
-/* Keeps Linux's own ephemeral allocation out of (add) or gives back (remove) a block's ports,
- * as the persistent blocks' mirror does; only where this process may write the list, under
- * its lock. A port that a persistent block also covers is never taken out. */
-void kernel_update(const StoreConfig &cfg, const PortBlock &b, bool add)
+void add_block(PortSet &ports, const PortBlock &b)
+{
+    add_ports(ports, b.start_port, uint16_t(b.start_port + b.num_ports - 1));
+}
+
+/* Keeps Linux's own ephemeral allocation out of a new block's ports, as the persistent blocks'
+ * mirror does; only where this process may write the list, under its lock. */
+void kernel_add(const StoreConfig &cfg, const PortBlock &b)
 {
     if (!kernel_writable(cfg.kernel_reserved_path)) return;
     ListLock lock;
     if (lock.acquire(cfg.lock_dir) != WIN_NO_ERROR) return;
-    PortSet current, target, after;
+    PortSet current, after;
     if (!kernel_read(cfg.kernel_reserved_path, current)) return;
-    target = current;
-    const uint16_t last = uint16_t(b.start_port + b.num_ports - 1);
-    if (add)
-        add_ports(target, b.start_port, last);
-    else
-    {
-        PortSet keep;
-        for (uint32_t proto : {uint32_t(IPHLP_TCP), uint32_t(IPHLP_UDP)})
-        {
-            std::vector<Reservation> list;
-            if (reservation_list(cfg, proto, list)) return;
-            for (const Reservation &r : list) add_ports(keep, r.start_port, uint16_t(r.start_port + r.num_ports - 1));
-        }
-        target &= ~(port_block(b.start_port, last) & ~keep);
-    }
+    PortSet target = current;
+    add_block(target, b);
     if (target != current) kernel_write(cfg.kernel_reserved_path, current, target, after);
 }
 
-/* Deletes the rows of processes that are gone; returns the live ones. */
+/* Gives the ports of ended blocks back to Linux, except those a block that stays also covers:
+ * a persistent block, or a live runtime block (`live`), of either protocol, since the kernel's
+ * list has no protocols: a TCP and a UDP block may share ports. */
+void kernel_remove(const StoreConfig &cfg, const std::vector<PortBlock> &ended, const std::vector<Row> &live)
+{
+    if (ended.empty() || !kernel_writable(cfg.kernel_reserved_path)) return;
+    ListLock lock;
+    if (lock.acquire(cfg.lock_dir) != WIN_NO_ERROR) return;
+    PortSet current, after;
+    if (!kernel_read(cfg.kernel_reserved_path, current)) return;
+    std::vector<PortBlock> staying;
+    if (persistent_blocks(cfg, staying)) return;
+    for (const Row &r : live) staying.push_back(r.block);
+    PortSet keep, gone;
+    for (const PortBlock &b : staying) add_block(keep, b);
+    for (const PortBlock &b : ended) add_block(gone, b);
+    const PortSet target = current & ~(gone & ~keep);
+    if (target != current) kernel_write(cfg.kernel_reserved_path, current, target, after);
+}
+
+/* Deletes the rows of processes that are gone; returns the live ones. The ended blocks' ports
+ * leave the kernel's list once every row is sorted, so that no live block loses a shared port. */
 uint32_t live_rows(const StoreConfig &cfg, sqlite3 *db, std::vector<Row> &live)
 {
     std::vector<Row> rows;
     if (!read_rows(db, rows)) return WIN_ERROR_FILE_CORRUPT;
+    std::vector<PortBlock> ended;
     for (const Row &r : rows)
     {
         if (start_time(r.pid) == r.started)
@@ -157,8 +170,9 @@ uint32_t live_rows(const StoreConfig &cfg, sqlite3 *db, std::vector<Row> &live)
         sqlite3_bind_int64(st, 2, r.pid);
         const bool done = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db) == 1;
         sqlite3_finalize(st);
-        if (done) kernel_update(cfg, r.block, false);
+        if (done) ended.push_back(r.block);
     }
+    kernel_remove(cfg, ended, live);
     return WIN_NO_ERROR;
 }
 
@@ -194,16 +208,11 @@ uint32_t runtime_acquire(const StoreConfig &cfg, uint32_t proto, uint16_t start,
     std::vector<Row> live;
     std::vector<PortBlock> blocks;
     uint32_t rc = live_rows(cfg, db.db, live);
-    for (uint32_t p : {uint32_t(IPHLP_TCP), uint32_t(IPHLP_UDP)})
-    {
-        std::vector<Reservation> list;
-        if (!rc) rc = reservation_list(cfg, p, list);
-        for (const Reservation &r : list) blocks.push_back({p, r.start_port, r.num_ports, r.token, false});
-    }
+    if (!rc) rc = persistent_blocks(cfg, blocks);
     for (const Row &r : live) blocks.push_back(r.block);
     PortSet kernel, ours;
     kernel_read(cfg.kernel_reserved_path, kernel);
-    for (const PortBlock &b : blocks) add_ports(ours, b.start_port, uint16_t(b.start_port + b.num_ports - 1));
+    for (const PortBlock &b : blocks) add_block(ours, b);
     auto usable = [&](uint32_t first) {
         const uint32_t last = first + count - 1;
         if (overlaps(blocks, proto, first, last)) return false;
@@ -262,7 +271,7 @@ uint32_t runtime_acquire(const StoreConfig &cfg, uint32_t proto, uint16_t start,
         exec(db.db, "ROLLBACK");
         return rc ? rc : WIN_ERROR_SHARING_VIOLATION;
     }
-    kernel_update(cfg, {proto, uint16_t(chosen), count, t, true}, true);
+    kernel_add(cfg, {proto, uint16_t(chosen), count, t, true});
     *token = t;
     *start_out = uint16_t(chosen);
     return WIN_NO_ERROR;
@@ -275,8 +284,9 @@ uint32_t runtime_release(const StoreConfig &cfg, uint64_t token)
     if (rc) return rc;
     std::vector<Row> live;
     if ((rc = live_rows(cfg, db.db, live))) return rc;
-    for (const Row &r : live)
+    for (size_t i = 0; i < live.size(); i++)
     {
+        const Row r = live[i];
         if (r.block.token != token) continue;
         if (r.pid != getpid()) return WIN_ERROR_ACCESS_DENIED;
         sqlite3_stmt *st = nullptr;
@@ -285,8 +295,10 @@ uint32_t runtime_release(const StoreConfig &cfg, uint64_t token)
         sqlite3_bind_int64(st, 1, int64_t(token));
         rc = sqlite3_step(st) == SQLITE_DONE ? WIN_NO_ERROR : WIN_ERROR_FILE_CORRUPT;
         sqlite3_finalize(st);
-        if (!rc) kernel_update(cfg, r.block, false);
-        return rc;
+        if (rc) return rc;
+        live.erase(live.begin() + long(i));
+        kernel_remove(cfg, {r.block}, live);
+        return WIN_NO_ERROR;
     }
     return WIN_ERROR_NOT_FOUND;
 }

@@ -26,7 +26,11 @@ struct PortBlock
     }
 };
 
-/* Every block of both protocols. Returns a Win32 code (the store's, when it cannot be read). */
+/* Appends the persistent blocks of both protocols. Returns a Win32 code (the store's, when it
+ * cannot be read). */
+uint32_t persistent_blocks(const StoreConfig &cfg, std::vector<PortBlock> &out);
+
+/* Every block of both protocols, persistent then runtime (replacing out). Win32 code. */
 uint32_t all_blocks(const StoreConfig &cfg, std::vector<PortBlock> &out);
 
 } // namespace iphlp
