@@ -14,6 +14,7 @@
 #include <ctime>
 #include <unistd.h>
 
+#include "process_start.h"
 #include "wine_ntdll.h"
 
 namespace iphlp {
@@ -232,20 +233,7 @@ bool WineHandleSource::server_identity(ServerIdentity &out)
     int pid = wineserver_pid();
     struct stat st;
     if (pid <= 0 || !prefix_stat(st)) return false;
-    char stat_path[64], buf[1024];
-    snprintf(stat_path, sizeof(stat_path), "/proc/%d/stat", pid);
-    FILE *f = fopen(stat_path, "re");
-    if (!f) return false;
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
-    if (!p) return false;
-    /* after ") ": field 3 (state) onwards; start time is field 22 */
-    unsigned long long start = 0;
-    int field = 2;
-    for (const char *q = p + 1; *q && field < 22; q++)
-        if (*q == ' ' && ++field == 22) start = strtoull(q + 1, nullptr, 10);
+    const uint64_t start = process_start_time(pid);
     if (!start) return false;
     out.prefix_dev = (uint64_t)st.st_dev;
     out.prefix_ino = (uint64_t)st.st_ino;

@@ -4,15 +4,14 @@
 #include <cerrno>
 #include <cstdio>
 #include <fcntl.h>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "kernel_reserved_ports.h"
+#include "process_start.h"
 #include "reservation_lock.h"
 
 namespace iphlp {
@@ -30,27 +29,6 @@ struct Db
         if (db) sqlite3_close(db);
     }
 };
-
-/* Field 22 of /proc/PID/stat: the start time in clock ticks since boot; 0 when gone. A zombie
- * (state Z or X) is gone too: its stat stays readable until its parent reaps it, which an
- * init that does not reap (a container's) never does, and a killed Windows process must lose
- * its blocks at once. The command field may contain spaces and parentheses: parse after the
- * last ')'. */
-uint64_t start_time(long pid)
-{
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    size_t close = text.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::istringstream fields(text.substr(close + 2));
-    std::string field;
-    for (int i = 3; i <= 22 && (fields >> field); i++)
-    {
-        if (i == 3 && (field == "Z" || field == "X")) return 0;
-        if (i == 22) return strtoull(field.c_str(), nullptr, 10);
-    }
-    return 0;
-}
 
 bool exec(sqlite3 *db, const char *sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
 
@@ -158,7 +136,7 @@ uint32_t live_rows(const StoreConfig &cfg, sqlite3 *db, std::vector<Row> &live)
     std::vector<PortBlock> ended;
     for (const Row &r : rows)
     {
-        if (start_time(r.pid) == r.started)
+        if (process_start_time(r.pid) == r.started)
         {
             live.push_back(r);
             continue;
@@ -261,7 +239,7 @@ uint32_t runtime_acquire(const StoreConfig &cfg, uint32_t proto, uint16_t start,
             sqlite3_bind_int64(st, 3, chosen);
             sqlite3_bind_int64(st, 4, chosen + count - 1);
             sqlite3_bind_int64(st, 5, getpid());
-            sqlite3_bind_int64(st, 6, int64_t(start_time(getpid())));
+            sqlite3_bind_int64(st, 6, int64_t(process_start_time(getpid())));
             if (sqlite3_step(st) != SQLITE_DONE) rc = WIN_ERROR_FILE_CORRUPT;
             sqlite3_finalize(st);
         }
