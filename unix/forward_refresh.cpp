@@ -120,17 +120,9 @@ void remember_equal(const struct stat &source, const struct stat &copy)
     if (source.st_ctim.tv_sec + 2 > now.tv_sec || copy.st_ctim.tv_sec + 2 > now.tv_sec) return;
     int dir = open_private_dir(AT_FDCWD, cache_dir().c_str(), true);
     if (dir < 0) return;
-    std::string name = checked_name(copy), temp = name + ".tmp" + std::to_string(getpid());
     CheckedPair rec = {{}, identity_of(source), identity_of(copy)};
     memcpy(rec.magic, checked_magic, sizeof(rec.magic));
-    unlinkat(dir, temp.c_str(), 0); /* left behind by a process that died while writing */
-    int fd = openat(dir, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd >= 0)
-    {
-        bool ok = write(fd, &rec, sizeof(rec)) == (ssize_t)sizeof(rec);
-        ok &= !close(fd);
-        if (!ok || renameat(dir, temp.c_str(), dir, name.c_str())) unlinkat(dir, temp.c_str(), 0);
-    }
+    replace_file_at(dir, checked_name(copy), &rec, sizeof(rec));
     close(dir);
 }
 

@@ -45,4 +45,28 @@ std::string cache_dir()
     return "/tmp/iphlp-" + std::to_string(geteuid());
 }
 
+bool replace_file_at(int dir, const std::string &name, const void *data, size_t size)
+{
+    /* Hidden, so that a reader listing the directory (the ESTATS pruning) never takes it for a
+     * record; per process, so that two writers never share one. */
+    const std::string temp = "." + name + ".tmp" + std::to_string(getpid());
+    unlinkat(dir, temp.c_str(), 0); /* left behind by a process of this PID that died while writing */
+    int fd = openat(dir, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return false;
+    const char *bytes = static_cast<const char *>(data);
+    size_t put = 0;
+    while (put < size)
+    {
+        ssize_t n = write(fd, bytes + put, size - put);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        put += size_t(n);
+    }
+    const bool written = put == size && close(fd) == 0;
+    if (written && renameat(dir, temp.c_str(), dir, name.c_str()) == 0) return true;
+    if (put != size) close(fd);
+    unlinkat(dir, temp.c_str(), 0);
+    return false;
+}
+
 } // namespace iphlp

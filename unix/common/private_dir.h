@@ -32,4 +32,10 @@ std::string runtime_dir();
  * open_private_dir(..., true). */
 std::string cache_dir();
 
+/* Replaces the file NAME in the private directory DIR by SIZE bytes of DATA, all or nothing:
+ * written to a hidden temporary file of this process (0600, never through a link), then renamed
+ * over NAME, so a reader sees the old content or the new, never a part. False (and nothing left
+ * behind) when any step fails. */
+bool replace_file_at(int dir, const std::string &name, const void *data, size_t size);
+
 } // namespace iphlp

@@ -117,16 +117,7 @@ bool read_record(int dfd, const char *name, Record &r)
 
 bool write_record(int dfd, const std::string &name, const Record &r)
 {
-    char tmp[64];
-    snprintf(tmp, sizeof(tmp), ".tmp-%d", static_cast<int>(getpid()));
-    unlinkat(dfd, tmp, 0);
-    int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return false;
-    bool ok = write(fd, &r, sizeof(r)) == static_cast<ssize_t>(sizeof(r));
-    close(fd);
-    if (ok && renameat(dfd, tmp, dfd, name.c_str()) == 0) return true;
-    unlinkat(dfd, tmp, 0);
-    return false;
+    return replace_file_at(dfd, name, &r, sizeof(r));
 }
 
 /* Under the directory's flock: forget the files of sockets that are gone and of earlier boots.

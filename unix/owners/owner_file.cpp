@@ -222,27 +222,7 @@ void OwnerFile::save(const ServerIdentity &server, const SharedMap &map)
 
     int dir = open_dir();
     if (dir < 0) return;
-    std::string name = file_name(server), temp = name + ".tmp" + std::to_string(getpid());
-    int fd = openat(dir, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == EEXIST) /* left behind by a process that died while writing */
-    {
-        unlinkat(dir, temp.c_str(), 0);
-        fd = openat(dir, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    }
-    if (fd < 0)
-    {
-        close(dir);
-        return;
-    }
-    size_t put = 0;
-    while (put < data.size())
-    {
-        ssize_t n = write(fd, data.data() + put, data.size() - put);
-        if (n <= 0) break;
-        put += (size_t)n;
-    }
-    bool ok = put == data.size() && !close(fd);
-    if (!ok || renameat(dir, temp.c_str(), dir, name.c_str())) unlinkat(dir, temp.c_str(), 0);
+    replace_file_at(dir, file_name(server), data.data(), data.size());
     close(dir);
 }
 
