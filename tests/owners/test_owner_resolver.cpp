@@ -463,21 +463,28 @@ static void test_fresh_process_borrows_the_map(void **)
     assert_true(wine.probed - before <= BORROWED_SPOT_CHECKS + 1 /* its own new slot */);
 }
 
+/* Processes 20 and 30 hold 200 sockets each (20 also an event), and the shared map has learned
+ * them; then the map is forged: process 20's event slot claims process 30's socket 300001
+ * (process 20 is listed first, so unchecked the forged claim would win, and every socket still
+ * has an owner). */
+static void learn_with_forged_claim(FakeWine &wine, MemoryStore &store)
+{
+    hold_sockets(wine, 20, 200, 100000);
+    wine.handles[{20, 201 * 4}] = 0; /* an event, say */
+    hold_sockets(wine, 30, 200, 300000);
+    learn(wine, store);
+    for (auto &p : store.processes)
+        if (p.pid == 20) p.slots[200] = {300001, 0, SlotKind::socket, false};
+}
+
 /* A forged (or stale) shared entry: the process checks a few borrowed entries at every process
  * list, so it is found within one pass over what was borrowed; then nothing borrowed is trusted,
  * the map is rebuilt and saved, and the next fresh process reads the corrected map. */
 static void test_forged_entry_is_found_and_corrected(void **)
 {
     FakeWine wine;
-    hold_sockets(wine, 20, 200, 100000);
-    wine.handles[{20, 201 * 4}] = 0; /* an event, say */
-    hold_sockets(wine, 30, 200, 300000);
     MemoryStore store;
-    learn(wine, store);
-    /* Forge: process 20's event slot claims process 30's socket 300001 (process 20 is listed
-     * first, so the forged claim would win, and every socket still has an owner). */
-    for (auto &p : store.processes)
-        if (p.pid == 20) p.slots[200] = {300001, 0, SlotKind::socket, false};
+    learn_with_forged_claim(wine, store);
     wine.self = 40;
     OwnerResolver fresh(wine, &store);
     SocketBuffer records = records_of(wine);
@@ -505,13 +512,8 @@ static void test_forged_entry_is_found_and_corrected(void **)
 static void test_conflicting_claim_is_checked_before_use(void **)
 {
     FakeWine wine;
-    hold_sockets(wine, 20, 200, 100000);
-    wine.handles[{20, 201 * 4}] = 0; /* an event, say */
-    hold_sockets(wine, 30, 200, 300000);
     MemoryStore store;
-    learn(wine, store);
-    for (auto &p : store.processes) /* process 20 is listed first: unchecked, its claim would win */
-        if (p.pid == 20) p.slots[200] = {300001, 0, SlotKind::socket, false};
+    learn_with_forged_claim(wine, store);
     wine.self = 40;
     OwnerResolver fresh(wine, &store);
     SocketBuffer records = records_of(wine);
