@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The C and C++ sources are formatted as .clang-format says (clang-format --dry-run), and every
-# source file carries its SPDX licence line. The formatter is pinned to clang-format 14 (Debian
-# 12 and 13 both package clang-format-14; ./iphlp deps installs it): clang-format 19 formats
-# some statements differently (an empty loop body `while (...)\n;`), and the verdict must not
-# depend on the host. $CLANG_FORMAT names another binary.
+# source file carries its SPDX licence line. The formatter is clang-format 14 (Debian 12) or 19
+# (Debian 13, which has no clang-format-14), whichever is installed: the tree is kept in a layout
+# both accept, so the verdict does not depend on the host, and CI checks it with both (14 on the
+# host, 19 in the debian13-wine10 root: tests/run-debian13-host.sh). Where they part is an empty
+# loop body: 14 keeps `while (...)\n;`, 19 wants `while (...);`, so an empty loop is written
+# `while (...) {}`, which both keep. $CLANG_FORMAT names another binary.
 # Usage: check-format.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
 passed=0 failed=0
-formatter=${CLANG_FORMAT:-clang-format-14}
-command -v "$formatter" >/dev/null || { echo "FAILED: $formatter not found (./iphlp deps installs it)"; exit 1; }
+formatter=${CLANG_FORMAT:-}
+if [ -z "$formatter" ]; then
+    for v in 14 19; do command -v "clang-format-$v" >/dev/null && { formatter=clang-format-$v; break; }; done
+fi
+[ -n "$formatter" ] && command -v "$formatter" >/dev/null ||
+    { echo "FAILED: ${formatter:-clang-format-14 or clang-format-19} not found (./iphlp deps installs it)"; exit 1; }
+echo "formatter: $("$formatter" --version)"
 mapfile -t sources < <(git ls-files '*.c' '*.cpp' '*.h' | grep -v '^tests/sockets/fixtures/')
 unformatted=()
 for f in "${sources[@]}"; do
