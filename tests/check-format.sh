@@ -5,8 +5,9 @@
 # (Debian 13, which has no clang-format-14), whichever is installed: the tree is kept in a layout
 # both accept, so the verdict does not depend on the host, and CI checks it with both (14 on the
 # host, 19 in the debian13-wine10 root: tests/run-debian13-host.sh). Where they part is an empty
-# loop body: 14 keeps `while (...)\n;`, 19 wants `while (...);`, so an empty loop is written
-# `while (...) {}`, which both keep. $CLANG_FORMAT names another binary.
+# loop body: 14 keeps `while (...)\n;` and 19 does not, so an empty loop body is
+# written `{}` on the line after the loop (14's layout of it, which 19 keeps: measured with
+# 14.0.6 and 19.1.7 on every file). $CLANG_FORMAT names another binary.
 # Usage: check-format.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
