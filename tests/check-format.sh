@@ -19,6 +19,10 @@ fi
 [ -n "$formatter" ] && command -v "$formatter" >/dev/null ||
     { echo "FAILED: ${formatter:-clang-format-14 or clang-format-19} not found (./iphlp deps installs it)"; exit 1; }
 echo "formatter: $("$formatter" --version)"
+# The files come from git: without a readable repository (a worktree whose .git points outside a
+# platform root), there is nothing to check, and that is a failure, never a pass.
+git ls-files --error-unmatch CMakeLists.txt >/dev/null 2>&1 ||
+    { echo "FAILED: git cannot list the tree's files here ($(git ls-files 2>&1 >/dev/null | head -n1))"; exit 1; }
 mapfile -t sources < <(git ls-files '*.c' '*.cpp' '*.h' | grep -v '^tests/sockets/fixtures/')
 unformatted=()
 for f in "${sources[@]}"; do
