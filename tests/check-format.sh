@@ -24,13 +24,19 @@ echo "formatter: $("$formatter" --version)"
 git ls-files --error-unmatch CMakeLists.txt >/dev/null 2>&1 ||
     { echo "FAILED: git cannot list the tree's files here ($(git ls-files 2>&1 >/dev/null | head -n1))"; exit 1; }
 mapfile -t sources < <(git ls-files '*.c' '*.cpp' '*.h' | grep -v '^tests/sockets/fixtures/')
-unformatted=()
-for f in "${sources[@]}"; do
-    "$formatter" --dry-run --Werror "$f" >/dev/null 2>&1 || unformatted+=("$f")
-done
-if [ ${#unformatted[@]} = 0 ]; then passed=$((passed + 1)); else
+# One formatter process for all files: one per file spent most of the test starting clang-format
+# (measured: 66 s for ~200 files on the loaded 2-core machine, and clang-format 19 passed the
+# test's 120 s limit in a Debian 13 run). Each finding is "FILE:LINE:COL: error: ...".
+report=$("$formatter" --dry-run --Werror "${sources[@]}" 2>&1)
+rc=$?
+mapfile -t unformatted < <(grep -oE '^[^:]+:[0-9]+:[0-9]+: error' <<<"$report" | cut -d: -f1 | sort -u)
+if [ "$rc" = 0 ]; then passed=$((passed + 1)); else
     failed=$((failed + 1))
-    echo "FAILED: not formatted (run $formatter -i on them): ${unformatted[*]}"
+    if [ ${#unformatted[@]} -gt 0 ]; then
+        echo "FAILED: not formatted (run $formatter -i on them): ${unformatted[*]}"
+    else
+        echo "FAILED: $formatter stopped (exit $rc): $(head -n5 <<<"$report")"
+    fi
 fi
 mapfile -t licensed < <(git ls-files '*.c' '*.cpp' '*.h' '*.sh' '*.rc' '*.mjs' 'CMakeLists.txt' '*/CMakeLists.txt' '*.cmake' iphlp |
     grep -v '^tests/sockets/fixtures/')
