@@ -7,7 +7,8 @@
 # The exit code is COMMAND's (128+N when it died of signal N).
 #
 # Inside: fresh /proc, the host's /sys and /dev (with /dev/pts and /dev/shm),
-# empty tmpfs on /tmp and /root, HOME=/root, a standard PATH, LANG=C.UTF-8,
+# empty tmpfs on /tmp and /root (where a root with ccache finds its cache,
+# NAME.ccache beside the root: mount_ccache), HOME=/root, a standard PATH, LANG=C.UTF-8,
 # and only these variables of the caller: TERM, CI, IPHLP_*, CTEST_*,
 # CMAKE_BUILD_PARALLEL_LEVEL, WINEDEBUG, WINEDLLOVERRIDES, and the names listed
 # in IPHLP_PASS_ENV. The working directory is the caller's when it lies within
@@ -55,16 +56,37 @@ allowed_env() {
 }
 
 # Mounts for the run; called inside the private mount namespace, in an order
-# such that DIR may lie under /tmp or /root.
+# such that DIR may lie under /tmp or /root. The root is first bound onto
+# itself, so that "/" inside is a mount point, as on a real machine: a program
+# that makes "/" private in a mount namespace of its own (unshare(CLONE_NEWNS)
+# then mount(NULL, "/", MS_REC | MS_PRIVATE)) gets EINVAL on a plain
+# directory (measured: test_reservation_paths' full-disk case).
 mount_all() {
     local root=$1 dir=$2
-    mount -t proc proc "$root/proc" &&
+    mount --bind "$root" "$root" &&
+        mount -t proc proc "$root/proc" &&
         mount --rbind /sys "$root/sys" &&
         mount --rbind /dev "$root/dev" &&
         mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$root/tmp" &&
         mount -t tmpfs -o mode=700 tmpfs "$root/root" &&
         mkdir -p -- "$root$dir" &&
-        mount --rbind "$dir" "$root$dir"
+        mount --rbind "$dir" "$root$dir" &&
+        mount_ccache "$root"
+}
+
+# A root with ccache gets a compiler cache that outlives the run: NAME.ccache
+# beside the root, at ccache's default place for HOME=/root. ccache hands back
+# an object only for the same compiler binary, arguments and preprocessed
+# input, and never caches a failed compilation, so a build through it checks
+# what a build without it checks; a rebuilt root has new compilers, so the old
+# entries stop matching.
+mount_ccache() {
+    local root=$1 cache=$1.ccache
+    [[ -x "$root/usr/bin/ccache" ]] || return 0
+    if [[ ! -d "$cache" ]]; then
+        mkdir -p -- "$cache" && printf 'max_size = 2G\n' >"$cache/ccache.conf" || return 1
+    fi
+    mkdir -p -- "$root/root/.cache/ccache" && mount --bind "$cache" "$root/root/.cache/ccache"
 }
 
 # The processes of this run's mount namespace whose root is the platform's

@@ -16,18 +16,19 @@ set_tests_properties(netstat_npm PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
 add_test(NAME netstat_node_win COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/run-netstat-node-win.sh ${NETSTAT_PE}/netstat.exe)
 set_tests_properties(netstat_node_win PROPERTIES LABELS wine TIMEOUT 900 SKIP_RETURN_CODE 77
                      ENVIRONMENT "IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR};IPHLP_PLATFORM=host")
-# Debian 13 as a host: the netstat test again under Wine 10.0, which starts programs with the
-# limited token (the -b checks take the token they need either way). Only this test of the
-# host set is repeated there: the others do not depend on the Wine version in a way the
-# debian13-wine10 platform tests miss. XDG_RUNTIME_DIR: Wine 10.0 prints an error on stderr
-# without it, which the holder's first line would carry.
+# Debian 13 as a host: the tree built in the debian13-wine10 root with Debian 13's own tools, then
+# its unit tests, fuzzers and host Wine tests run there (tests/run-debian13-host.sh). The Wine
+# tests run in a network namespace of their own, as a platform test does.
 if(TEST debian13-wine10/root)
-    iphlp_wine_test(debian13-wine10 debian13-wine10-x86_64 netstat 300 env XDG_RUNTIME_DIR=/root
-                    ${CMAKE_CURRENT_SOURCE_DIR}/run-netstat.sh ${NETSTAT_PE}/netstat.exe ${NETSTAT_PE}/netstat_holder.exe)
-endif()
-if(TEST debian13-wine10/root)
-    add_test(NAME debian13-wine10/host_build COMMAND ${PROJECT_SOURCE_DIR}/platforms/in-root.sh debian13-wine10
-             ${PROJECT_SOURCE_DIR} -- ${CMAKE_CURRENT_SOURCE_DIR}/run-debian13-host.sh)
-    set_tests_properties(debian13-wine10/host_build PROPERTIES LABELS "platform;debian13-wine10" TIMEOUT 1200
-        FIXTURES_REQUIRED root-debian13-wine10 ENVIRONMENT "IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR}")
+    set(d13 ${PROJECT_SOURCE_DIR}/platforms/in-root.sh debian13-wine10 ${PROJECT_SOURCE_DIR} --
+        ${CMAKE_CURRENT_SOURCE_DIR}/run-debian13-host.sh)
+    add_test(NAME debian13-wine10/host_build COMMAND ${d13} build)
+    add_test(NAME debian13-wine10/host_unit COMMAND ${d13} unit)
+    add_test(NAME debian13-wine10/host_wine COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/private-network.sh ${d13} wine)
+    set_tests_properties(debian13-wine10/host_build debian13-wine10/host_unit debian13-wine10/host_wine PROPERTIES
+        LABELS "platform;debian13-wine10" ENVIRONMENT "IPHLP_BUILD_DIR=${CMAKE_BINARY_DIR}")
+    set_tests_properties(debian13-wine10/host_build PROPERTIES TIMEOUT 1500
+        FIXTURES_SETUP debian13-host FIXTURES_REQUIRED root-debian13-wine10)
+    set_tests_properties(debian13-wine10/host_unit PROPERTIES TIMEOUT 600 FIXTURES_REQUIRED debian13-host)
+    set_tests_properties(debian13-wine10/host_wine PROPERTIES TIMEOUT 1500 FIXTURES_REQUIRED debian13-host)
 endif()

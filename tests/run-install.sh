@@ -50,6 +50,10 @@ fake=$scratch/wine
 make_fake_wine "$fake" || { echo "skipped: no Debian-layout Wine (/usr/lib/wine/wine64) to copy"; exit 77; }
 fakelib=$fake/lib/x86_64-linux-gnu/wine
 wine_=$fake/bin/wine
+# The bitnesses an install serves: i386 too where this Wine has wine32 (Debian 13's root, a
+# Debian 12 host with wine32:i386) and the distribution carries the i386 Unix side.
+served=x86_64
+[ -d "$fake/lib/i386-linux-gnu/wine/i386-unix" ] && [ -f "$dist/i386-unix/iphlpbridge.so" ] && served="x86_64 i386"
 
 # One fresh prefix, made once and copied for every scenario (wineboot takes ~10 s). The user's
 # own override value iphlpapi=builtin must come back after uninstall.
@@ -103,7 +107,7 @@ is_restored "an install without --winsock, then uninstall"
 fresh_prefix
 out=$("$setup" install --winsock --wine "$fake" "$prefix" 2>&1)
 check "install --wine succeeds ($out)" test $? = 0
-check "install says which bitnesses are served ($out)" grep -q 'fully served: x86_64 programs' <<<"$out"
+check "install says which bitnesses are served ($out)" grep -q "fully served: $served programs" <<<"$out"
 check "system32/iphlpapi.dll is this build's" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
 check "system32/netstat.exe is this project's" cmp -s "$dist/x86_64-windows/netstat.exe" "$sys32/netstat.exe"
 check "system32/iphlpwine.dll is the Wine's own iphlpapi.dll" cmp -s "$fakelib/x86_64-windows/iphlpapi.dll" "$sys32/iphlpwine.dll"
@@ -260,10 +264,12 @@ check "record lost: uninstall puts the Wine's own iphlpapi.dll back" cmp -s "$wi
 # ---- a Wine without ws2_32.so: the companion stays out (also one an earlier install put in) ----
 fresh_prefix
 "$setup" install --winsock --wine "$fake" "$prefix" >/dev/null 2>&1
-mv "$fakelib/x86_64-unix/ws2_32.so" "$scratch/ws2_32.so.away"
+# Every bitness's ws2_32.so away: with wine32, an i386 one left in place keeps the companion for
+# 32-bit programs, and with it the override (measured on Wine 10.0: ws2_32=native,builtin).
+for a in $served; do mv "$fake/lib/$a-linux-gnu/wine/$a-unix/ws2_32.so" "$scratch/ws2_32.so.$a"; done
 out=$("$setup" install --winsock --wine "$fake" "$prefix" 2>&1)
 rc=$?
-mv "$scratch/ws2_32.so.away" "$fakelib/x86_64-unix/ws2_32.so"
+for a in $served; do mv "$scratch/ws2_32.so.$a" "$fake/lib/$a-linux-gnu/wine/$a-unix/ws2_32.so"; done
 check "a Wine without ws2_32.so: install succeeds ($rc: $out)" test "$rc" = 0
 check "... with this project's iphlpapi.dll" cmp -s "$dist/x86_64-windows/iphlpapi.dll" "$sys32/iphlpapi.dll"
 check "... Wine's own ws2_32.dll back in system32, byte-identical" test "$(sha256sum <"$sys32/ws2_32.dll")" = "$orig_ws2"

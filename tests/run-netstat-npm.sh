@@ -39,11 +39,14 @@ cp "$bin/cmd" "$bin/cmd.exe"
 printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s"\n' "$dir/taskkill.log" >"$bin/TaskKill"
 chmod +x "$bin"/*
 
-coproc HOLDER { exec "$root/iphlp" run "$holder" 2>&1; }
+# The holder's stdout only: its first line is pid=...; Wine's own messages go to stderr (Wine
+# 10.0 prints "error: XDG_RUNTIME_DIR is invalid or not set" where that is unset, as in a root
+# shell on a fresh Debian 13), and so do the holder's failures, shown when it does not start.
+coproc HOLDER { exec "$root/iphlp" run "$holder" 2>"$dir/holder.err"; }
 holder_pid=$HOLDER_PID holder_in=${HOLDER[1]} holder_out=${HOLDER[0]}
 trap 'exec {holder_in}>&-; wait "$holder_pid" 2>/dev/null; rm -rf "$dir"' EXIT
 if ! read -r -t 120 info <&"$holder_out" || [[ $info != pid=* ]]; then
-    echo "FAILED: netstat_holder did not start: ${info:-no output}"
+    echo "FAILED: netstat_holder did not start: ${info:-no output}; stderr: $(grep -v '^iphlp: ' "$dir/holder.err" | head -n3)"
     exit 1
 fi
 info=${info%$'\r'}

@@ -177,7 +177,7 @@ int run_in_child(const std::function<int()> &fn)
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    {}
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }

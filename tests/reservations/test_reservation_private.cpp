@@ -103,7 +103,7 @@ void other_users_cannot_open_lock_or_stall_it(void **)
         char c = reservation_lookup(fx.cfg, IPHLP_TCP, 5000, 1, &t) == WIN_NO_ERROR ? 'y' : 'n';
         if (write(kept[1], &c, 1) != 1) _exit(1);
         while (read(keep[0], &c, 1) > 0)
-            ;
+        {}
         _exit(0);
     }
     close(keep[0]);
@@ -128,8 +128,9 @@ void other_users_cannot_open_lock_or_stall_it(void **)
         int got = try_every_way_in(fx.cfg.db_path);
         if (write(report[1], &got, sizeof(got)) != sizeof(got)) _exit(11);
         char c;
-        while (read(hold[0], &c, 1) > 0) /* holds whatever it got until told to stop */
-            ;
+        /* holds whatever it got until told to stop */
+        while (read(hold[0], &c, 1) > 0)
+        {}
         _exit(0);
     }
     close(hold[0]);

@@ -164,7 +164,7 @@ uint32_t create_store(const std::string &path)
     if (fd < 0 && errno == ELOOP) return open_failed(path, "cannot create it: it is a symbolic link to a missing file");
     if (fd < 0) return open_failed(path, std::string("cannot create it: ") + strerror(errno));
     while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
-        ;
+    {}
     /* Under the lock: is the placeholder still empty and still the file at path? If not,
      * another process has created the store meanwhile, and the caller looks again. */
     struct stat held, now;

@@ -54,7 +54,7 @@ void *block_for_lock(void *arg)
     range.l_whence = SEEK_SET;
     int rc;
     while ((rc = fcntl(wait->fd, F_OFD_SETLKW, &range)) != 0 && errno == EINTR)
-        ;
+    {}
     wait->err = errno;
     wait->rc = rc;
     return nullptr;
