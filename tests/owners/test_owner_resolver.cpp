@@ -463,6 +463,16 @@ static void test_fresh_process_borrows_the_map(void **)
     assert_true(wine.probed - before <= BORROWED_SPOT_CHECKS + 1 /* its own new slot */);
 }
 
+/* The first call of a fresh process SELF of the prefix, which starts from the shared map in
+ * STORE: the table's rows are left in RECORDS. */
+static OwnerWork first_call(FakeWine &wine, MemoryStore &store, uint32_t self, SocketBuffer &records)
+{
+    wine.self = self;
+    OwnerResolver fresh(wine, &store);
+    records = records_of(wine);
+    return fresh.resolve(records);
+}
+
 /* Processes 20 and 30 hold 200 sockets each (20 also an event), and the shared map has learned
  * them; then the map is forged: process 20's event slot claims process 30's socket 300001
  * (process 20 is listed first, so unchecked the forged claim would win, and every socket still
@@ -499,10 +509,7 @@ static void test_forged_entry_is_found_and_corrected(void **)
         wine.clock_ms += PROCESS_LIST_MAX_AGE_MS; /* a list per call */
     }
     assert_true(right_from <= passes);
-    wine.self = 41;
-    OwnerResolver next(wine, &store);
-    records = records_of(wine);
-    next.resolve(records);
+    first_call(wine, store, 41, records);
     assert_int_equal(owner_of(records, 300001), 30);
 }
 
@@ -514,17 +521,12 @@ static void test_conflicting_claim_is_checked_before_use(void **)
     FakeWine wine;
     MemoryStore store;
     learn_with_forged_claim(wine, store);
-    wine.self = 40;
-    OwnerResolver fresh(wine, &store);
-    SocketBuffer records = records_of(wine);
-    OwnerWork work = fresh.resolve(records);
+    SocketBuffer records;
+    OwnerWork work = first_call(wine, store, 40, records);
     assert_true(work.distrusted);
     assert_int_equal(owner_of(records, 300001), 30);
     assert_int_equal(owner_of(records, 100002), 20);
-    wine.self = 41; /* the corrected map is what the next process reads */
-    OwnerResolver next(wine, &store);
-    records = records_of(wine);
-    work = next.resolve(records);
+    work = first_call(wine, store, 41, records); /* the corrected map is what the next process reads */
     assert_false(work.distrusted);
     assert_int_equal(owner_of(records, 300001), 30);
 }
@@ -575,10 +577,8 @@ static void test_dead_process_in_the_map(void **)
     wine.create_times[20] = 99; /* process 20 exited; its PID went to a new process */
     hold_sockets(wine, 20, 10, 200000);
     wine.handles[{20, 4}] = 100001; /* which holds an inode the old one held */
-    wine.self = 11;
-    OwnerResolver fresh(wine, &store);
-    SocketBuffer records = records_of(wine);
-    OwnerWork work = fresh.resolve(records);
+    SocketBuffer records;
+    OwnerWork work = first_call(wine, store, 11, records);
     assert_int_equal(work.verified, 0); /* nothing borrowed */
     assert_true(work.probed >= 10);
     assert_int_equal(owner_of(records, 100001), 20);
@@ -595,10 +595,8 @@ static void test_restarted_server_ignores_the_map(void **)
     wine.server.server_start++; /* a new wineserver: same prefix, PIDs start over */
     wine.handles.clear();
     hold_sockets(wine, 21, 10, 100000); /* even the same inodes */
-    wine.self = 22;
-    OwnerResolver fresh(wine, &store);
-    SocketBuffer records = records_of(wine);
-    OwnerWork work = fresh.resolve(records);
+    SocketBuffer records;
+    OwnerWork work = first_call(wine, store, 22, records);
     assert_false(work.loaded);
     assert_int_equal(owner_of(records, 100001), 21);
 }
