@@ -839,7 +839,9 @@ report_reservations() {
     store_path
     [ -e "$STORE" ] || return 0
     for proto in tcp udp; do
-        list=$(list_reservations "$proto" 2>/dev/null) || { n=unknown; break; }
+        # On failure list_reservations shows excludedports' own words on stderr: why the count
+        # is unknown.
+        list=$(list_reservations "$proto") || { n=unknown; break; }
         [ -n "$list" ] && n=$((n + $(wc -l <<<"$list")))
     done
     if [ "$n" = unknown ]; then count="an unknown number of reservations"; else count=$(plural "$n" reservation); fi

@@ -15,17 +15,32 @@ TEST_PREFIX=$IPHLP_BUILD/prefixes/${IPHLP_TEST_PREFIX:-$IPHLP_PLATFORM}
 unset WINEPREFIX WINEDLLPATH
 iphlp_wine_env "$TEST_PREFIX" "$IPHLP_BUILD/winedllpath"
 
-# A scratch prefix as a hard-linked copy (cp -al) of another, when DEST has none yet and SOURCE
-# exists: each prefix is 1.3-1.4 GB (Wine with 32-bit support fills system32 and syswow64), a
-# linked copy about 1 MB. Sharing files is safe because nothing rewrites one in place: Wine saves
-# the registry by rename, and scripts/wine.sh stages files by rename (iphlp_put).
+# A copy of a scratch prefix that shares its files by hard links (cp -al): each prefix is 1.3-1.4
+# GB (Wine with 32-bit support fills system32 and syswow64), a linked copy about 1 MB. Everything
+# is shared but the registry files (*.reg), which are copied: wineserver writes a registry file
+# that has more than one link in place (truncate, then write; server/registry.c, save_branch), so
+# a linked one would carry one prefix's registry into the others, and a prefix starting while
+# another's server saves would read a truncated file (seen: "system.reg is not a valid registry
+# file", then "could not load kernel32.dll"). Every other file is replaced by rename, never
+# rewritten: scripts/wine.sh stages by rename (iphlp_put), and so does setup.sh.
+link_prefix() { # SOURCE_DIR DEST_DIR
+    cp -al "$1" "$2" || return
+    local reg
+    for reg in "$1"/*.reg; do
+        [ -f "$reg" ] || continue
+        cp --remove-destination "$reg" "$2/${reg##*/}" || return
+    done
+}
+
+# The same, once: when DEST has no prefix yet and SOURCE has one, under SOURCE's lock (the one
+# iphlp_ensure_prefix holds while it creates or stages the prefix).
 clone_prefix() { # SOURCE_DIR DEST_DIR
     [ -f "$2/system.reg" ] || [ ! -f "$1/system.reg" ] && return 0
     (
         flock 9
         [ -f "$2/system.reg" ] && exit 0
         rm -rf "$2.tmp"
-        cp -al "$1" "$2.tmp" && mv -T "$2.tmp" "$2"
+        link_prefix "$1" "$2.tmp" && mv -T "$2.tmp" "$2"
     ) 9>"$1.lock"
 }
 

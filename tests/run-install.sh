@@ -65,14 +65,12 @@ orig_dll=$(sha256sum <"$template/drive_c/windows/system32/iphlpapi.dll")
 orig_netstat=$(sha256sum <"$template/drive_c/windows/system32/netstat.exe")
 orig_ws2=$(sha256sum <"$template/drive_c/windows/system32/ws2_32.dll")
 n=0
-# Hard links (a prefix is ~0.5 GB; setup.sh replaces files by rename), except the registry files,
-# which wineserver rewrites in place: measured, a hard-linked user.reg carried one prefix's
-# overrides into every other.
+# Linked copies (link_prefix in lib.sh; measured: a hard-linked user.reg carried one prefix's
+# overrides into every other).
 fresh_prefix() {
     n=$((n + 1))
     prefix=$scratch/p$n
-    cp -al "$template" "$prefix"
-    for reg in "$prefix"/*.reg; do cp --remove-destination "$template/$(basename "$reg")" "$reg"; done
+    link_prefix "$template" "$prefix"
     sys32=$prefix/drive_c/windows/system32
 }
 override() { # NAME: the prefix's DllOverrides value, or nothing
