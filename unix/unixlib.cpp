@@ -63,13 +63,14 @@ void trace_owners(const OwnerWork &w)
 {
     if (!debugging()) return;
     fprintf(stderr,
-            "iphlp: owners: %u Wine sockets%s%s%s%s, %u handles probed (%u borrowed checked), %u without owner\n",
+            "iphlp: owners: %u Wine sockets%s%s%s%s%s, %u handles probed (%u borrowed checked), %u without owner\n",
             w.wine_sockets,
             w.server_fds_unknown ? ", wineserver fds unreadable"
             : w.read_server_fds  ? ", wineserver fds read"
                                  : "",
             w.listed ? ", processes listed" : "", w.loaded ? ", shared map read" : "",
-            w.saved ? ", shared map written" : "", w.probed, w.verified, w.unresolved);
+            w.confirmed ? ", its processes confirmed" : "", w.saved ? ", shared map written" : "", w.probed, w.verified,
+            w.unresolved);
 }
 
 NTSTATUS read_socket_table(void *args)

@@ -31,6 +31,35 @@ map=$(map_file)
 check "the map is a private file" test -n "$map" -a "$(stat -c %a "$IPHLP_OWNER_DIR" 2>/dev/null)" = 700
 check "owner tests pass with the map shared" suite
 check "fresh processes read the map" read_map
+# A fresh process whose map accounts for every socket confirms the map's processes one by one
+# (open, creation and exit time) instead of listing every process: netstat.exe, twice, beside a
+# Wine process holding sockets; the second run must name the holder's listener from the map.
+confirmed_by_map() {
+    local holder netstat info pid port status=0 i
+    holder=$(pe_exe "$arch" tools/netstat/netstat_holder.exe)
+    netstat=$(pe_exe "$arch" tools/netstat/netstat.exe)
+    coproc HOLDER { win 120 "$holder" 2>/dev/null; }
+    local holder_in=${HOLDER[1]} holder_out=${HOLDER[0]} holder_job=$HOLDER_PID
+    if read -r -t 120 info <&"$holder_out" && [[ $info == pid=* ]]; then
+        info=${info%$'\r'}
+        pid=${info#pid=} pid=${pid%% *}
+        port=${info#*tcp4_listen=} port=${port%% *}
+        for i in 1 2; do
+            win 120 "$netstat" -ano -p tcp >"$scratch/out" 2>"$scratch/trace" || status=1
+        done
+        grep -Eq "TCP +0\.0\.0\.0:$port +0\.0\.0\.0:0 +LISTENING +$pid\b" "$scratch/out" || status=1
+        grep -q '^iphlp: owners: .*its processes confirmed' "$scratch/trace" || status=1
+        ! grep -q '^iphlp: owners: .*processes listed' "$scratch/trace" || status=1
+        [ "$status" = 0 ] || cat "$scratch/out" "$scratch/trace"
+    else
+        echo "netstat_holder did not start: ${info:-no output}"
+        status=1
+    fi
+    exec {holder_in}>&-
+    wait "$holder_job" 2>/dev/null
+    return $status
+}
+check "a fresh process confirms the map's processes instead of listing them" confirmed_by_map
 
 # A corrupt map: every 97th byte flipped.
 size=$(stat -c %s "$map")

@@ -33,6 +33,7 @@ struct FakeWine : HandleSource
     std::map<std::pair<uint32_t, uint32_t>, uint64_t> handles;
     std::map<uint64_t, uint64_t> cookies;      /* inode -> kernel cookie (0 when absent) */
     std::map<uint32_t, uint64_t> create_times; /* pid -> creation time (0 when absent) */
+    std::map<uint32_t, uint32_t> min_slots;    /* pid -> table size, when larger than its handles need */
     bool server_visible = true;
     ServerIdentity server = {1, 2, 3, 4};
     size_t probed = 0;
@@ -51,7 +52,21 @@ struct FakeWine : HandleSource
         {
             if (out.empty() || out.back().pid != h.first.first)
                 out.push_back({h.first.first, 0, create_times[h.first.first]});
-            out.back().slots = std::max(out.back().slots, h.first.second / 4);
+            out.back().slots = std::max({out.back().slots, h.first.second / 4, min_slots[h.first.first]});
+        }
+        return true;
+    }
+    bool can_confirm = true;
+    size_t confirms = 0; /* processes confirmed one by one */
+    bool still_running(const std::vector<ProcessSlots> &procs, std::vector<uint8_t> &alive) override
+    {
+        if (!can_confirm) return false;
+        alive.clear();
+        for (const auto &p : procs)
+        {
+            confirms++;
+            auto h = handles.lower_bound({p.pid, 0});
+            alive.push_back(h != handles.end() && h->first.first == p.pid && create_times[p.pid] == p.create_time);
         }
         return true;
     }
@@ -389,6 +404,28 @@ static void test_new_own_socket_probes_only_new_slots(void **)
     assert_int_equal(small, large);
 }
 
+/* The caller's new connection sits in the lowest free slots of its own table; the search stops at
+ * the last of its sockets, however many free slots follow (each probe is a server round trip, and
+ * wineserver grows a table in steps, so free slots usually do follow). */
+static void test_own_new_connection_stops_at_its_sockets(void **)
+{
+    FakeWine wine;
+    hold_sockets(wine, 20, 100, 100000);
+    for (uint32_t slot = 1; slot <= 30; slot++) wine.handles[{10, slot * 4}] = 0;
+    wine.min_slots[10] = 64;
+    OwnerResolver resolver(wine);
+    SocketBuffer records = records_of(wine);
+    resolver.resolve(records);
+    size_t before = wine.probed;
+    wine.handles[{10, 31 * 4}] = 5001; /* a connection to itself: two sockets */
+    wine.handles[{10, 32 * 4}] = 5002;
+    records = records_of(wine);
+    resolver.resolve(records);
+    assert_int_equal(owner_of(records, 5001), 10);
+    assert_int_equal(owner_of(records, 5002), 10);
+    assert_int_equal(wine.probed - before, 2);
+}
+
 /* A new socket of another process: found in the slot wineserver hands out next (the lowest free
  * value), not by probing the process's other sockets again. */
 static void test_new_socket_of_another_process(void **)
@@ -563,6 +600,64 @@ static void test_stale_claim_after_handing_on_is_checked_before_use(void **)
     fresh.resolve(records);
     assert_int_equal(owner_of(records, 100007), 30);
     assert_int_equal(owner_of(records, 100008), 20);
+}
+
+/* A fresh process whose shared map accounts for every socket confirms the map's processes one by
+ * one and takes no process list. */
+static void test_fresh_process_confirms_instead_of_listing(void **)
+{
+    FakeWine wine;
+    MemoryStore store;
+    hold_sockets(wine, 20, 300, 100000);
+    hold_sockets(wine, 30, 300, 300000);
+    wine.handles[{50, 4}] = 0; /* a process holding no socket: nothing to confirm of it */
+    learn(wine, store);
+    assert_int_equal(store.saves, 1);
+    const size_t lists = wine.lists, probed = wine.probed;
+    SocketBuffer records;
+    OwnerWork work = first_call(wine, store, 40, records);
+    assert_true(work.confirmed);
+    assert_false(work.listed);
+    assert_int_equal(wine.lists, lists);
+    assert_int_equal(wine.confirms, 2);
+    assert_true(wine.probed - probed <= BORROWED_SPOT_CHECKS);
+    assert_int_equal(owner_of(records, 100300), 20);
+    assert_int_equal(owner_of(records, 300001), 30);
+}
+
+/* What confirming cannot vouch for takes the list: a process of the map that exited (its sockets
+ * handed to a process the map has not seen), and a socket no confirmed process accounts for. */
+static void test_confirmation_falls_back_to_the_list(void **)
+{
+    FakeWine wine;
+    MemoryStore store;
+    hold_sockets(wine, 20, 50, 100000);
+    hold_sockets(wine, 30, 50, 300000);
+    learn(wine, store);
+    assert_int_equal(store.saves, 1);
+    for (uint32_t slot = 1; slot <= 50; slot++) wine.handles.erase({20, slot * 4});
+    hold_sockets(wine, 60, 50, 100000); /* 20 exited; 60 holds its sockets now */
+    SocketBuffer records;
+    size_t lists = wine.lists;
+    OwnerWork work = first_call(wine, store, 40, records);
+    assert_true(work.confirmed && work.listed);
+    assert_int_equal(wine.lists, lists + 1);
+    assert_int_equal(owner_of(records, 100001), 60);
+    assert_int_equal(owner_of(records, 300001), 30);
+
+    wine.handles[{70, 4}] = 700001; /* a new process's socket */
+    lists = wine.lists;
+    work = first_call(wine, store, 41, records);
+    assert_int_equal(wine.lists, lists + 1);
+    assert_int_equal(owner_of(records, 700001), 70);
+    assert_int_equal(owner_of(records, 100001), 60);
+
+    wine.can_confirm = false; /* a source that cannot: the list, as before */
+    lists = wine.lists;
+    work = first_call(wine, store, 42, records);
+    assert_false(work.confirmed);
+    assert_int_equal(wine.lists, lists + 1);
+    assert_int_equal(owner_of(records, 700001), 70);
 }
 
 /* A PID in the map that now names another process (same PID, later creation time): its entries
@@ -818,12 +913,15 @@ int main()
         cmocka_unit_test(test_many_inodes),
         cmocka_unit_test(test_recent_list_vouches_for_the_cache),
         cmocka_unit_test(test_new_own_socket_probes_only_new_slots),
+        cmocka_unit_test(test_own_new_connection_stops_at_its_sockets),
         cmocka_unit_test(test_new_socket_of_another_process),
         cmocka_unit_test(test_new_process_probed_alone),
         cmocka_unit_test(test_fresh_process_borrows_the_map),
         cmocka_unit_test(test_forged_entry_is_found_and_corrected),
         cmocka_unit_test(test_conflicting_claim_is_checked_before_use),
         cmocka_unit_test(test_stale_claim_after_handing_on_is_checked_before_use),
+        cmocka_unit_test(test_fresh_process_confirms_instead_of_listing),
+        cmocka_unit_test(test_confirmation_falls_back_to_the_list),
         cmocka_unit_test(test_dead_process_in_the_map),
         cmocka_unit_test(test_restarted_server_ignores_the_map),
         cmocka_unit_test(test_reused_inode_told_apart_by_cookie),

@@ -91,8 +91,8 @@ size_t OwnerResolver::unresolved(const SocketBuffer &records) const
 
 /* Reads the shared map (once per new process seen): processes of this wineserver that this
  * process knows nothing about yet may have been mapped by another, and sockets another process
- * found to be native need no read of wineserver's fd table here. */
-void OwnerResolver::adopt_stored(OwnerWork &work, SocketBuffer &records)
+ * found to be native need no read of wineserver's fd table here (adopt_stored_natives). */
+void OwnerResolver::adopt_stored(OwnerWork &work)
 {
     if (!store_) return;
     if (!server_known_) server_known_ = source_.server_identity(server_);
@@ -111,17 +111,26 @@ void OwnerResolver::adopt_stored(OwnerWork &work, SocketBuffer &records)
         known.slots.swap(it->slots);
         for (auto &s : known.slots) s.borrowed = s.kind != SlotKind::unprobed;
     }
+    stored_natives_.swap(stored.natives);
+}
+
+/* The sockets the shared map last read names native: the records they match (the cookie too) are
+ * a Linux program's. Applied once there is a table, which adopt_stored may not have had. */
+void OwnerResolver::adopt_stored_natives(SocketBuffer &records)
+{
+    if (stored_natives_.empty()) return;
     bool added = false;
     for (const auto &rec : records)
     {
         if (!rec.inode || kinds_.find(rec.inode) != InodeKinds::unknown) continue;
-        auto it = std::lower_bound(stored.natives.begin(), stored.natives.end(), NativeSocket{rec.inode, 0});
+        auto it = std::lower_bound(stored_natives_.begin(), stored_natives_.end(), NativeSocket{rec.inode, 0});
         /* The cookie must agree: an inode number reused by a Wine socket is not native. */
-        if (it == stored.natives.end() || it->inode != rec.inode || !it->cookie || it->cookie != rec.cookie) continue;
+        if (it == stored_natives_.end() || it->inode != rec.inode || !it->cookie || it->cookie != rec.cookie) continue;
         kinds_.add(rec.inode, false);
         added = true;
     }
-    if (map_.natives.empty()) map_.natives.swap(stored.natives);
+    if (map_.natives.empty()) map_.natives.swap(stored_natives_);
+    stored_natives_.clear();
     if (added) rebuild_targets(records, true);
 }
 
@@ -178,11 +187,12 @@ bool OwnerResolver::classify_unknown(SocketBuffer &records, OwnerWork &work)
 
 /* A new process list: drops the processes that have exited (and a PID reused since), adds the
  * new ones unmapped, grows or shrinks each table to its current size. */
-bool OwnerResolver::refresh_processes(OwnerWork &work, SocketBuffer &records)
+bool OwnerResolver::refresh_processes(OwnerWork &work)
 {
     listing_.clear();
     listed_ = source_.list_processes(listing_);
     work.listed = true;
+    complete_ = listed_;
     if (!listed_) return false;
     listed_at_ms_ = source_.now_ms();
 
@@ -204,13 +214,53 @@ bool OwnerResolver::refresh_processes(OwnerWork &work, SocketBuffer &records)
     if (changed) orphans_.clear();
     bool unmapped = false;
     for (const auto &p : processes_) unmapped |= p.slots.empty();
-    if (unmapped) adopt_stored(work, records);
+    if (unmapped) adopt_stored(work);
     borrowed_ = 0;
     for (size_t i = 0; i < processes_.size(); i++)
     {
         processes_[i].slots.resize(listing_[i].slots);
         for (const auto &s : processes_[i].slots) borrowed_ += s.borrowed;
     }
+    return true;
+}
+
+/* A fresh process (nothing listed or mapped yet) starts from the shared map alone: the processes
+ * whose entries name sockets are confirmed one by one (still running, the same creation time: an
+ * open and a query each) instead of listing them all, which costs 0.8 ms or more on Wine 8.0 (most
+ * of it reading /proc for every thread of every process), the largest fixed cost of a first call
+ * after the dump. What the confirmed processes do not account for still takes the list
+ * (resolve()). false when there is nothing to confirm from, or the source cannot tell. */
+bool OwnerResolver::confirm_stored(OwnerWork &work)
+{
+    if (!store_ || listed_ || !processes_.empty()) return false;
+    if (!server_known_) server_known_ = source_.server_identity(server_);
+    SharedMap stored;
+    if (!server_known_ || !store_->load(server_, stored)) return false;
+    std::vector<ProcessSlots> asked;
+    for (const auto &p : stored.processes)
+        if (std::any_of(p.slots.begin(), p.slots.end(), [](const SlotState &s) { return s.kind == SlotKind::socket; }))
+            asked.push_back({p.pid, (uint32_t)p.slots.size(), p.create_time});
+    std::vector<uint8_t> alive;
+    if (asked.size() > MAX_CONFIRMED_PROCESSES || !source_.still_running(asked, alive) || alive.size() != asked.size())
+        return false;
+    work.loaded = work.confirmed = true;
+    size_t k = 0;
+    borrowed_ = 0;
+    for (auto &p : stored.processes)
+    {
+        if (k == asked.size() || asked[k].pid != p.pid) continue;
+        if (!alive[k++]) continue;
+        for (auto &slot : p.slots)
+        {
+            slot.borrowed = slot.kind != SlotKind::unprobed;
+            borrowed_ += slot.borrowed;
+        }
+        processes_.push_back(std::move(p)); /* stored.processes is sorted by pid, and so stays this */
+    }
+    stored_natives_.swap(stored.natives);
+    listed_ = true;
+    complete_ = false;
+    listed_at_ms_ = source_.now_ms();
     return true;
 }
 
@@ -366,19 +416,25 @@ size_t OwnerResolver::search(SocketBuffer &records, OwnerWork &work, size_t left
                 size_t n = std::min(size, q.size() - done[p]);
                 if (!n) continue;
                 more = true;
-                batch.clear();
-                for (size_t k = 0; k < n; k++) batch.push_back({p, q[done[p] + k]});
-                done[p] += n;
-                probe(batch, work);
-                probed_any = true;
-                for (const auto &c : batch)
+                /* The caller's own handles need no process opened, so they are probed one at a
+                 * time, stopping at the last socket sought: its new connection usually sits in
+                 * the first free slots, and each probe is a server round trip. */
+                const size_t step = processes_[p].pid == self ? 1 : n;
+                for (size_t end = done[p] + n; done[p] < end && left;)
                 {
-                    const SlotState &s = processes_[p].slots[c.slot];
-                    Target *t = s.kind == SlotKind::socket ? find_target(s.inode, s.cookie) : nullptr;
-                    if (!t) continue;
-                    bool had = records[t->record].row.owner_pid != 0;
-                    assign(processes_[p], s, records);
-                    if (!had && left) left--;
+                    batch.clear();
+                    for (size_t k = 0; k < step && done[p] < end; k++) batch.push_back({p, q[done[p]++]});
+                    probe(batch, work);
+                    probed_any = true;
+                    for (const auto &c : batch)
+                    {
+                        const SlotState &s = processes_[p].slots[c.slot];
+                        Target *t = s.kind == SlotKind::socket ? find_target(s.inode, s.cookie) : nullptr;
+                        if (!t) continue;
+                        bool had = records[t->record].row.owner_pid != 0;
+                        assign(processes_[p], s, records);
+                        if (!had && left) left--;
+                    }
                 }
                 if (!left) break;
             }
@@ -405,12 +461,20 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
     if (recent && left) left = search(records, work, left, 0, FIRST_PROBE_BATCH);
     if (!recent || left)
     {
-        if (!refresh_processes(work, records))
+        const bool vouched = confirm_stored(work) || refresh_processes(work);
+        adopt_stored_natives(records);
+        if (vouched) verify_borrowed(work);
+        /* Confirmed processes only: enough while they account for every socket; else the list. */
+        if (listed_ && !complete_ && assign_all(records) && refresh_processes(work))
+        {
+            adopt_stored_natives(records);
+            verify_borrowed(work); /* what the list added from the shared map */
+        }
+        if (!listed_)
         {
             for (const auto &t : targets_) records[t.record].row.owner_pid = 0;
             return work;
         }
-        verify_borrowed(work);
         bool unknown_left = false;
         if (assign_all(records))
         {

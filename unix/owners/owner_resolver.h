@@ -14,15 +14,16 @@
  *    lowest free handle value (server/handle.c, alloc_entry), so a new handle lands in a slot that
  *    was free when last probed, in a slot whose socket has gone, or past the old end of the
  *    table. Those slots are probed first, in growing batches per process (the caller's own
- *    process first), and the search stops as soon as every socket has an owner. Slots that held
- *    another object (an event, a file) come last. Nothing already known to hold a live socket is
- *    probed again;
+ *    process first, one slot at a time), and the search stops as soon as every socket has an
+ *    owner. Slots that held another object (an event, a file) come last. Nothing already known to
+ *    hold a live socket is probed again;
  *  - the map outlives the process through an OwnerStore (owner_file.h: one file per prefix,
  *    tied to one wineserver instance). What a fresh process borrows from it is checked against
- *    the process list (same PID and creation time) and the kernel's socket cookie (a reused inode
- *    never matches); an entry whose socket another slot of the map also claims is probed before
- *    it is used, and a few others each time the process list is taken (verify_borrowed). An
- *    entry that no other claims is not probed before use: a stale or forged one of those stays
+ *    the process list (same PID and creation time; while the map accounts for every socket, each
+ *    of its processes is asked alone instead, which is cheaper than listing them all) and the
+ *    kernel's socket cookie (a reused inode never matches); an entry whose socket another slot of
+ *    the map also claims is probed before it is used, and a few others each time (verify_borrowed).
+ *    An entry that no other claims is not probed before use: a stale or forged one of those stays
  *    wrong until a spot check reaches it (docs/design.md says what checking them all costs);
  *  - whether the mapped processes still live is checked with the process list, which costs about
  *    0.8 ms on Wine 8.0, so a list less than a second old vouches for the map while every socket
@@ -90,6 +91,9 @@ class HandleSource
     virtual uint32_t own_pid() = 0;
     /* Every Windows process of this wineserver, sorted by pid. false when unavailable. */
     virtual bool list_processes(std::vector<ProcessSlots> &out) = 0;
+    /* alive[i]: whether procs[i] still runs, the same process (PID and creation time), asked of
+     * each alone. false when this source cannot tell (then the process list is taken). */
+    virtual bool still_running(const std::vector<ProcessSlots> &, std::vector<uint8_t> &) { return false; }
     /* out[i] = what refs[i] holds. refs come grouped by process. */
     virtual void probe(const HandleRef *refs, size_t count, ProbeResult *out) = 0;
     /* Sorted inodes of every socket Wine holds. false when unknown (then all sockets count). */
@@ -143,6 +147,9 @@ class OwnerStore
 
 /* How long a process list vouches for the map while no unknown socket turns up. */
 constexpr uint64_t PROCESS_LIST_MAX_AGE_MS = 1000;
+/* A fresh process confirms at most this many of the shared map's processes one by one (a few
+ * server round trips each) before listing them all is cheaper. */
+constexpr size_t MAX_CONFIRMED_PROCESSES = 32;
 /* Borrowed entries probed anyway each time the process list is taken (at most once a second
  * while nothing is new); one that turns out wrong makes the process distrust everything it
  * borrowed. */
@@ -190,6 +197,7 @@ struct OwnerWork
     bool server_fds_unknown = false; /* ... and could not be: every socket is looked up */
     bool listed = false;             /* the process list was asked */
     bool loaded = false;             /* the shared map was read */
+    bool confirmed = false;          /* ... and its processes confirmed one by one, not listed */
     bool distrusted = false;         /* ... and a spot check found it wrong */
     bool saved = false;              /* ... and written */
     uint32_t probed = 0;             /* handle slots probed (0: none) */
@@ -221,8 +229,10 @@ class OwnerResolver
     size_t assign_all(SocketBuffer &records);
     void assign(KnownProcess &p, const SlotState &s, SocketBuffer &records);
     size_t unresolved(const SocketBuffer &records) const;
-    bool refresh_processes(OwnerWork &work, SocketBuffer &records);
-    void adopt_stored(OwnerWork &work, SocketBuffer &records);
+    bool refresh_processes(OwnerWork &work);
+    bool confirm_stored(OwnerWork &work);
+    void adopt_stored(OwnerWork &work);
+    void adopt_stored_natives(SocketBuffer &records);
     bool classify_unknown(SocketBuffer &records, OwnerWork &work);
     void rebuild_targets(const SocketBuffer &records, bool all_unknown_are_targets);
     size_t search(SocketBuffer &records, OwnerWork &work, size_t left, int max_rank, size_t max_batch);
@@ -233,18 +243,20 @@ class OwnerResolver
     HandleSource &source_;
     OwnerStore *store_;
     InodeKinds kinds_;
-    bool listed_ = false;       /* processes_ is from a list ... */
-    uint64_t listed_at_ms_ = 0; /* ... taken then */
+    bool listed_ = false;       /* processes_ is from a list, or confirmed from the shared map ... */
+    uint64_t listed_at_ms_ = 0; /* ... then */
+    bool complete_ = false;     /* ... and holds every process (a list, not only confirmations) */
     size_t borrowed_ = 0;       /* slots with borrowed set */
     bool server_known_ = false;
     ServerIdentity server_;
     SharedMap map_; /* map_.processes: sorted by pid */
     std::vector<KnownProcess> &processes_ = map_.processes;
-    bool natives_dirty_ = false;   /* natives learned since the last save */
-    size_t unsaved_probes_ = 0;    /* probes since the last save */
-    uint64_t saved_at_ms_ = 0;     /* ... which was then */
-    uint64_t spot_offset_ = 0;     /* where the next check of borrowed entries starts */
-    size_t wine_sockets_seen_ = 0; /* Wine sockets at the last count (sizes the fd table) */
+    std::vector<NativeSocket> stored_natives_; /* read with the shared map, not yet applied */
+    bool natives_dirty_ = false;               /* natives learned since the last save */
+    size_t unsaved_probes_ = 0;                /* probes since the last save */
+    uint64_t saved_at_ms_ = 0;                 /* ... which was then */
+    uint64_t spot_offset_ = 0;                 /* where the next check of borrowed entries starts */
+    size_t wine_sockets_seen_ = 0;             /* Wine sockets at the last count (sizes the fd table) */
     /* Sockets a full search did not find (held by no handle: a process being created, a socket
      * in the middle of being closed), and when: not searched for again within a second. */
     std::vector<uint64_t> orphans_;

@@ -39,6 +39,26 @@ bool WineHandleSource::list_processes(std::vector<ProcessSlots> &out)
     return true;
 }
 
+/* Three server round trips a process (open, get_process_info, close), against the list's one
+ * request plus /proc reads for every thread of every process. A process that has exited but is
+ * still open somewhere can be opened: its exit time tells. */
+bool WineHandleSource::still_running(const std::vector<ProcessSlots> &procs, std::vector<uint8_t> &alive)
+{
+    alive.assign(procs.size(), 0);
+    for (size_t i = 0; i < procs.size(); i++)
+    {
+        wine::HANDLE process = nullptr;
+        wine::ObjectAttributes attr = {sizeof(attr), nullptr, nullptr, 0, nullptr, nullptr};
+        wine::ClientId id = {(wine::HANDLE)(uintptr_t)procs[i].pid, nullptr};
+        if (wine::open_process(&process, wine::PROCESS_QUERY_LIMITED_INFORMATION, &attr, &id)) continue;
+        wine::KernelUserTimes times = {};
+        if (!wine::query_information_process(process, wine::ProcessTimes, &times, sizeof(times), nullptr))
+            alive[i] = (uint64_t)times.create_time == procs[i].create_time && !times.exit_time;
+        wine::close_handle(process);
+    }
+    return true;
+}
+
 #ifndef SO_COOKIE
 #define SO_COOKIE 57 /* Linux 4.12 (asm-generic/socket.h) */
 #endif

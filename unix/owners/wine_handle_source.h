@@ -12,6 +12,7 @@ class WineHandleSource final : public HandleSource
   public:
     uint32_t own_pid() override;
     bool list_processes(std::vector<ProcessSlots> &out) override;
+    bool still_running(const std::vector<ProcessSlots> &procs, std::vector<uint8_t> &alive) override;
     void probe(const HandleRef *refs, size_t count, ProbeResult *out) override;
     bool wine_socket_inodes(std::vector<uint64_t> &out) override;
     uint64_t now_ms() override;

@@ -35,7 +35,9 @@ inline HANDLE current_process() { return (HANDLE)(intptr_t)-1; }
 
 constexpr uint32_t SystemProcessInformation = 5;
 constexpr uint32_t ProcessBasicInformation = 0;
+constexpr uint32_t ProcessTimes = 4;
 constexpr uint32_t PROCESS_DUP_HANDLE = 0x0040;
+constexpr uint32_t PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
 constexpr uint32_t DUPLICATE_SAME_ACCESS = 0x2;
 
 struct ClientId
@@ -70,6 +72,18 @@ struct ProcessBasicInfo
     uintptr_t parent_pid;
 };
 static_assert(sizeof(ProcessBasicInfo) == 6 * sizeof(void *), "PROCESS_BASIC_INFORMATION");
+
+/* KERNEL_USER_TIMES: FILETIMEs, the same layout in both bitnesses. Wine answers creation and exit
+ * time of another process from wineserver (get_process_info), the creation time being the one
+ * SystemProcessInformation lists. */
+struct KernelUserTimes
+{
+    int64_t create_time;
+    int64_t exit_time;
+    int64_t kernel_time;
+    int64_t user_time;
+};
+static_assert(sizeof(KernelUserTimes) == 32, "KERNEL_USER_TIMES");
 
 /* The head of SYSTEM_PROCESS_INFORMATION up to HandleCount, in the layout of the process's own
  * bitness (the fields read by wine_processes.cpp; offsets checked for both below). */
