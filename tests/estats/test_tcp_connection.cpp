@@ -561,6 +561,25 @@ void test_first_seen(void **)
     seen.fill(rows, 9, 6000, true); /* an unknown slot is ignored */
 }
 
+/* The table behind it, at a size where it grows and rehashes: what is noted stays, a second note
+ * keeps the first time, and reset() empties it whatever size it had. */
+void test_inode_times(void **)
+{
+    InodeTimes times;
+    for (uint64_t i = 1; i <= 50000; i++) assert_int_equal(times.note(i * 7919, i), i);
+    assert_int_equal(times.size(), 50000);
+    for (uint64_t i = 1; i <= 50000; i++) assert_int_equal(times.find(i * 7919), i);
+    assert_int_equal(times.note(7919, 99), 1);
+    assert_int_equal(times.find(5), 0);
+    assert_int_equal(times.find(0), 0);
+    times.reset(10);
+    assert_int_equal(times.size(), 0);
+    assert_int_equal(times.find(7919), 0);
+    assert_int_equal(times.note(7919, 3), 3);
+    InodeTimes empty;
+    assert_int_equal(empty.find(7919), 0);
+}
+
 void test_filetime_now(void **)
 {
     uint64_t a = filetime_now();
@@ -591,6 +610,7 @@ int main()
         cmocka_unit_test(test_switches_shared),
         cmocka_unit_test(test_netlink_refused),
         cmocka_unit_test(test_first_seen),
+        cmocka_unit_test(test_inode_times),
         cmocka_unit_test(test_filetime_now),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
