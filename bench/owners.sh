@@ -2,10 +2,12 @@
 # Sourced by bench/run.sh: the rows where another Wine process holds the connections, so every
 # row's owner must be found (docs/performance.md). For N = 2,000 and 8,000 connections, side by
 # side in one run: the raw netlink dump ("dump"), this DLL ("ours") and the same Wine's builtin:
-#  - first call: the first GetTcpTable2(Order=TRUE) of a fresh process (median of 5 processes;
-#    "cold" = the first process after the holder started, before anything was learned);
+#  - first call: the first GetTcpTable2(Order=TRUE) of a fresh process (median of 9 processes,
+#    each beside a dump taken just before it; the ratio is the median of those pairs' ratios);
+#    "cold" = the first process after the holder started, before anything was learned;
 #  - after new conn: a call right after the caller opened one new connection (median of 11);
-#  - steady: repeated calls with nothing new (median of 11);
+#  - steady: repeated calls with nothing new (median of 11); both against the dump taken just
+#    before and just after that process (averaged);
 #  - wineserver CPU per call: wineserver's CPU time (/proc/PID/schedstat) across 20 more rounds of
 #    "open a connection, call, call", divided by 40 calls (process start cancels out: the
 #    difference of two runs);
@@ -29,11 +31,17 @@ bench_server_pid() {
 }
 server_cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
 
-first_us() { # ORDER RUNS: median us of the first call of RUNS fresh processes
-    local i
+# The first call of RUNS fresh processes, each beside a dump taken just before it (median of 5):
+# this machine's speed drifts from one moment to the next (the dump alone ranges 2.7-4.3 ms at
+# 4,000 sockets within minutes), so each call is compared with a dump of its own moment.
+first_us() { # ORDER RUNS -> "CALL_US DUMP_US RATIO": the medians of the calls, dumps and ratios
+    local i f
     for ((i = 0; i < $2; i++)); do
-        WINEDLLOVERRIDES=iphlpapi=$1 wine "$bench_exe" first | awk '/^first/ {print $5}'
-    done | median
+        f=$("$build/bench/netlink_floor" 5 | awk '{print $2}')
+        WINEDLLOVERRIDES=iphlpapi=$1 wine "$bench_exe" first | awk -v f="$f" '/^first/ {print $5, f, $5 / f}'
+    done >"$wdir/pairs"
+    echo "$(cut -d' ' -f1 "$wdir/pairs" | median) $(cut -d' ' -f2 "$wdir/pairs" | median)" \
+        "$(cut -d' ' -f3 "$wdir/pairs" | median)"
 }
 churn() { # ORDER RUNS -> "steady_us after_new_us"
     WINEDLLOVERRIDES=iphlpapi=$1 wine "$bench_exe" churn "$2" | awk '/^churn/ {print $5, $7}'
@@ -68,9 +76,17 @@ owner_row() { # LABEL ROWS DUMP_US OURS_US WINE_US [UNIT]
             (o == "-") ? "-" : sprintf("%.2f", o / 1000), (w == "-") ? "-" : sprintf("%.2f", w / 1000), ratio, wratio }'
 }
 
+# LABEL ROWS "CALL_US DUMP_US RATIO" (ours) "..." (the builtin's): first_us's paired medians.
+paired_row() {
+    awk -v l="$1" -v r="$2" -v o="$3" -v w="$4" 'BEGIN {
+        split(o, a, " "); n = split(w, b, " ")
+        printf "%-44s %7s %9.2f %9.2f %9s %9.2f %9s\n", l, r, a[2] / 1000, a[1] / 1000,
+            (n == 3) ? sprintf("%.2f", b[1] / 1000) : "-", a[3], (n == 3) ? sprintf("%.2f", b[3]) : "-" }'
+}
+
 owner_rows() {
     local n wine_counts=(${IPHLP_OWNER_COUNTS:-2000 8000}) dump cold ours_first wine_first ours_churn wine_churn rows
-    local ours_cpu wine_cpu wine_runs ns_wine ns_native
+    local ours_cpu wine_cpu wine_runs ns_wine ns_native churn_dump
     echo
     echo "Owners of Wine-held sockets ($(wine --version)); ms, medians; ratios to the dump"
     printf '%-44s %7s %9s %9s %9s %9s %9s\n' "scenario" rows "dump ms" "ours ms" "wine ms" "ours/dmp" "wine/dmp"
@@ -83,9 +99,12 @@ owner_rows() {
         dump=$("$build/bench/netlink_floor" 21 | awk '{print $2}')
         rows=$("$build/bench/netlink_floor" 1 | awk '{print $4}')
         cold=$(first_us n 1)
-        ours_first=$(first_us n 5)
+        ours_first=$(first_us n 9)
         wine_first=$(first_us b "$wine_runs")
+        # The dump of the churn rows is taken just before and just after our churn process.
+        churn_dump=$("$build/bench/netlink_floor" 11 | awk '{print $2}')
         ours_churn=$(churn n 11)
+        churn_dump=$(( (churn_dump + $("$build/bench/netlink_floor" 11 | awk '{print $2}')) / 2 ))
         wine_churn=$(churn b "$wine_runs")
         ours_cpu=$(server_cpu_per_call_us n)
         wine_cpu="-"
@@ -93,10 +112,10 @@ owner_rows() {
         dump=$(( (dump + $("$build/bench/netlink_floor" 21 | awk '{print $2}')) / 2 ))
         ns_wine=$(netstat_ms 7)
         release_wine
-        owner_row "$n Wine conns: first call, cold" "$rows" "$dump" "$cold" "-"
-        owner_row "$n Wine conns: first call, fresh process" "$rows" "$dump" "$ours_first" "$wine_first"
-        owner_row "$n Wine conns: after a new connection" "$rows" "$dump" "${ours_churn#* }" "${wine_churn#* }"
-        owner_row "$n Wine conns: steady" "$rows" "$dump" "${ours_churn% *}" "${wine_churn% *}"
+        paired_row "$n Wine conns: first call, cold" "$rows" "$cold" "-"
+        paired_row "$n Wine conns: first call, fresh process" "$rows" "$ours_first" "$wine_first"
+        owner_row "$n Wine conns: after a new connection" "$rows" "$churn_dump" "${ours_churn#* }" "${wine_churn#* }"
+        owner_row "$n Wine conns: steady" "$rows" "$churn_dump" "${ours_churn% *}" "${wine_churn% *}"
         owner_row "$n Wine conns: wineserver CPU per call" "$rows" "$dump" "$ours_cpu" "$wine_cpu"
         # A Wine process holding one connection keeps wineserver running, as the holder did
         # (else every netstat would start a new wineserver, the map starting over with it).
