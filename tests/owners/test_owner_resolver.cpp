@@ -108,6 +108,14 @@ struct MemoryStore : OwnerStore
     std::vector<NativeSocket> natives;
     bool present = false;
     size_t loads = 0, saves = 0;
+    uint64_t checks_at = 0; /* the shared position of the spot checks */
+    bool shared_checks = true;
+    bool next_checks(const ServerIdentity &, uint64_t count, uint64_t &start) override
+    {
+        start = checks_at;
+        checks_at += count;
+        return shared_checks;
+    }
     bool load(const ServerIdentity &s, SharedMap &out) override
     {
         loads++;
@@ -550,6 +558,39 @@ static void test_forged_entry_is_found_and_corrected(void **)
     assert_int_equal(owner_of(records, 300001), 30);
 }
 
+/* A forged (or stale) entry that nothing contradicts: process 20's event slot claims process 30's
+ * socket 300001, and 30's own entry for it is gone from the map. Each fresh process checks the
+ * next few borrowed entries of one sweep the prefix's processes share, so one-call processes find
+ * it within one pass (entries / BORROWED_SPOT_CHECKS of them), not by chance; the first to find
+ * it corrects the map for those after it. */
+static void test_uncontradicted_entry_found_by_one_call_processes(void **)
+{
+    FakeWine wine;
+    MemoryStore store;
+    learn_with_forged_claim(wine, store);
+    for (auto &p : store.processes)
+        if (p.pid == 30) p.slots[0] = {0, 0, SlotKind::empty, false}; /* 30's true entry removed */
+    size_t entries = 0;
+    for (const auto &p : store.processes)
+        for (const auto &s : p.slots) entries += s.kind == SlotKind::socket;
+    const size_t passes = (entries + BORROWED_SPOT_CHECKS - 1) / BORROWED_SPOT_CHECKS;
+    size_t right_from = SIZE_MAX;
+    SocketBuffer records;
+    for (size_t process = 0; process <= passes; process++)
+    {
+        first_call(wine, store, 1000 + (uint32_t)process, records);
+        if (owner_of(records, 300001) == 30 && right_from == SIZE_MAX) right_from = process;
+        if (right_from != SIZE_MAX) assert_int_equal(owner_of(records, 300001), 30); /* and stays right */
+        assert_int_equal(owner_of(records, 100002), 20);
+        wine.handles.erase({1000 + (uint32_t)process, 4});
+    }
+    /* The sweep goes through the borrowed entries in map order: process 20's 200 sockets, then
+     * the forged slot 200. So the process that reaches it is the 26th (index 25), not a lucky
+     * one, and every process before it checked entries no earlier one had. */
+    assert_int_equal(right_from, 200 / BORROWED_SPOT_CHECKS);
+    assert_true(right_from <= passes);
+}
+
 /* A shared entry that claims a socket another slot of the map holds (forged, or left by a process
  * that handed the socket on and closed its handle): both claims are probed before the first use,
  * so the row is right in the first call of every fresh process, not only after spot checks. */
@@ -827,6 +868,33 @@ static void test_file_corruption_is_ignored(void **)
 }
 
 /* Files and directories that are not this user's alone are never read. */
+/* The shared position of the spot checks: it advances for every caller, in the file beside the
+ * map, held to the map's rules. */
+static void test_file_shares_the_checks_position(void **)
+{
+    ServerIdentity server = {1, 2, 3, 4};
+    std::string dir = scratch_dir();
+    OwnerFile one(dir), two(dir);
+    uint64_t at = 99;
+    assert_true(one.next_checks(server, 8, at));
+    assert_int_equal(at, 0);
+    assert_true(two.next_checks(server, 8, at));
+    assert_int_equal(at, 8);
+    assert_true(one.next_checks(server, 8, at));
+    assert_int_equal(at, 16);
+    std::string path = map_file(dir, server) + ".checks";
+    assert_int_equal(chmod(path.c_str(), 0620), 0); /* group-writable */
+    assert_false(one.next_checks(server, 8, at));
+    assert_int_equal(chmod(path.c_str(), 0600), 0);
+    if (geteuid() == 0)
+    {
+        assert_int_equal(chown(path.c_str(), 65534, 65534), 0); /* another user's file */
+        assert_false(one.next_checks(server, 8, at));
+    }
+    assert_int_equal(chmod(dir.c_str(), 0777), 0); /* a directory others may write to */
+    assert_false(two.next_checks(server, 8, at));
+}
+
 static void test_file_of_another_user_is_ignored(void **)
 {
     ServerIdentity server = {1, 2, 3, 4};
@@ -918,6 +986,7 @@ int main()
         cmocka_unit_test(test_new_process_probed_alone),
         cmocka_unit_test(test_fresh_process_borrows_the_map),
         cmocka_unit_test(test_forged_entry_is_found_and_corrected),
+        cmocka_unit_test(test_uncontradicted_entry_found_by_one_call_processes),
         cmocka_unit_test(test_conflicting_claim_is_checked_before_use),
         cmocka_unit_test(test_stale_claim_after_handing_on_is_checked_before_use),
         cmocka_unit_test(test_fresh_process_confirms_instead_of_listing),
@@ -928,6 +997,7 @@ int main()
         cmocka_unit_test(test_file_round_trip),
         cmocka_unit_test(test_file_corruption_is_ignored),
         cmocka_unit_test(test_file_of_another_user_is_ignored),
+        cmocka_unit_test(test_file_shares_the_checks_position),
         cmocka_unit_test(test_resolver_with_the_file),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);

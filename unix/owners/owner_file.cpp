@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -224,6 +225,29 @@ void OwnerFile::save(const ServerIdentity &server, const SharedMap &map)
     if (dir < 0) return;
     replace_file_at(dir, file_name(server), data.data(), data.size());
     close(dir);
+}
+
+bool OwnerFile::next_checks(const ServerIdentity &server, uint64_t count, uint64_t &start)
+{
+    int dir = open_dir();
+    if (dir < 0) return false;
+    int fd = openat(dir, (file_name(server) + ".checks").c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    close(dir);
+    if (fd < 0) return false;
+    struct stat st;
+    bool ok =
+        !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 022) && !flock(fd, LOCK_EX);
+    if (ok)
+    {
+        uint64_t at = 0;
+        /* A short or missing position (a new file) starts at 0; any 8 bytes are a position. */
+        if (pread(fd, &at, sizeof(at), 0) != (ssize_t)sizeof(at)) at = 0;
+        const uint64_t next = at + count;
+        ok = pwrite(fd, &next, sizeof(next), 0) == (ssize_t)sizeof(next);
+        start = at;
+    }
+    close(fd); /* and with it the lock */
+    return ok;
 }
 
 } // namespace iphlp

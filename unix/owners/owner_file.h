@@ -26,6 +26,9 @@ class OwnerFile final : public OwnerStore
     explicit OwnerFile(std::string dir = std::string());
     bool load(const ServerIdentity &server, SharedMap &out) override;
     void save(const ServerIdentity &server, const SharedMap &map) override;
+    /* The position in the file beside the map (".checks": 8 bytes, under flock), held to the
+     * same rules as the map: this user's, not group- or world-writable, not a link. */
+    bool next_checks(const ServerIdentity &server, uint64_t count, uint64_t &start) override;
 
   private:
     int open_dir(); /* a directory fd, or -1 when there is no private directory to use */

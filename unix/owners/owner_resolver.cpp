@@ -317,11 +317,18 @@ void OwnerResolver::verify_borrowed(OwnerWork &work)
         }
     if (rest.size() > BORROWED_SPOT_CHECKS)
     {
-        /* From where this process's last check stopped (each process starts somewhere else):
-         * within one process every borrowed entry is checked after a few list refreshes. */
-        if (!spot_offset_) spot_offset_ = source_.own_pid() * 0x9E3779B9ull + source_.now_ms() + 1;
-        size_t start = (size_t)(spot_offset_ % rest.size());
-        spot_offset_ += BORROWED_SPOT_CHECKS;
+        /* From where the prefix's last check stopped (OwnerStore::next_checks), else from where
+         * this process's last one did (each process starting somewhere else). */
+        uint64_t shared = 0;
+        size_t start;
+        if (store_ && server_known_ && store_->next_checks(server_, BORROWED_SPOT_CHECKS, shared))
+            start = (size_t)(shared % rest.size());
+        else
+        {
+            if (!spot_offset_) spot_offset_ = source_.own_pid() * 0x9E3779B9ull + source_.now_ms() + 1;
+            start = (size_t)(spot_offset_ % rest.size());
+            spot_offset_ += BORROWED_SPOT_CHECKS;
+        }
         std::rotate(rest.begin(), rest.begin() + (ptrdiff_t)start, rest.end());
         rest.resize(BORROWED_SPOT_CHECKS);
     }

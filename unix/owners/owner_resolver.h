@@ -143,6 +143,12 @@ class OwnerStore
      * wineserver instance). */
     virtual bool load(const ServerIdentity &server, SharedMap &out) = 0;
     virtual void save(const ServerIdentity &server, const SharedMap &map) = 0;
+    /* Where the prefix's next spot checks of borrowed entries start, advancing that position by
+     * `count` for the next process: one sweep over the map shared by every process, so that an
+     * entry nothing contradicts is checked within (entries / count) checks of the prefix, whether
+     * they come from one long-lived process or many one-call ones. false when there is no shared
+     * position (then the process keeps its own). */
+    virtual bool next_checks(const ServerIdentity &, uint64_t /*count*/, uint64_t & /*start*/) { return false; }
 };
 
 /* How long a process list vouches for the map while no unknown socket turns up. */
