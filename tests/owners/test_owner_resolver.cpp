@@ -643,17 +643,23 @@ static void test_stale_claim_after_handing_on_is_checked_before_use(void **)
     assert_int_equal(owner_of(records, 100008), 20);
 }
 
+/* Processes 20 and 30 hold N sockets each, and the shared map has learned them. */
+static void learn_two_holders(FakeWine &wine, MemoryStore &store, uint32_t n)
+{
+    hold_sockets(wine, 20, n, 100000);
+    hold_sockets(wine, 30, n, 300000);
+    learn(wine, store);
+    assert_int_equal(store.saves, 1);
+}
+
 /* A fresh process whose shared map accounts for every socket confirms the map's processes one by
  * one and takes no process list. */
 static void test_fresh_process_confirms_instead_of_listing(void **)
 {
     FakeWine wine;
     MemoryStore store;
-    hold_sockets(wine, 20, 300, 100000);
-    hold_sockets(wine, 30, 300, 300000);
     wine.handles[{50, 4}] = 0; /* a process holding no socket: nothing to confirm of it */
-    learn(wine, store);
-    assert_int_equal(store.saves, 1);
+    learn_two_holders(wine, store, 300);
     const size_t lists = wine.lists, probed = wine.probed;
     SocketBuffer records;
     OwnerWork work = first_call(wine, store, 40, records);
@@ -672,10 +678,7 @@ static void test_confirmation_falls_back_to_the_list(void **)
 {
     FakeWine wine;
     MemoryStore store;
-    hold_sockets(wine, 20, 50, 100000);
-    hold_sockets(wine, 30, 50, 300000);
-    learn(wine, store);
-    assert_int_equal(store.saves, 1);
+    learn_two_holders(wine, store, 50);
     for (uint32_t slot = 1; slot <= 50; slot++) wine.handles.erase({20, slot * 4});
     hold_sockets(wine, 60, 50, 100000); /* 20 exited; 60 holds its sockets now */
     SocketBuffer records;
