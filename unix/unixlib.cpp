@@ -114,6 +114,7 @@ const StoreConfig &store_config()
     static const StoreConfig config = [] {
         StoreConfig c = default_store_config();
         c.port_in_use = port_in_use;
+        c.runtime_ports = runtime_live_ports;
         return c;
     }();
     return config;

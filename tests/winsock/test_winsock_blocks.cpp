@@ -135,6 +135,24 @@ void test_killed_owner(void **)
     close(fds[1]);
 }
 
+/* The twin case: a TCP persistent block deleted while a live UDP runtime block covers some of its
+ * ports. The persistent mirror gives back only the ports no live block covers; the runtime
+ * block's release then gives back the rest. */
+void test_persistent_delete_keeps_runtime_ports(void **)
+{
+    Fixture f;
+    f.cfg.runtime_ports = runtime_live_ports; /* as unixlib.cpp's configuration has it */
+    uint64_t persistent = 0, udp = 0;
+    uint16_t start = 0;
+    assert_int_equal(reservation_create(f.cfg, IPHLP_TCP, 44000, 10, &persistent), WIN_NO_ERROR);
+    assert_int_equal(runtime_acquire(f.cfg, IPHLP_UDP, 44005, 10, &udp, &start), WIN_NO_ERROR);
+    assert_string_equal(restest::read_file(f.cfg.kernel_reserved_path).c_str(), "44000-44014\n");
+    assert_int_equal(reservation_delete(f.cfg, IPHLP_TCP, 44000, 10), WIN_NO_ERROR);
+    assert_string_equal(restest::read_file(f.cfg.kernel_reserved_path).c_str(), "44005-44014\n");
+    assert_int_equal(runtime_release(f.cfg, udp), WIN_NO_ERROR);
+    assert_true(restest::read_file(f.cfg.kernel_reserved_path).find("440") == std::string::npos);
+}
+
 /* A TCP and a UDP runtime block may share ports, and the kernel's list has no protocols: a block
  * that ends, released or reclaimed after its owner was killed, leaves the ports the other block
  * still covers in the list. */
@@ -254,6 +272,7 @@ int main()
         cmocka_unit_test(test_system_choice),
         cmocka_unit_test(test_killed_owner),
         cmocka_unit_test(test_shared_ports_stay_reserved),
+        cmocka_unit_test(test_persistent_delete_keeps_runtime_ports),
         cmocka_unit_test(test_view),
         cmocka_unit_test(test_view_written_only_when_stale),
     };

@@ -275,7 +275,9 @@ int plan_update(StoreDb &store, const StoreConfig &cfg, const PortSet &listed, M
     int rc = desired_ports(store, cfg.port_range_path, listed & ~st.owned, desired);
     if (rc != SQLITE_DONE) return rc;
     st.add = desired & ~listed;
-    st.remove = st.owned & ~desired;
+    PortSet runtime; /* a live runtime block of either protocol keeps its ports listed */
+    if (cfg.runtime_ports) cfg.runtime_ports(cfg, runtime);
+    st.remove = st.owned & ~desired & ~runtime;
     st.pending = st.add.any() || st.remove.any();
     if (st.pending && st.remove.any())
     {

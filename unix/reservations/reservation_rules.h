@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -38,6 +39,11 @@ struct StoreConfig
     /* Answers "is any port in [first, last] in use for proto?"; injected so tests can decide.
      * Called before the store is locked, so it may take its time. */
     PortUse (*port_in_use)(uint32_t proto, uint16_t first, uint16_t last) = nullptr;
+    /* Adds to `ports` the ports of the live runtime blocks (winsock/runtime_blocks.h, an area
+     * that uses this one, hence injected). The kernel's list has no protocols, so a UDP runtime
+     * block may share ports with a TCP persistent one: deleting the persistent block leaves
+     * those in the list. Called under the list's lock; must not take it. */
+    void (*runtime_ports)(const StoreConfig &cfg, std::bitset<65536> &ports) = nullptr;
     /* Tests only: called at each step of a write (reservation_mirror.cpp names them), to kill or
      * fail the process there. */
     std::function<void(const std::string &step)> step_hook;

@@ -175,6 +175,15 @@ uint32_t runtime_list(const StoreConfig &cfg, std::vector<PortBlock> &out)
     return WIN_NO_ERROR;
 }
 
+void runtime_live_ports(const StoreConfig &cfg, PortSet &ports)
+{
+    Db db;
+    std::vector<Row> rows;
+    if (open_db(cfg, false, db) || !read_rows(db.db, rows)) return;
+    for (const Row &r : rows)
+        if (process_start_time(r.pid) == r.started) add_block(ports, r.block);
+}
+
 uint32_t runtime_acquire(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count, uint64_t *token,
                          uint16_t *start_out)
 {
