@@ -151,6 +151,14 @@ void test_persistent_delete_keeps_runtime_ports(void **)
     assert_string_equal(restest::read_file(f.cfg.kernel_reserved_path).c_str(), "44005-44014\n");
     assert_int_equal(runtime_release(f.cfg, udp), WIN_NO_ERROR);
     assert_true(restest::read_file(f.cfg.kernel_reserved_path).find("440") == std::string::npos);
+
+    /* Runtime blocks that cannot be read: nothing is given back on a guess. */
+    Fixture g;
+    g.cfg.runtime_ports = runtime_live_ports;
+    assert_int_equal(reservation_create(g.cfg, IPHLP_TCP, 45000, 10, &persistent), WIN_NO_ERROR);
+    restest::write_file(g.cfg.db_path + "-runtime", std::string(4096, 'x'));
+    assert_int_equal(reservation_delete(g.cfg, IPHLP_TCP, 45000, 10), WIN_NO_ERROR);
+    assert_string_equal(restest::read_file(g.cfg.kernel_reserved_path).c_str(), "45000-45009\n");
 }
 
 /* A TCP and a UDP runtime block may share ports, and the kernel's list has no protocols: a block

@@ -276,7 +276,7 @@ int plan_update(StoreDb &store, const StoreConfig &cfg, const PortSet &listed, M
     if (rc != SQLITE_DONE) return rc;
     st.add = desired & ~listed;
     PortSet runtime; /* a live runtime block of either protocol keeps its ports listed */
-    if (cfg.runtime_ports) cfg.runtime_ports(cfg, runtime);
+    if (cfg.runtime_ports && !cfg.runtime_ports(cfg, runtime)) runtime.set(); /* unreadable: keep all */
     st.remove = st.owned & ~desired & ~runtime;
     st.pending = st.add.any() || st.remove.any();
     if (st.pending && st.remove.any())

@@ -42,8 +42,9 @@ struct StoreConfig
     /* Adds to `ports` the ports of the live runtime blocks (winsock/runtime_blocks.h, an area
      * that uses this one, hence injected). The kernel's list has no protocols, so a UDP runtime
      * block may share ports with a TCP persistent one: deleting the persistent block leaves
-     * those in the list. Called under the list's lock; must not take it. */
-    void (*runtime_ports)(const StoreConfig &cfg, std::bitset<65536> &ports) = nullptr;
+     * those in the list. Called under the list's lock; must not take it. false when the blocks
+     * cannot be read (then nothing is given back this time). */
+    bool (*runtime_ports)(const StoreConfig &cfg, std::bitset<65536> &ports) = nullptr;
     /* Tests only: called at each step of a write (reservation_mirror.cpp names them), to kill or
      * fail the process there. */
     std::function<void(const std::string &step)> step_hook;

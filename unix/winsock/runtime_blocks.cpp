@@ -175,13 +175,16 @@ uint32_t runtime_list(const StoreConfig &cfg, std::vector<PortBlock> &out)
     return WIN_NO_ERROR;
 }
 
-void runtime_live_ports(const StoreConfig &cfg, PortSet &ports)
+bool runtime_live_ports(const StoreConfig &cfg, PortSet &ports)
 {
     Db db;
+    const uint32_t rc = open_db(cfg, false, db);
+    if (rc == WIN_ERROR_NOT_FOUND) return true; /* no runtime block was ever taken here */
     std::vector<Row> rows;
-    if (open_db(cfg, false, db) || !read_rows(db.db, rows)) return;
+    if (rc || !read_rows(db.db, rows)) return false;
     for (const Row &r : rows)
         if (process_start_time(r.pid) == r.started) add_block(ports, r.block);
+    return true;
 }
 
 uint32_t runtime_acquire(const StoreConfig &cfg, uint32_t proto, uint16_t start, uint16_t count, uint64_t *token,

@@ -21,8 +21,9 @@ namespace iphlp {
 uint32_t runtime_list(const StoreConfig &cfg, std::vector<PortBlock> &out);
 
 /* Adds the ports of the live runtime blocks to `ports`, reading only (no dead block reclaimed,
- * no lock of the kernel's list taken): StoreConfig::runtime_ports, for the persistent mirror. */
-void runtime_live_ports(const StoreConfig &cfg, PortSet &ports);
+ * no lock of the kernel's list taken): StoreConfig::runtime_ports, for the persistent mirror.
+ * false when the blocks cannot be read; true when there are none. */
+bool runtime_live_ports(const StoreConfig &cfg, PortSet &ports);
 
 /* start 0: the first free block of num_ports in the dynamic range 49152-65535. Win32 code:
  * ERROR_INVALID_PARAMETER, ERROR_SHARING_VIOLATION (a port in use or in another block),
