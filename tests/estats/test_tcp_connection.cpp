@@ -578,6 +578,14 @@ void test_inode_times(void **)
     assert_int_equal(times.note(7919, 3), 3);
     InodeTimes empty;
     assert_int_equal(empty.find(7919), 0);
+    /* Swapped, as a complete enumeration's pruning does, then grown from the swapped-in table. */
+    empty.swap(times);
+    assert_int_equal(times.size(), 0);
+    assert_int_equal(empty.find(7919), 3);
+    for (uint64_t i = 2; i <= 5000; i++) assert_int_equal(empty.note(i * 7919, i), i);
+    assert_int_equal(empty.size(), 5000);
+    assert_int_equal(empty.find(7919), 3);
+    assert_int_equal(empty.find(4999 * 7919ull), 4999);
 }
 
 void test_filetime_now(void **)

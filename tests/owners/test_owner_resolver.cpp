@@ -672,6 +672,32 @@ static void test_fresh_process_confirms_instead_of_listing(void **)
     assert_int_equal(owner_of(records, 300001), 30);
 }
 
+/* A process that only confirmed holds part of the map (the confirmed processes): what it learns
+ * next is not written over the shared file, which would lose the other processes' slots. */
+static void test_confirmed_part_is_not_saved(void **)
+{
+    FakeWine wine;
+    MemoryStore store;
+    wine.clock_ms = 100000;    /* a real clock: a second has long passed since any save */
+    wine.handles[{50, 4}] = 0; /* a process holding no socket */
+    hold_sockets(wine, 20, 50, 100000);
+    wine.handles.erase({20, 25 * 4}); /* a free slot */
+    learn(wine, store);
+    const size_t saves = store.saves;
+    wine.self = 40;
+    OwnerResolver fresh(wine, &store);
+    SocketBuffer records = records_of(wine);
+    assert_true(fresh.resolve(records).confirmed);
+    wine.handles[{20, 25 * 4}] = 7777; /* a new socket, in the free slot: found by probing it */
+    records = records_of(wine);
+    OwnerWork work = fresh.resolve(records);
+    assert_int_equal(owner_of(records, 7777), 20);
+    assert_false(work.listed);
+    assert_int_equal(store.saves, saves);
+    assert_true(
+        std::any_of(store.processes.begin(), store.processes.end(), [](const KnownProcess &p) { return p.pid == 50; }));
+}
+
 /* What confirming cannot vouch for takes the list: a process of the map that exited (its sockets
  * handed to a process the map has not seen), and a socket no confirmed process accounts for. */
 static void test_confirmation_falls_back_to_the_list(void **)
@@ -683,8 +709,10 @@ static void test_confirmation_falls_back_to_the_list(void **)
     hold_sockets(wine, 60, 50, 100000); /* 20 exited; 60 holds its sockets now */
     SocketBuffer records;
     size_t lists = wine.lists;
+    const uint64_t checks_at = store.checks_at;
     OwnerWork work = first_call(wine, store, 40, records);
     assert_true(work.confirmed && work.listed);
+    assert_int_equal(store.checks_at - checks_at, BORROWED_SPOT_CHECKS); /* one round a call */
     assert_int_equal(wine.lists, lists + 1);
     assert_int_equal(owner_of(records, 100001), 60);
     assert_int_equal(owner_of(records, 300001), 30);
@@ -894,6 +922,21 @@ static void test_file_shares_the_checks_position(void **)
         assert_int_equal(chown(path.c_str(), 65534, 65534), 0); /* another user's file */
         assert_false(one.next_checks(server, 8, at));
     }
+    /* A link planted in its place (symbolic, or hard): refused, and its target left alone. */
+    assert_int_equal(chown(path.c_str(), geteuid(), getegid()), 0);
+    std::string real = dir + "/real";
+    assert_int_equal(rename(path.c_str(), real.c_str()), 0);
+    assert_int_equal(symlink(real.c_str(), path.c_str()), 0);
+    assert_false(one.next_checks(server, 8, at));
+    assert_int_equal(unlink(path.c_str()), 0);
+    assert_int_equal(link(real.c_str(), path.c_str()), 0);
+    assert_false(one.next_checks(server, 8, at));
+    uint64_t kept = 0;
+    FILE *f = fopen(real.c_str(), "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(&kept, sizeof(kept), 1, f), 1);
+    fclose(f);
+    assert_int_equal(kept, 24);
     assert_int_equal(chmod(dir.c_str(), 0777), 0); /* a directory others may write to */
     assert_false(two.next_checks(server, 8, at));
 }
@@ -994,6 +1037,7 @@ int main()
         cmocka_unit_test(test_stale_claim_after_handing_on_is_checked_before_use),
         cmocka_unit_test(test_fresh_process_confirms_instead_of_listing),
         cmocka_unit_test(test_confirmation_falls_back_to_the_list),
+        cmocka_unit_test(test_confirmed_part_is_not_saved),
         cmocka_unit_test(test_dead_process_in_the_map),
         cmocka_unit_test(test_restarted_server_ignores_the_map),
         cmocka_unit_test(test_reused_inode_told_apart_by_cookie),

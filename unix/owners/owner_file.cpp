@@ -231,12 +231,14 @@ bool OwnerFile::next_checks(const ServerIdentity &server, uint64_t count, uint64
 {
     int dir = open_dir();
     if (dir < 0) return false;
-    int fd = openat(dir, (file_name(server) + ".checks").c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    /* O_NONBLOCK: a FIFO planted in its place must not hang the call (it is refused below). */
+    int fd = openat(dir, (file_name(server) + ".checks").c_str(),
+                    O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
     close(dir);
     if (fd < 0) return false;
     struct stat st;
-    bool ok =
-        !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 022) && !flock(fd, LOCK_EX);
+    bool ok = !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == geteuid() &&
+              !(st.st_mode & 022) && !flock(fd, LOCK_EX);
     if (ok)
     {
         uint64_t at = 0;

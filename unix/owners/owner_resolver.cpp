@@ -241,7 +241,8 @@ bool OwnerResolver::confirm_stored(OwnerWork &work)
         if (std::any_of(p.slots.begin(), p.slots.end(), [](const SlotState &s) { return s.kind == SlotKind::socket; }))
             asked.push_back({p.pid, (uint32_t)p.slots.size(), p.create_time});
     std::vector<uint8_t> alive;
-    if (asked.size() > MAX_CONFIRMED_PROCESSES || !source_.still_running(asked, alive) || alive.size() != asked.size())
+    if (asked.empty() || asked.size() > MAX_CONFIRMED_PROCESSES || !source_.still_running(asked, alive) ||
+        alive.size() != asked.size())
         return false;
     work.loaded = work.confirmed = true;
     size_t k = 0;
@@ -287,14 +288,14 @@ void OwnerResolver::probe(std::vector<Candidate> &batch, OwnerWork &work)
     work.probed += (uint32_t)batch.size();
 }
 
-/* Each time the process list is taken, borrowed entries that name one of this call's sockets are
- * probed: every one whose socket another slot of the map also claims (a forged entry naming a
- * socket a mapped process holds, or the stale entry of a process that handed its socket on and
- * closed its handle: two claims, one of them wrong, and the one listed first would win), up to
- * CONFLICT_CHECKS; and BORROWED_SPOT_CHECKS of the rest, continuing where the last check stopped.
- * If one is wrong, nothing borrowed is trusted any more: those slots are probed like never-seen
- * ones, and the corrected map is saved. */
-void OwnerResolver::verify_borrowed(OwnerWork &work)
+/* Each time the process list is taken (or the map confirmed), borrowed entries that name one of
+ * this call's sockets are probed: every one whose socket another slot of the map also claims (a
+ * forged entry naming a socket a mapped process holds, or the stale entry of a process that handed
+ * its socket on and closed its handle: two claims, one of them wrong, and the one listed first
+ * would win), up to CONFLICT_CHECKS; and, with spot_checks, BORROWED_SPOT_CHECKS of the rest,
+ * continuing where the last check stopped. If one is wrong, nothing borrowed is trusted any more:
+ * those slots are probed like never-seen ones, and the corrected map is saved. */
+void OwnerResolver::verify_borrowed(OwnerWork &work, bool spot_checks)
 {
     if (!borrowed_) return;
     std::vector<Candidate> batch, rest;
@@ -315,7 +316,9 @@ void OwnerResolver::verify_borrowed(OwnerWork &work)
             else
                 rest.push_back({p, i});
         }
-    if (rest.size() > BORROWED_SPOT_CHECKS)
+    if (!spot_checks)
+        rest.clear();
+    else if (rest.size() > BORROWED_SPOT_CHECKS)
     {
         /* From where the prefix's last check stopped (OwnerStore::next_checks), else from where
          * this process's last one did (each process starting somewhere else). */
@@ -475,7 +478,7 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
         if (listed_ && !complete_ && assign_all(records) && refresh_processes(work))
         {
             adopt_stored_natives(records);
-            verify_borrowed(work); /* what the list added from the shared map */
+            verify_borrowed(work, false); /* the conflicts of what the list added; one round of spot checks a call */
         }
         if (!listed_)
         {
@@ -517,7 +520,9 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
     unsaved_probes_ += work.probed - (work.distrusted ? 0 : work.verified);
     bool worth = unsaved_probes_ >= SAVE_AFTER_PROBES || natives_dirty_ ||
                  (unsaved_probes_ && source_.now_ms() - saved_at_ms_ >= PROCESS_LIST_MAX_AGE_MS);
-    if (worth && store_)
+    /* Only a complete map is written: confirmed processes alone would drop from the shared file
+     * every other process's slots (and the tables' sizes), which later processes would probe again. */
+    if (worth && store_ && complete_)
     {
         if (!server_known_) server_known_ = source_.server_identity(server_);
         if (server_known_)

@@ -19,15 +19,15 @@
  *    hold a live socket is probed again;
  *  - the map outlives the process through an OwnerStore (owner_file.h: one file per prefix,
  *    tied to one wineserver instance). What a fresh process borrows from it is checked against
- *    the process list (same PID and creation time; while the map accounts for every socket, each
- *    of its processes is asked alone instead, which is cheaper than listing them all) and the
+ *    the process list (same PID and creation time; in its first call, while the map accounts for
+ *    every socket, each of its processes is asked alone instead, which is cheaper) and the
  *    kernel's socket cookie (a reused inode never matches); an entry whose socket another slot of
  *    the map also claims is probed before it is used, and a few others each time (verify_borrowed).
  *    An entry that no other claims is not probed before use: a stale or forged one of those stays
  *    wrong until a spot check reaches it (docs/design.md says what checking them all costs);
- *  - whether the mapped processes still live is checked with the process list, which costs about
- *    0.8 ms on Wine 8.0, so a list less than a second old vouches for the map while every socket
- *    asked about is accounted for;
+ *  - whether the mapped processes still live is checked with the process list (or, in a fresh
+ *    process's first call, by asking them alone), which costs about 0.8 ms on Wine 8.0, so a list
+ *    less than a second old vouches for the map while every socket asked about is accounted for;
  *  - when a socket has handles in several processes, the caller's own process wins.
  * The handles are enumerated per process, slot by slot, and NOT with
  * SystemExtendedHandleInformation: Wine 8.0's server walks an empty handle table (a process
@@ -243,7 +243,7 @@ class OwnerResolver
     void rebuild_targets(const SocketBuffer &records, bool all_unknown_are_targets);
     size_t search(SocketBuffer &records, OwnerWork &work, size_t left, int max_rank, size_t max_batch);
     void probe(std::vector<Candidate> &batch, OwnerWork &work);
-    void verify_borrowed(OwnerWork &work);
+    void verify_borrowed(OwnerWork &work, bool spot_checks = true);
     void discover(SocketBuffer &records, OwnerWork &work, size_t left);
 
     HandleSource &source_;
