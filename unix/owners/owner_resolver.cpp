@@ -89,16 +89,23 @@ size_t OwnerResolver::unresolved(const SocketBuffer &records) const
     return n;
 }
 
+/* Whether the wineserver instance is named (asked once): a map is shared only under one. */
+bool OwnerResolver::server_named()
+{
+    if (!server_known_) server_known_ = source_.server_identity(server_);
+    return server_known_;
+}
+
+/* The shared map of this wineserver instance; false when there is none to use. */
+bool OwnerResolver::load_stored(SharedMap &stored) { return store_ && server_named() && store_->load(server_, stored); }
+
 /* Reads the shared map (once per new process seen): processes of this wineserver that this
  * process knows nothing about yet may have been mapped by another, and sockets another process
  * found to be native need no read of wineserver's fd table here (adopt_stored_natives). */
 void OwnerResolver::adopt_stored(OwnerWork &work)
 {
-    if (!store_) return;
-    if (!server_known_) server_known_ = source_.server_identity(server_);
-    if (!server_known_) return;
     SharedMap stored;
-    if (!store_->load(server_, stored)) return;
+    if (!load_stored(stored)) return;
     work.loaded = true;
     for (auto &known : processes_)
     {
@@ -232,10 +239,8 @@ bool OwnerResolver::refresh_processes(OwnerWork &work)
  * (resolve()). false when there is nothing to confirm from, or the source cannot tell. */
 bool OwnerResolver::confirm_stored(OwnerWork &work)
 {
-    if (!store_ || listed_ || !processes_.empty()) return false;
-    if (!server_known_) server_known_ = source_.server_identity(server_);
     SharedMap stored;
-    if (!server_known_ || !store_->load(server_, stored)) return false;
+    if (listed_ || !processes_.empty() || !load_stored(stored)) return false;
     std::vector<ProcessSlots> asked;
     for (const auto &p : stored.processes)
         if (std::any_of(p.slots.begin(), p.slots.end(), [](const SlotState &s) { return s.kind == SlotKind::socket; }))
@@ -524,8 +529,7 @@ OwnerWork OwnerResolver::resolve(SocketBuffer &records)
      * every other process's slots (and the tables' sizes), which later processes would probe again. */
     if (worth && store_ && complete_)
     {
-        if (!server_known_) server_known_ = source_.server_identity(server_);
-        if (server_known_)
+        if (server_named())
         {
             store_->save(server_, map_);
             work.saved = true;

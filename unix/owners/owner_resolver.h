@@ -235,6 +235,8 @@ class OwnerResolver
     size_t assign_all(SocketBuffer &records);
     void assign(KnownProcess &p, const SlotState &s, SocketBuffer &records);
     size_t unresolved(const SocketBuffer &records) const;
+    bool server_named();
+    bool load_stored(SharedMap &stored);
     bool refresh_processes(OwnerWork &work);
     bool confirm_stored(OwnerWork &work);
     void adopt_stored(OwnerWork &work);

@@ -39,6 +39,15 @@ bool WineHandleSource::list_processes(std::vector<ProcessSlots> &out)
     return true;
 }
 
+/* A handle to the Windows process PID with ACCESS, or null. */
+static wine::HANDLE open_windows_process(uint32_t pid, uint32_t access)
+{
+    wine::HANDLE process = nullptr;
+    wine::ObjectAttributes attr = {sizeof(attr), nullptr, nullptr, 0, nullptr, nullptr};
+    wine::ClientId id = {(wine::HANDLE)(uintptr_t)pid, nullptr};
+    return wine::open_process(&process, access, &attr, &id) ? nullptr : process;
+}
+
 /* Three server round trips a process (open, get_process_info, close), against the list's one
  * request plus /proc reads for every thread of every process. A process that has exited but is
  * still open somewhere can be opened: its exit time tells. */
@@ -47,10 +56,8 @@ bool WineHandleSource::still_running(const std::vector<ProcessSlots> &procs, std
     alive.assign(procs.size(), 0);
     for (size_t i = 0; i < procs.size(); i++)
     {
-        wine::HANDLE process = nullptr;
-        wine::ObjectAttributes attr = {sizeof(attr), nullptr, nullptr, 0, nullptr, nullptr};
-        wine::ClientId id = {(wine::HANDLE)(uintptr_t)procs[i].pid, nullptr};
-        if (wine::open_process(&process, wine::PROCESS_QUERY_LIMITED_INFORMATION, &attr, &id)) continue;
+        wine::HANDLE process = open_windows_process(procs[i].pid, wine::PROCESS_QUERY_LIMITED_INFORMATION);
+        if (!process) continue;
         wine::KernelUserTimes times = {};
         if (!wine::query_information_process(process, wine::ProcessTimes, &times, sizeof(times), nullptr))
             alive[i] = (uint64_t)times.create_time == procs[i].create_time && !times.exit_time;
@@ -103,9 +110,7 @@ void WineHandleSource::probe(const HandleRef *refs, size_t count, ProbeResult *o
             if (process) wine::close_handle(process);
             process = nullptr;
             open_pid = refs[i].pid;
-            wine::ObjectAttributes attr = {sizeof(attr), nullptr, nullptr, 0, nullptr, nullptr};
-            wine::ClientId id = {(wine::HANDLE)(uintptr_t)open_pid, nullptr};
-            if (wine::open_process(&process, wine::PROCESS_DUP_HANDLE, &attr, &id)) process = nullptr;
+            process = open_windows_process(open_pid, wine::PROCESS_DUP_HANDLE);
         }
         if (!process) continue;
         wine::HANDLE dup = nullptr;
