@@ -88,6 +88,10 @@ bool read_rows(sqlite3 *db, std::vector<Row> &rows)
     return rc == SQLITE_DONE;
 }
 
+/* Whether the block's owner still runs: the same pid with the same start time (a reused pid has
+ * another, a zombie none). */
+bool owner_alive(const Row &r) { return process_start_time(r.pid) == r.started; }
+
 void add_block(PortSet &ports, const PortBlock &b)
 {
     add_ports(ports, b.start_port, uint16_t(b.start_port + b.num_ports - 1));
@@ -136,7 +140,7 @@ uint32_t live_rows(const StoreConfig &cfg, sqlite3 *db, std::vector<Row> &live)
     std::vector<PortBlock> ended;
     for (const Row &r : rows)
     {
-        if (process_start_time(r.pid) == r.started)
+        if (owner_alive(r))
         {
             live.push_back(r);
             continue;
@@ -183,7 +187,7 @@ bool runtime_live_ports(const StoreConfig &cfg, PortSet &ports)
     std::vector<Row> rows;
     if (rc || !read_rows(db.db, rows)) return false;
     for (const Row &r : rows)
-        if (process_start_time(r.pid) == r.started) add_block(ports, r.block);
+        if (owner_alive(r)) add_block(ports, r.block);
     return true;
 }
 
